@@ -1,0 +1,125 @@
+"""Parsing numbers as officers type them, and counting their decimals."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+# Written where a cell means "nothing" rather than a number.
+_NIL = {"-", "—", "－", "–", "/", "／", "无", "—-", "--", "/ ", "不适用", "\\"}
+_UNIT_SUFFIX = re.compile(r"(万元|元|分|人次|个|次|%|％|‰)$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    value: float | None  # None: empty or not a number
+    is_text: bool  # the number was typed as text
+    decimals: int
+    percent: bool  # written with a % sign (value already divided by 100)
+    empty: bool
+
+
+def decimals_of(value: float, cap: int = 6) -> int:
+    """Decimals a float was written with: 1311.752 → 3, 7.5 → 1, 96.0 → 0 (capped)."""
+    if not math.isfinite(value):
+        return 0
+    text = f"{value:.12g}"
+    if "e" in text or "E" in text:
+        mant, _, exp = text.partition("e")
+        frac = mant.split(".")[1] if "." in mant else ""
+        return max(0, min(cap, len(frac.rstrip("0")) - int(exp)))
+    if "." not in text:
+        return 0
+    return min(cap, len(text.split(".")[1].rstrip("0")))
+
+
+def normalise_text(text: str) -> str:
+    """Full-width → half-width, strip spaces and line breaks."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", text)
+
+
+def parse_number(raw) -> Parsed:
+    """Parse a cell value as a number.
+
+    Numbers pass through; text like "1,338.00", "１３３８", "95.06%", "96分" is parsed and marked
+    ``is_text``; "", "-", "/" and "无" are empty; anything else is ``value None, empty False``.
+    """
+    if raw is None or raw == "":
+        return Parsed(None, False, 0, False, True)
+    if isinstance(raw, bool):
+        return Parsed(None, False, 0, False, False)
+    if isinstance(raw, (int, float)):
+        v = float(raw)
+        if not math.isfinite(v):
+            return Parsed(None, False, 0, False, False)
+        return Parsed(v, False, decimals_of(v), False, False)
+    if isinstance(raw, (datetime, date, time, timedelta)):
+        return Parsed(None, False, 0, False, False)
+    text = normalise_text(str(raw))
+    if text == "" or text in _NIL:
+        return Parsed(None, False, 0, False, True)
+    percent = False
+    text = text.replace(",", "").replace("¥", "").replace("￥", "")
+    m = _UNIT_SUFFIX.search(text)
+    while m:
+        if m.group(1) in ("%", "％"):
+            percent = True
+        text = text[: m.start()]
+        m = _UNIT_SUFFIX.search(text)
+    if not _NUMBER.match(text):
+        return Parsed(None, True, 0, False, False)
+    v = float(text)
+    dec = len(text.split(".")[1]) if "." in text and "e" not in text.lower() else 0
+    if percent:
+        return Parsed(v / 100.0, True, dec, True, False)
+    return Parsed(v, True, dec, False, False)
+
+
+_OPERATORS = (("≥", ">="), ("≤", "<="), (">=", ">="), ("<=", "<="), ("＞", ">"), ("＜", "<"),
+              (">", ">"), ("<", "<"), ("=", "="), ("＝", "="), ("不低于", ">="), ("不少于", ">="),
+              ("不高于", "<="), ("不超过", "<="), ("大于等于", ">="), ("小于等于", "<="),
+              ("大于", ">"), ("小于", "<"), ("低于", "<"), ("高于", ">"), ("达到", ">="))
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A target such as "≥5000平方米": operator, number, whether a percentage, unit text."""
+
+    op: str | None  # ">=", ">", "=", "<=", "<" or None (no operator written)
+    value: float | None  # None: qualitative ("明显改善")
+    percent: bool
+    unit: str
+
+
+_LEADING_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)(.*)$")
+
+
+def parse_target(raw) -> Target:
+    """Split an indicator value into operator, number and unit ("≤200元" → ("<=", 200, False, "元"))."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return Target(None, float(raw), False, "")
+    text = normalise_text(str(raw or "")).replace(",", "")
+    op = None
+    for word, sym in _OPERATORS:
+        if text.startswith(word):
+            op, text = sym, text[len(word):]
+            break
+    m = _LEADING_NUMBER.match(text)
+    if not m:
+        return Target(op, None, False, text)
+    value = float(m.group(1))
+    rest = m.group(2)
+    percent = rest.startswith("%") or rest.startswith("％")
+    if percent:
+        value /= 100.0
+        rest = rest[1:]
+    if rest.endswith("以上") and op is None:
+        op, rest = ">=", rest[:-2]
+    elif rest.endswith("以下") and op is None:
+        op, rest = "<=", rest[:-2]
+    return Target(op, value, percent, rest)

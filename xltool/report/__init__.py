@@ -1,0 +1,1 @@
+"""Formatters: annotated workbook, findings sheet, console, JSON — kept apart from the rules."""

@@ -1,0 +1,77 @@
+"""Rules that apply to every kind: how numbers were typed."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterator
+
+from xltool.cells import INVALID, NO_CACHE, TEXT_NUM, Num
+from xltool.findings import ERROR, WARNING, Issue
+from xltool.precision import fmt
+from xltool.rules import rule
+
+
+def iter_nums(obj: Any, _depth: int = 0) -> Iterator[Num]:
+    """Every Num inside a record (dataclasses, tuples, lists, dict values), in field order."""
+    if _depth > 6 or obj is None:
+        return
+    if isinstance(obj, Num):
+        yield obj
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from iter_nums(getattr(obj, f.name), _depth + 1)
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from iter_nums(item, _depth + 1)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            yield from iter_nums(item, _depth + 1)
+
+
+def _unique(record) -> Iterator[Num]:
+    seen = set()
+    for n in iter_nums(record):
+        if n.cell in seen:
+            continue
+        seen.add(n.cell)
+        yield n
+
+
+@rule("IN001", "*", "数字以文本形式存储", WARNING)
+def text_number(record, ctx):
+    """数字以文本形式存储：单元格里是文字形式的数字（如 "1,338.00"、全角 "１３３８"、"96分"）。
+
+    为什么：Excel 不会把文本参与求和，合计、公式会悄悄漏算；本工具已按数字解析并照常核算，
+    只提醒改成数值格式。
+    例：预算数写成文本 "1,338.00" → 提示，按 1338 计算。
+    """
+    for n in _unique(record):
+        if n.state == TEXT_NUM:
+            yield Issue(n.cell, f"{n.label or '数值'}“{n.raw}”是以文本形式存储的数字，已按 {fmt(n.value, 6)} 核算；"
+                                f"建议改为数值格式，否则 Excel 求和会漏算。", n.value, str(n.raw))
+
+
+@rule("IN002", "*", "应为数字", ERROR)
+def not_a_number(record, ctx):
+    """应为数字：必须填写数字的单元格里是无法识别为数字的文字。
+
+    为什么：预算数、执行数、得分等都要参与计算，写成文字就无法核算，也无法汇总。
+    例：自评得分写成 "良好" → 错误，应填写 0–100 的分数。
+    """
+    for n in _unique(record):
+        if n.state == INVALID:
+            yield Issue(n.cell, f"{n.label or '此处'}应为数字，实际为“{n.raw}”，无法核算。", None, str(n.raw))
+
+
+@rule("IN003", "*", "公式没有计算结果", WARNING)
+def formula_without_value(record, ctx):
+    """公式没有计算结果：单元格是公式，但文件里没有保存它的计算结果。
+
+    为什么：由程序生成、未经 Excel/WPS 打开保存的文件，公式结果是空的；此时无法判断对错，
+    所以只提醒，不当作错误。
+    例：执行率单元格 =E5/D5 没有缓存值 → 提示：请用 Excel 或 WPS 打开并保存后再检查。
+    """
+    for n in _unique(record):
+        if n.state == NO_CACHE:
+            yield Issue(n.cell, f"{n.label or '此单元格'}是公式，但文件中没有保存计算结果，无法核对；"
+                                "请用 Excel 或 WPS 打开、保存后再检查。", None, None)
