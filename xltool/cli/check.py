@@ -1,4 +1,4 @@
-"""Command line: ``xltool check``, ``rules``, ``profiles`` (``xltool FILE…`` means ``check``)."""
+"""``xltool check``: check workbooks and folders."""
 
 from __future__ import annotations
 
@@ -6,31 +6,10 @@ import sys
 
 import click
 
-from xltool import __version__
 from xltool.errors import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, XltoolError
 
 
-class DefaultGroup(click.Group):
-    """A group that runs ``check`` when the first argument is not a sub-command (dropped files)."""
-
-    default = "check"
-
-    def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
-            args = [self.default, *args]
-        return super().parse_args(ctx, args)
-
-
-@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xltool", message="%(prog)s %(version)s")
-def main():
-    """xltool：预算绩效自评表核查工具。
-
-    把工作簿或文件夹拖到 xltool 上（或 xltool 文件…），即可核查并生成带标注的核查副本。
-    """
-
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="核查副本的输出文件夹（默认：原文件旁边）。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式：text（默认）或 json。")
@@ -78,24 +57,3 @@ def exit_code(reports) -> int:
     if any(r.errors for r in reports):
         return EXIT_FINDINGS
     return EXIT_OK
-
-
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", help="输出格式。")
-def rules(fmt):
-    """列出全部核查规则（代码、名称、级别、示例）。"""
-    from xltool.report.catalogue import render
-
-    click.echo(render(fmt))
-
-
-@main.command(name="profiles")
-def profiles_cmd():
-    """列出内置的地区配置。"""
-    from xltool import profiles
-
-    for p in profiles.available():
-        click.echo(f"{p.name:10} {p.title}")
-        click.echo(f"{'':10} 汇总表等级：{p.bands('summary').describe()}")
-        click.echo(f"{'':10} 自评表等级：{p.bands('form').describe()}")
-        click.echo(f"{'':10} 执行率得分：{p.describe_execution()}")
