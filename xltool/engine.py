@@ -19,7 +19,12 @@ class SheetReport:
     title: str  # Chinese name of the kind
     results: dict[str, Any] = field(default_factory=dict)
     record: Any = None
-    module: Any = None
+
+    @property
+    def module(self):
+        from xltool.kinds import BY_NAME
+
+        return BY_NAME.get(self.kind)
 
     def to_json(self) -> dict:
         return {"name": self.name, "kind": self.kind, "results": self.results}
@@ -73,21 +78,70 @@ def is_own_output(path: Path) -> bool:
 
 def check_file(path: Path, profile, *, out_dir: Path | None = None, write: bool = True,
                shown: str | None = None, output: Path | None = None) -> FileReport:
-    """Check one workbook. Never raises for a bad file: the report says ``failed`` and why."""
+    """Check one workbook and (``write``) write its annotated copy.
+
+    Never raises for a bad file: the report says ``failed`` and why (in Chinese).
+    With ``write=False`` the report can be completed later (cross-file findings such as the
+    reconciliation of a summary with its project forms) and written with ``write_output``.
+    """
     report = FileReport(path=shown if shown is not None else str(path))
-    try:
-        _check(path, profile, report, out_dir=out_dir, write=write, output=output)
-    except UnreadableFile as exc:
-        report.status, report.error = "failed", exc.message
-    except MemoryError:
-        report.status, report.error = "failed", "文件过大，内存不足，无法处理。"
-    except Exception as exc:  # a bug or an unforeseen layout: report it, go on with the next file
-        report.status = "failed"
-        report.error = f"处理该文件时发生内部错误（{type(exc).__name__}: {exc}），请将文件反馈给工具维护人员。"
+    with _failures(report):
+        book = _check(path, profile, report)
+        if write:
+            _write(path, book, profile, report, output or output_path_for(path, report.fmt, out_dir))
     return report
 
 
-def _check(path: Path, profile, report: FileReport, *, out_dir, write, output) -> None:
+def write_output(path: Path, report: FileReport, profile, *, out_dir: Path | None = None,
+                 output: Path | None = None) -> FileReport:
+    """Write the annotated copy of an already checked file (re-reads its values; cheap)."""
+    if report.status == "failed":
+        return report
+    with _failures(report):
+        from xltool.io.book import load_book
+
+        book = load_book(path, report.fmt)
+        _write(path, book, profile, report, output or output_path_for(path, report.fmt, out_dir))
+    return report
+
+
+class _failures:
+    """Turn any failure while processing a file into ``status: failed`` with a Chinese reason."""
+
+    def __init__(self, report: FileReport):
+        self.report = report
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, typ, exc, tb):
+        if exc is None:
+            return False
+        if isinstance(exc, KeyboardInterrupt):
+            return False
+        r = self.report
+        r.status, r.output = "failed", None
+        if isinstance(exc, UnreadableFile):
+            r.error = exc.message
+        elif isinstance(exc, MemoryError):
+            r.error = "文件过大，内存不足，无法处理。"
+        elif isinstance(exc, PermissionError):
+            r.error = f"没有权限读取或写入文件（{exc.filename or ''}）。如文件正在 Excel/WPS 中打开，请先关闭后再试。"
+        elif isinstance(exc, OSError):
+            r.error = f"读写文件时出错：{exc.strerror or exc}。"
+        else:  # a bug or an unforeseen layout: report it, go on with the next file
+            r.error = f"处理该文件时发生内部错误（{type(exc).__name__}: {exc}），请将文件反馈给工具维护人员。"
+        return True
+
+
+def _write(path: Path, book, profile, report: FileReport, target: Path) -> None:
+    from xltool.report.annotate import write_annotated
+
+    write_annotated(path, book, report, profile, target)
+    report.output = str(target)
+
+
+def _check(path: Path, profile, report: FileReport):
     from xltool import kinds
     from xltool.io.book import load_book
     from xltool.io.safety import sniff
@@ -109,7 +163,7 @@ def _check(path: Path, profile, report: FileReport, *, out_dir, write, output) -
             continue
         record = kind.read(sheet)
         results = kind.results(record, profile)
-        report.sheets.append(SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record, kind))
+        report.sheets.append(SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record))
         findings.extend(run(kind.NAME, record, Context(profile, results)))
     if not report.kinds:
         from xltool.kinds import KINDS
@@ -126,12 +180,7 @@ def _check(path: Path, profile, report: FileReport, *, out_dir, write, output) -
                             "但原有的字体、边框、列宽、打印设置等格式无法带过来。")
     if fmt == "xlsm":
         report.notes.append("原文件是含宏的工作簿（.xlsm），核查副本保留宏，仍为 .xlsm；本工具不会运行其中的宏。")
-    if write:
-        from xltool.report.annotate import write_annotated
-
-        target = output or output_path_for(path, fmt, out_dir)
-        write_annotated(path, book, report, profile, target)
-        report.output = str(target)
+    return book
 
 
 def _sheet_order(book, name) -> int:

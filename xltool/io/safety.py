@@ -544,15 +544,21 @@ class _CfbError(Exception):
 
 def _sniff_ole(f: BinaryIO, size: int, path: Path) -> str:
     try:
-        names = cfb_top_level_names(f, size)
+        entries = cfb_top_level_entries(f, size)
     except _CfbError:
         raise _damaged("复合文档结构无法读取") from None
     except OSError:
         raise UnreadableFile(MSG_OS_ERROR) from None
-    lower = {n.lower() for n in names}
+    by_lower = {e.name.lower(): e for e in entries}
+    lower = set(by_lower)
     if "encryptedpackage" in lower or "encryptioninfo" in lower:
         raise UnreadableFile(MSG_ENCRYPTED)
-    if "workbook" in lower or "book" in lower:
+    book = by_lower.get("workbook") or by_lower.get("book")
+    if book is not None:
+        # A cut-off copy usually loses the directory (caught above); if the
+        # directory survived, the workbook stream must still fit in the file.
+        if book.size > size or (book.size >= book.cutoff and book.start >= book.n_sectors):
+            raise _damaged("工作簿数据不完整，文件可能被截断")
         return "xls"
     if "worddocument" in lower:
         raise _not_excel(path, " Word 文档（.doc）", _ADVICE_ASK_ORIGINAL)
@@ -561,8 +567,25 @@ def _sniff_ole(f: BinaryIO, size: int, path: Path) -> str:
     raise _not_excel(path, "其他程序的复合文档（不含 Excel 工作簿数据）", _ADVICE_ASK_ORIGINAL)
 
 
+@dataclass(frozen=True)
+class CfbEntry:
+    """A stream (type 2) or storage (type 1) directly under the root."""
+
+    name: str
+    type: int
+    start: int  # first sector
+    size: int  # bytes
+    cutoff: int  # streams smaller than this live in the mini stream
+    n_sectors: int  # regular sectors present in the file
+
+
 def cfb_top_level_names(f: BinaryIO, size: int) -> list[str]:
-    """Names of the streams/storages directly under a compound file's root.
+    """Names of the streams/storages directly under a compound file's root."""
+    return [e.name for e in cfb_top_level_entries(f, size)]
+
+
+def cfb_top_level_entries(f: BinaryIO, size: int) -> list[CfbEntry]:
+    """The streams/storages directly under a compound file's root.
 
     A small reader of the [MS-CFB] directory, bounded in work and memory:
     it reads the 512-byte header, follows the directory sector chain through
@@ -581,12 +604,12 @@ def cfb_top_level_names(f: BinaryIO, size: int) -> list[str]:
     hdr = f.read(512)
     if len(hdr) < 512 or hdr[:8] != OLE_MAGIC:
         raise _CfbError("short header")
-    shift = struct.unpack_from("<H", hdr, 30)[0]
+    major, _, shift = struct.unpack_from("<HHH", hdr, 26)
     if shift not in (9, 12):
         raise _CfbError("sector size")
     ss = 1 << shift
     per = ss // 4  # 32-bit ids per sector
-    first_dir, _, _, _, _, first_difat, _ = struct.unpack_from("<7L", hdr, 48)
+    first_dir, _, cutoff, _, _, first_difat, _ = struct.unpack_from("<7L", hdr, 48)
     header_difat = struct.unpack_from("<109L", hdr, 76)
     n_sectors = (size - 1) // ss if size > ss else 0  # sector i is at (i + 1) * ss
 
@@ -637,7 +660,8 @@ def cfb_top_level_names(f: BinaryIO, size: int) -> list[str]:
             raise _CfbError("truncated fat")
         return struct.unpack_from("<L", data, off)[0]
 
-    entries: list[tuple[str, int, int, int, int]] = []  # name, type, left, right, child
+    # (name, type, left, right, child, start, size)
+    entries: list[tuple[str, int, int, int, int, int, int]] = []
     visited: set[int] = set()
     sid = first_dir
     while sid != _ENDOFCHAIN:
@@ -653,12 +677,18 @@ def cfb_top_level_names(f: BinaryIO, size: int) -> list[str]:
             name = raw[: max(0, name_len - 2)].decode("utf-16-le", "replace")
             etype = raw[66]
             left, right, child = struct.unpack_from("<3L", raw, 68)
-            entries.append((name, etype, left, right, child))
+            start, stream_size = struct.unpack_from("<LQ", raw, 116)
+            if major == 3:  # only the low 32 bits are defined in version 3
+                stream_size &= 0xFFFFFFFF
+            entries.append((name, etype, left, right, child, start, stream_size))
         sid = next_sector(sid)
     if not entries:
         raise _CfbError("empty directory")
 
-    names: list[str] = []
+    def entry(e: tuple) -> CfbEntry:
+        return CfbEntry(e[0], e[1], e[5], e[6], cutoff, n_sectors)
+
+    found: list[CfbEntry] = []
     seen: set[int] = set()
     stack = [entries[0][4]]  # the root entry's child tree
     while stack:
@@ -666,13 +696,13 @@ def cfb_top_level_names(f: BinaryIO, size: int) -> list[str]:
         if i == _NOSTREAM or i >= len(entries) or i in seen:
             continue
         seen.add(i)
-        name, etype, left, right, _child = entries[i]
-        if etype in (1, 2):  # storage, stream
-            names.append(name)
-        stack.extend((left, right))
-    if not names:  # a damaged tree: fall back to every stream/storage
-        names = [e[0] for e in entries[1:] if e[1] in (1, 2)]
-    return names
+        e = entries[i]
+        if e[1] in (1, 2):  # storage, stream
+            found.append(entry(e))
+        stack.extend((e[2], e[3]))
+    if not found:  # a damaged tree: fall back to every stream/storage
+        found = [entry(e) for e in entries[1:] if e[1] in (1, 2)]
+    return found
 
 
 # --------------------------------------------------------------------------
@@ -713,12 +743,12 @@ def _describe_other(sample: bytes, path: Path) -> UnreadableFile:
         head = low[:8192]
         if head.startswith("mime-version:") or "content-type: multipart/related" in head[:2048]:
             return _not_excel(path, "单个文件网页(MHT)格式", _ADVICE_RESAVE)
-        if "<html" in head or head.startswith("<!doctype html") or (
-            head.startswith("<") and ("<table" in head or "<body" in head)
-        ):
+        if "<html" in head or head.startswith("<!doctype html"):
             return _not_excel(path, "网页(HTML)格式", _ADVICE_RESAVE)
         if "urn:schemas-microsoft-com:office:spreadsheet" in head or 'progid="excel.sheet"' in head:
             return _not_excel(path, " Excel 2003 XML 表格格式", _ADVICE_RESAVE)
+        if head.startswith("<") and ("<table" in head or "<body" in head):
+            return _not_excel(path, "网页(HTML)格式", _ADVICE_RESAVE)
         if head.startswith("<?xml") or head.startswith("<"):
             return _not_excel(path, " XML 文本", _ADVICE_ASK_ORIGINAL)
         if "{\\rtf" in head[:10]:

@@ -115,8 +115,11 @@ def _find_header(sheet: Sheet):
         texts = [label(t) for t in sheet.row_texts(r)]
         if any(w in t for t in texts for w in _FORM_WORDS):
             continue
+        single = _header_roles(sheet, r, False)
+        if len(single) < 2:  # a title or a "单位：万元" line, not a header's top row
+            continue
         for two in (False, True):
-            roles = _header_roles(sheet, r, two)
+            roles = single if not two else _header_roles(sheet, r, True)
             if not all(k in roles for k in REQUIRED):
                 continue
             score = len(roles) + (0 if not two else -0.5)

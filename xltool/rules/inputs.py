@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 from xltool.cells import INVALID, NO_CACHE, TEXT_NUM, Num
 from xltool.findings import ERROR, WARNING, Issue
-from xltool.precision import fmt
+from xltool.precision import fmt, pct
 from xltool.rules import rule
 
 
@@ -47,7 +47,8 @@ def text_number(record, ctx):
     """
     for n in _unique(record):
         if n.state == TEXT_NUM:
-            yield Issue(n.cell, f"{n.label or '数值'}“{n.raw}”是以文本形式存储的数字，已按 {fmt(n.value, 6)} 核算；"
+            shown = pct(n.value, 4) if "率" in n.label or "进度" in n.label else fmt(n.value, 6)
+            yield Issue(n.cell, f"{n.label or '数值'}“{n.raw}”是以文本形式存储的数字，已按 {shown} 核算；"
                                 f"建议改为数值格式，否则 Excel 求和会漏算。", n.value, str(n.raw))
 
 

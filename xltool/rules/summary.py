@@ -28,7 +28,7 @@ def execution_rate(t: SummaryTable, ctx):
     为什么：执行率是评价预算执行的核心指标，手算或复制粘贴常出错。
     例：预算数 1338、执行数 1311.752，执行率应为 98.04%；写 98% 属四舍五入，写 90% 为错误。
     """
-    for row in _all_rows(t):
+    for row in t.rows:  # the 合计 row is checked against the items' sums by SUM009
         if not (_has(row.rate) and _has(row.budget) and _has(row.execution)):
             continue
         exp = rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
@@ -47,7 +47,7 @@ def balance(t: SummaryTable, ctx):
     为什么：结余数决定应交回财政的资金，填成 0 或算错会掩盖未用完的预算。
     例：预算数 1338、执行数 1311.752，结余数应为 26.25（26.248）；写 0 为错误。
     """
-    for row in _all_rows(t):
+    for row in t.rows:  # the 合计 row is checked against the items' sums by SUM009
         if row.balance is None or not (_has(row.budget) and _has(row.execution)):
             continue
         exp = row.budget.value - row.execution.value
@@ -179,7 +179,8 @@ def opinion_low_execution(t: SummaryTable, ctx):
 def totals(t: SummaryTable, ctx):
     """合计/总计行的金额应等于该列各项目之和，合计行的执行率 = 执行数合计 ÷ 预算数合计。
 
-    为什么：合计是对外公开的总数，漏加、重复加或手改过的合计很常见。
+    为什么：合计是对外公开的总数，漏加、重复加或手改过的合计很常见。合计行的结余数按各项目
+    预算数合计 − 执行数合计核对（即各项目应有结余之和），所以项目行的结余算错时，合计也会一并指出。
     例：三个项目执行数 100、200、300，合计写 500 → 错误，应为 600。
     """
     if t.total is None:
@@ -189,11 +190,17 @@ def totals(t: SummaryTable, ctx):
         cell = getattr(tot, attr)
         if not _has(cell):
             continue
-        vals = [getattr(r, attr).value for r in t.rows if getattr(r, attr) is not None and getattr(r, attr).value is not None]
-        exp = sum(vals)
+        if attr == "balance":
+            pairs = [(r.budget.value, r.execution.value) for r in t.rows if _has(r.budget) and _has(r.execution)]
+            exp = sum(b - e for b, e in pairs)
+            how = f"{len(pairs)} 个项目的预算数合计 − 执行数合计"
+        else:
+            vals = [getattr(r, attr).value for r in t.rows if _has(getattr(r, attr))]
+            exp = sum(vals)
+            how = f"{len(vals)} 个项目之和"
         if not amount_ok(cell.value, cell.decimals, exp, ctx.profile.tolerance):
             d = _amt_decimals(ctx, cell)
-            yield Issue(cell.cell, f"合计{cell.label}应为 {fmt(exp, d)}（{len(vals)} 个项目之和），表中为 {fmt(cell.value, 6)}，"
+            yield Issue(cell.cell, f"合计{cell.label}应为 {fmt(exp, d)}（{how}），表中为 {fmt(cell.value, 6)}，"
                                    f"相差 {fmt(cell.value - exp, 6)}。", round(exp, d), cell.value)
     if _has(tot.rate):
         bt = sum(r.budget.value for r in t.rows if _has(r.budget))
