@@ -37,6 +37,9 @@ RESULT_LABELS = {
 def write_annotated(src: Path, book, report, profile, target: Path) -> None:
     if target.resolve() == src.resolve():
         raise UnreadableFile("输出文件与原文件相同，为保护原文件已停止写入。")
+    if target.exists() and not written_by_us(target):
+        raise UnreadableFile(f"输出位置已有同名文件“{target.name}”，且不是本工具生成的核查副本；为避免覆盖他人文件，未写入。"
+                             "请改用 --out 指定其他输出文件夹，或移走该文件后重试。")
     wb = _open_copy(src, book, report)
     _annotate(wb, book, report, profile)
     _findings_sheet(wb, report, profile)
@@ -45,6 +48,20 @@ def write_annotated(src: Path, book, report, profile, target: Path) -> None:
     except Exception:
         pass
     atomic_write(target, lambda p: wb.save(str(p)))
+
+
+def written_by_us(path: Path) -> bool:
+    """True when ``path`` is an annotated copy this tool wrote (it carries our custom property)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("docProps/custom.xml")
+            if info.file_size > 1_000_000:
+                return False
+            return MARKER.encode() in zf.read(info)
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return False
 
 
 def _marker():

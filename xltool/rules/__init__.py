@@ -65,7 +65,7 @@ class Context:
 
 
 # Modules that define rules; imported once, on first use.
-_RULE_MODULES = ("xltool.rules.inputs", "xltool.rules.summary")
+_RULE_MODULES = ("xltool.rules.inputs", "xltool.rules.summary", "xltool.rules.reconcile")
 _loaded = False
 
 
@@ -85,12 +85,18 @@ def _extra_modules() -> tuple[str, ...]:
     return tuple(k.RULES_MODULE for k in KINDS if getattr(k, "RULES_MODULE", None))
 
 
+def _workbook_kinds() -> set[str]:
+    from xltool.kinds import BY_NAME
+
+    return set(BY_NAME)
+
+
 def run(kind: str, record: Any, ctx: Context) -> list[Finding]:
     """Run every rule for ``kind`` (and the generic ones) over a record."""
     load_all()
     out: list[Finding] = []
     for r in REGISTRY.values():
-        if r.kind not in (kind, "*"):
+        if r.kind != kind and not (r.kind == "*" and kind in _workbook_kinds()):
             continue
         level = ctx.profile.severity.get(r.code, r.severity)
         if level == "off":
