@@ -31,6 +31,7 @@ RESULT_LABELS = {
     "full_score": "满分",
     "converted_score": "换算得分",
     "weight_total": "权重合计",
+    "stated_total": "表中所填合计得分",
 }
 
 
@@ -256,6 +257,12 @@ def _findings_sheet(wb, report, profile) -> None:
         put(ws.cell(r + 1, 1), "未发现问题。")
     for col, width in zip("ABCDEFGH", (10, 14, 18, 10, 9, 70, 16, 16)):
         ws.column_dimensions[col].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{first}:{first}"
 
 
 def _cell_value(v):
