@@ -3,9 +3,11 @@
 Every ``make_*`` function writes one file at ``path`` (its parent must
 exist), returns ``path`` as a :class:`~pathlib.Path`, and needs nothing but
 the standard library and openpyxl.  They are meant to be reused by
-CLI-level tests::
+CLI-level tests (``tests/`` is on ``sys.path`` when pytest runs a test file
+there; with ``python -m pytest`` from the repo root ``tests.badfiles`` works
+too)::
 
-    from tests.badfiles import make_valid_xlsx, make_declared_bomb
+    from badfiles import make_valid_xlsx, make_declared_bomb
     good = make_valid_xlsx(tmp_path / "good.xlsx")
     bomb = make_declared_bomb(tmp_path / "bomb.xlsx")
 

@@ -50,11 +50,16 @@ from xltool.errors import UnreadableFile
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "CfbEntry",
     "Limits",
+    "cfb_top_level_entries",
+    "cfb_top_level_names",
+    "check_declared_sizes",
     "iter_member",
     "read_member",
     "read_member_head",
     "sniff",
+    "xml_head_problem",
 ]
 
 MiB = 1024**2
@@ -152,12 +157,13 @@ _ADVICE_UNZIP = "请先解压，再检查其中的 Excel 文件。"
 #: extensions under which a user expects a spreadsheet
 _SPREADSHEET_EXTS = {
     ".xlsx", ".xlsm", ".xls", ".xlt", ".xltx", ".xltm", ".xlsb", ".et", ".ett",
-    ".csv",
 }
 
 
 def _not_excel(path: Path, what: str, advice: str) -> UnreadableFile:
     """'Not a workbook' error naming what the content really is."""
+    if what[:1].isascii() and what[:1].isalnum():
+        what = " " + what  # a space between Chinese and Latin text
     ext = path.suffix
     if ext and ext.lower() in _SPREADSHEET_EXTS:
         text = f"该文件扩展名为 {ext}，但内容实为{what}，并不是 Excel 工作簿。{advice}"
@@ -170,9 +176,12 @@ def _damaged(what: str) -> UnreadableFile:
     return UnreadableFile(MSG_DAMAGED.format(what=what))
 
 
+def _mb(nbytes: int) -> int:
+    return max(1, round(nbytes / MiB))
+
+
 def _bomb(nbytes: int, detail: str = "") -> UnreadableFile:
-    mb = max(1, round(nbytes / MiB))
-    return UnreadableFile(MSG_BOMB.format(mb=mb, detail=detail))
+    return UnreadableFile(MSG_BOMB.format(mb=_mb(nbytes), detail=detail))
 
 
 def _show_name(name: str) -> str:
@@ -282,9 +291,12 @@ def _sniff_zip(f: BinaryIO, size: int, path: Path, limits: Limits) -> str:
             )
         check_declared_sizes(infos, limits)
         by_lower = {i.filename.lower(): i for i in infos}
-        _require_workbook_parts(zf, by_lower, path)
-        _refuse_xml_with_dtd(zf, infos)
-        return "xlsm" if _is_macro_enabled(zf, by_lower, limits) else "xlsx"
+        try:
+            _require_workbook_parts(zf, by_lower, path)
+            _refuse_xml_with_dtd(zf, infos)
+            return "xlsm" if _is_macro_enabled(zf, by_lower, limits) else "xlsx"
+        except _ZIP_ERRORS:  # odd entries zipfile trips over (e.g. empty names)
+            raise _damaged("ZIP 结构无法读取") from None
 
 
 def _precheck_central_directory(f: BinaryIO, size: int, limits: Limits) -> None:
@@ -336,16 +348,15 @@ def check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits = DEFAULT_
     Uses only central-directory data (``file_size`` / ``compress_size``), so
     it costs nothing however large the sizes claim to be.
     """
-    total = 0
+    total = sum(info.file_size for info in infos)
     for info in infos:
         usize = info.file_size
-        total += usize
         if usize > limits.max_member:
-            raise _bomb(usize, "，单个部件")
+            raise _bomb(total, f"，其中单个部件约 {_mb(usize)} MB")
         if usize > RATIO_MIN_SIZE:
             ratio = usize / max(info.compress_size, 1)
             if ratio > limits.max_ratio:
-                raise _bomb(usize, f"，压缩比约 {ratio:.0f}:1")
+                raise _bomb(total, f"，其中个别部件压缩比约 {ratio:.0f}:1")
     if total > limits.max_uncompressed:
         raise _bomb(total)
 
@@ -366,22 +377,22 @@ def _require_workbook_parts(
     if "xl/workbook.bin" in by_lower:
         raise UnreadableFile(MSG_XLSB)
     if any(n.startswith("word/") for n in names):
-        raise _not_excel(path, " Word 文档（.docx）", _ADVICE_ASK_ORIGINAL)
+        raise _not_excel(path, "Word 文档（.docx）", _ADVICE_ASK_ORIGINAL)
     if any(n.startswith("ppt/") for n in names):
-        raise _not_excel(path, " PowerPoint 演示文稿（.pptx）", _ADVICE_ASK_ORIGINAL)
+        raise _not_excel(path, "PowerPoint 演示文稿（.pptx）", _ADVICE_ASK_ORIGINAL)
     mimetype = by_lower.get("mimetype")
     if mimetype is not None:
         kind = read_member(zf, mimetype, 256)
         if b"opendocument.spreadsheet" in kind:
-            raise _not_excel(path, " OpenDocument 表格（.ods）", _ADVICE_RESAVE)
+            raise _not_excel(path, "OpenDocument 表格（.ods）", _ADVICE_RESAVE)
         if b"opendocument" in kind:
-            raise _not_excel(path, " OpenDocument 文档（.odt/.odp 等）", _ADVICE_ASK_ORIGINAL)
+            raise _not_excel(path, "OpenDocument 文档（.odt/.odp 等）", _ADVICE_ASK_ORIGINAL)
     if has_ct:
         raise UnreadableFile(MSG_OOXML_NO_WORKBOOK)
     inner = [n for n in names if n.endswith((".xlsx", ".xlsm", ".xls", ".et"))]
     if inner:
-        raise _not_excel(path, f" ZIP 压缩包（内含 {len(inner)} 个表格文件）", _ADVICE_UNZIP)
-    raise _not_excel(path, " ZIP 压缩包", _ADVICE_UNZIP)
+        raise _not_excel(path, f"ZIP 压缩包（内含 {len(inner)} 个表格文件）", _ADVICE_UNZIP)
+    raise _not_excel(path, "ZIP 压缩包", _ADVICE_UNZIP)
 
 
 def _is_macro_enabled(
@@ -423,7 +434,7 @@ def iter_member(
     try:
         info = member if isinstance(member, zipfile.ZipInfo) else zf.getinfo(member)
         if info.file_size > limit:
-            raise _bomb(info.file_size, "，单个部件")
+            raise _bomb(info.file_size, "，单个部件超出读取上限")
         seen = 0
         with zf.open(info) as fh:
             while True:
@@ -477,7 +488,7 @@ def _refuse_xml_with_dtd(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> N
     prolog cannot smuggle a DTD past the window.
     """
     for info in infos:
-        if info.is_dir() or info.file_size == 0:
+        if info.filename.endswith("/") or info.file_size == 0:
             continue
         head = read_member_head(zf, info, XML_HEAD_BYTES)
         if not info.filename.lower().endswith(_XML_NAME_SUFFIXES) and not _looks_like_xml(head):
@@ -561,9 +572,9 @@ def _sniff_ole(f: BinaryIO, size: int, path: Path) -> str:
             raise _damaged("工作簿数据不完整，文件可能被截断")
         return "xls"
     if "worddocument" in lower:
-        raise _not_excel(path, " Word 文档（.doc）", _ADVICE_ASK_ORIGINAL)
+        raise _not_excel(path, "Word 文档（.doc）", _ADVICE_ASK_ORIGINAL)
     if "powerpoint document" in lower:
-        raise _not_excel(path, " PowerPoint 演示文稿（.ppt）", _ADVICE_ASK_ORIGINAL)
+        raise _not_excel(path, "PowerPoint 演示文稿（.ppt）", _ADVICE_ASK_ORIGINAL)
     raise _not_excel(path, "其他程序的复合文档（不含 Excel 工作簿数据）", _ADVICE_ASK_ORIGINAL)
 
 
@@ -727,7 +738,7 @@ _IMAGES = (
 def _describe_other(sample: bytes, path: Path) -> UnreadableFile:
     """The error for content that is neither ZIP nor OLE2."""
     if sample.startswith(b"%PDF"):
-        return _not_excel(path, " PDF 文档", "PDF 无法直接核查，" + _ADVICE_ASK_ORIGINAL)
+        return _not_excel(path, "PDF 文档", "PDF 无法直接核查，" + _ADVICE_ASK_ORIGINAL)
     for magic, what in _IMAGES:
         if sample.startswith(magic):
             return _not_excel(path, what, "图片无法核查，" + _ADVICE_ASK_ORIGINAL)
@@ -735,7 +746,7 @@ def _describe_other(sample: bytes, path: Path) -> UnreadableFile:
         if sample.startswith(magic):
             return _not_excel(path, what, _ADVICE_UNZIP)
     if sample[:4] == b"RIFF" and sample[8:12] == b"WEBP":
-        return _not_excel(path, " WebP 图片", "图片无法核查，" + _ADVICE_ASK_ORIGINAL)
+        return _not_excel(path, "WebP 图片", "图片无法核查，" + _ADVICE_ASK_ORIGINAL)
 
     text = _as_text(sample)
     if text is not None:
@@ -746,13 +757,13 @@ def _describe_other(sample: bytes, path: Path) -> UnreadableFile:
         if "<html" in head or head.startswith("<!doctype html"):
             return _not_excel(path, "网页(HTML)格式", _ADVICE_RESAVE)
         if "urn:schemas-microsoft-com:office:spreadsheet" in head or 'progid="excel.sheet"' in head:
-            return _not_excel(path, " Excel 2003 XML 表格格式", _ADVICE_RESAVE)
+            return _not_excel(path, "Excel 2003 XML 表格格式", _ADVICE_RESAVE)
         if head.startswith("<") and ("<table" in head or "<body" in head):
             return _not_excel(path, "网页(HTML)格式", _ADVICE_RESAVE)
         if head.startswith("<?xml") or head.startswith("<"):
-            return _not_excel(path, " XML 文本", _ADVICE_ASK_ORIGINAL)
+            return _not_excel(path, "XML 文本", _ADVICE_ASK_ORIGINAL)
         if "{\\rtf" in head[:10]:
-            return _not_excel(path, " RTF 文档", _ADVICE_ASK_ORIGINAL)
+            return _not_excel(path, "RTF 文档", _ADVICE_ASK_ORIGINAL)
         lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
         if lines and any(sep in ln for ln in lines for sep in (",", "\t", "，", ";")):
             return _not_excel(path, "文本(CSV)格式", _ADVICE_RESAVE)

@@ -1,0 +1,399 @@
+"""绩效管理自评表 — the management self-assessment (DOMAIN.md §1 E, seed 001).
+
+One row per category (重大政策落实, 预算编制管理, … 存在问题扣分) with 满分 and 得分, a 合计 row and a
+换算得分 row (换算得分 = 得分 ÷ 满分 × 100). The header is found by its labels (评价内容 / 考核内容 / 项目…,
+满分 / 分值, 得分) anywhere in the first 40 rows, columns in any order; 换算得分 may also be a column (read on
+the 合计 row) or a line such as ``换算得分：98.91分``.
+
+Categories numbered 一、/（一） with sub-items numbered 1./（1） below them: the sub-items are read as the
+category's parts (their sums are checked against the category; the totals use the categories).
+
+Deduction category (a name with 扣分 / 扣减 / 减分, e.g. 存在问题扣分): its 得分 is a deduction. It is
+written 0 when nothing was deducted, and a deduction of 2 may be written −2 or 2: both mean "minus 2"
+(the absolute value is subtracted). Its 满分 cell, if filled, is read as the cap on the deduction and is
+not part of the full score.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xltool.cells import Cell, Num, Text
+from xltool.io.book import Sheet
+from xltool.kinds.common import is_note, label, num_at, text_at
+from xltool.kinds.score_table import is_grade_label, column_role, is_deduction, refused
+from xltool.numbers import parse_number
+
+NAME = "management-table"
+TITLE = "绩效管理自评表"
+RULES_MODULE = "xltool.rules.management"
+
+SCAN_ROWS = 40
+_NAME_WORDS = ("评价内容", "考核内容", "评价项目", "考核项目", "考核指标", "评价指标", "指标名称", "考核事项",
+               "评价要素", "项目", "内容", "指标", "类别")
+_SIGNAL_WORDS = ("绩效管理", "管理绩效", "换算得分", "换算分", "折算得分")
+_CATEGORY_WORDS = ("重大政策", "预算编制", "预算执行", "预算绩效", "资产管理", "预算透明", "预算信息化", "存在问题",
+                   "财务管理", "绩效管理")
+_TOTAL_WORDS = ("合计", "总计", "总分", "得分合计")
+_CONVERTED_WORDS = ("换算得分", "换算分", "折算得分", "百分制得分", "换算后得分")
+_CONVERTED_LINE = re.compile(r"(?:换算|折算)(?:后)?得分[为是：:]*\s*([0-9]+(?:\.[0-9]+)?)")
+
+
+def _role(text: str) -> str | None:
+    t = label(text)
+    if not t or len(t) > 16:
+        return None
+    if any(t.startswith(w) for w in _CONVERTED_WORDS):
+        return "converted"
+    if t.startswith("序号") or t == "编号":
+        return "seq"
+    if any(t.startswith(w) for w in ("满分", "分值", "标准分", "应得分", "基础分", "配分")):
+        return "full"
+    if any(w in t for w in ("一级", "二级", "三级")):
+        return "level"
+    if any(t.startswith(w) for w in _NAME_WORDS[:9]):
+        return "name"
+    role = column_role(t)
+    if role in ("score", "grade", "note"):
+        return role
+    if any(t == w or t.startswith(w) for w in _NAME_WORDS):
+        return "name"
+    return None
+
+
+@dataclass
+class _Header:
+    row: int
+    cols: dict[str, int]
+    last_col: int
+
+
+def _header_at(sheet: Sheet, r: int) -> _Header | None:
+    cols: dict[str, int] = {}
+    for c in range(sheet.ncols):
+        if sheet.anchor(r, c)[1] != c:
+            continue
+        role = _role(sheet.text(r, c))
+        if role == "level":
+            return None
+        if role and role not in cols:
+            cols[role] = c
+    if not all(k in cols for k in ("name", "full", "score")):
+        return None
+    return _Header(r, cols, max(cols.values()))
+
+
+def _find_header(sheet: Sheet) -> _Header | None:
+    for r in range(min(SCAN_ROWS, sheet.nrows)):
+        h = _header_at(sheet, r)
+        if h is not None:
+            return h
+    return None
+
+
+def detect(sheet: Sheet) -> bool:
+    if sheet.nrows == 0:
+        return False
+    h = _find_header(sheet)
+    if h is None or refused(sheet, h.row + 1):
+        return False
+    texts = [label(t) for r in range(min(SCAN_ROWS + 20, sheet.nrows)) for t in sheet.row_texts(r) if t]
+    if any(w in t for t in texts for w in _SIGNAL_WORDS):
+        return True
+    names = [label(sheet.text(r, h.cols["name"])) for r in range(h.row + 1, min(h.row + 30, sheet.nrows))]
+    return sum(1 for n in names if any(w in n for w in _CATEGORY_WORDS)) >= 3
+
+
+# ---------------------------------------------------------------- record
+
+@dataclass(frozen=True)
+class Category:
+    row: int
+    seq: Text | None
+    name: Text
+    full: Num  # 满分
+    score: Num  # 得分
+    note: Text | None
+    deduction: bool = False
+    parts: tuple["Category", ...] = ()  # sub-items ("1. 专项资金管理") under a category ("（一）重大政策落实")
+
+
+@dataclass(frozen=True)
+class ManagementTable:
+    sheet: str
+    title: str
+    header_row: int
+    last_col: int
+    cols: dict[str, int]
+    categories: tuple[Category, ...]
+    total_row: int | None
+    total_full: Num | None  # 合计 满分 as stated
+    total_score: Num | None  # 合计 得分 as stated
+    converted_row: int | None
+    converted: Num | None  # 换算得分 as stated
+    grade: Text | None
+
+
+def _first_text(sheet: Sheet, r: int) -> tuple[int, str]:
+    for c in range(sheet.ncols):
+        t = sheet.text(r, c)
+        if t:
+            return c, t
+    return -1, ""
+
+
+def _starts(text: str, words) -> bool:
+    t = label(text)
+    t = re.sub(r"^[(（]?[一二三四五六七八九十\d]+[)）、.．]?", "", t)
+    return bool(t) and len(t) <= 16 and any(t.startswith(w) for w in words)
+
+
+def _grade_text(sheet: Sheet, r: int, c: int) -> Text | None:
+    t = sheet.text(r, c)
+    parts = re.split(r"[：:]", t, maxsplit=1)
+    if len(parts) == 2 and parts[1].strip():
+        return None if parse_number(parts[1]).empty else Text(Cell(sheet.name, r, c), parts[1].strip())
+    seen = {sheet.anchor(r, c)}
+    for c2 in range(c + 1, sheet.ncols):
+        a = sheet.anchor(r, c2)
+        if a in seen:
+            continue
+        seen.add(a)
+        t2 = sheet.text(r, c2)
+        if t2 and parse_number(sheet.raw(*a)).value is None and not parse_number(t2).empty:
+            return Text(Cell(sheet.name, a[0], a[1]), t2)
+    return None
+
+
+def read(sheet: Sheet) -> ManagementTable:
+    h = _find_header(sheet)
+    if h is None:
+        raise ValueError("not a management table")
+    cols = h.cols
+    title = next((t for r in range(h.row) for t in sheet.row_texts(r) if t), "")
+    cats: list[Category] = []
+    total_row = converted_row = None
+    total_full = total_score = converted = None
+    grade: Text | None = None
+    blanks = 0
+    for r in range(h.row + 1, sheet.nrows):
+        texts = sheet.row_texts(r)
+        if not any(texts):
+            blanks += 1
+            if blanks >= 5:
+                break
+            continue
+        blanks = 0
+        c0, first = _first_text(sheet, r)
+        name = sheet.text(r, cols["name"])
+        key = name or first
+        if _starts(key, _CONVERTED_WORDS) or _starts(first, _CONVERTED_WORDS):
+            converted_row = r
+            converted = _converted_in_row(sheet, r, cols, c0) or converted
+            continue
+        if _starts(key, _TOTAL_WORDS) or _starts(first, _TOTAL_WORDS):
+            total_row = r
+            total_full = num_at(sheet, r, cols["full"], "合计满分", kind="score")
+            total_score = num_at(sheet, r, cols["score"], "合计得分", kind="score")
+            if "converted" in cols:
+                n = num_at(sheet, r, cols["converted"], "换算得分", kind="score")
+                if n.state != "empty":
+                    converted, converted_row = n, r
+            if "grade" in cols and sheet.text(r, cols["grade"]):
+                grade = text_at(sheet, r, cols["grade"])
+            continue
+        if is_grade_label(first):
+            grade = _grade_text(sheet, r, c0) or grade
+            continue
+        m = _CONVERTED_LINE.search(label(first))
+        if m and total_row is not None:
+            converted_row = r
+            converted = _converted_from_text(sheet, r, c0, m)
+            continue
+        if is_note(first):
+            if total_row is not None:
+                break
+            continue
+        if not name:
+            continue
+        full_raw, score_raw = sheet.text(r, cols["full"]), sheet.text(r, cols["score"])
+        if total_row is not None and not full_raw and not score_raw:
+            continue  # text below the table
+        if total_row is not None:
+            break
+        cats.append(Category(
+            row=r,
+            seq=text_at(sheet, r, cols["seq"]) if "seq" in cols else None,
+            name=text_at(sheet, r, cols["name"]),
+            full=num_at(sheet, r, cols["full"], "满分", kind="score"),
+            score=num_at(sheet, r, cols["score"], "得分", kind="score"),
+            note=text_at(sheet, r, cols["note"]) if "note" in cols else None,
+            deduction=is_deduction(name),
+        ))
+    cats = _nest(cats)
+    return ManagementTable(
+        sheet=sheet.name, title=title, header_row=h.row, last_col=h.last_col, cols=dict(cols),
+        categories=tuple(cats), total_row=total_row, total_full=total_full, total_score=total_score,
+        converted_row=converted_row, converted=converted, grade=grade,
+    )
+
+
+_CN_SEQ = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]?$")
+_AR_SEQ = re.compile(r"^[(（]?\d+[)）、.．]?$")
+_CN_NAME = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])")
+_AR_NAME = re.compile(r"^(?:\d+[、.．](?!\d)|[(（]\d+[)）])")
+
+
+def _outline(c: Category) -> int | None:
+    """0 for a numbered category ("一、" / "（一）"), 1 for a numbered sub-item ("1." / "（1）"), else None."""
+    seq = label(c.seq.value) if c.seq is not None else ""
+    if seq:
+        if _CN_SEQ.match(seq):
+            return 0
+        if _AR_SEQ.match(seq):
+            return 1
+    name = label(c.name.value)
+    if _CN_NAME.match(name):
+        return 0
+    if _AR_NAME.match(name):
+        return 1
+    return None
+
+
+def _nest(rows: list[Category]) -> list[Category]:
+    """Sub-items under their category, when the table numbers categories 一、二 … and items 1、2 …"""
+    levels = [_outline(c) for c in rows]
+    if not rows or levels[0] != 0 or 1 not in levels:
+        return rows
+    out: list[Category] = []
+    parts: list[Category] = []
+    for c, lv in zip(rows, levels):
+        if lv == 1 and out:
+            parts.append(c)
+            continue
+        if parts:
+            out[-1] = _with_parts(out[-1], parts)
+            parts = []
+        out.append(c)
+    if parts:
+        out[-1] = _with_parts(out[-1], parts)
+    return out
+
+
+def _with_parts(c: Category, parts: list[Category]) -> Category:
+    from dataclasses import replace
+
+    return replace(c, parts=tuple(parts))
+
+
+def _converted_in_row(sheet: Sheet, r: int, cols: dict[str, int], label_col: int) -> Num | None:
+    """The 换算得分 value: in the 得分 column, else the first number right of the label."""
+    n = num_at(sheet, r, cols["score"], "换算得分", kind="score")
+    if n.state != "empty":
+        return n
+    t = label(sheet.text(r, label_col))
+    m = _CONVERTED_LINE.search(t)
+    if m:
+        return _converted_from_text(sheet, r, label_col, m)
+    for c in range(label_col + 1, sheet.ncols):
+        if c == cols.get("full") or sheet.anchor(r, c)[1] != c:
+            continue
+        n = num_at(sheet, r, c, "换算得分", kind="score")
+        if n.value is not None:
+            return n
+    return None
+
+
+def _converted_from_text(sheet: Sheet, r: int, c: int, m) -> Num:
+    """A value written inside a text line ("换算得分98.91分"): kept as a number, not a text number."""
+    raw = m.group(1)
+    dec = len(raw.split(".")[1]) if "." in raw else 0
+    return Num(Cell(sheet.name, r, c), float(raw), float(raw), "number", dec, "换算得分")
+
+
+# ---------------------------------------------------------------- derived figures
+
+def signed(cat: Category) -> float | None:
+    """A category's contribution to the total: its 得分 (a deduction counts minus its absolute value);
+    a category left blank over its sub-items counts their sum."""
+    v = cat.score.value
+    if v is None:
+        if cat.parts:
+            vals = [signed(p) for p in cat.parts]
+            vals = [x for x in vals if x is not None]
+            return round(sum(vals), 6) if vals else None
+        return None
+    return -abs(v) if cat.deduction else v
+
+
+def full_value(cat: Category) -> float | None:
+    if cat.full.value is None and cat.parts:
+        vals = [p.full.value for p in cat.parts if not p.deduction and p.full.value is not None]
+        return round(sum(vals), 6) if vals else None
+    return cat.full.value
+
+
+def all_rows(t: "ManagementTable"):
+    for c in t.categories:
+        yield c
+        yield from c.parts
+
+
+def total_of(t: ManagementTable) -> float | None:
+    vals = [signed(c) for c in t.categories]
+    vals = [v for v in vals if v is not None]
+    return round(sum(vals), 6) if vals else None
+
+
+def full_of(t: ManagementTable) -> float | None:
+    vals = [full_value(c) for c in t.categories if not c.deduction]
+    vals = [v for v in vals if v is not None]
+    return round(sum(vals), 6) if vals else None
+
+
+def converted_of(t: ManagementTable) -> float | None:
+    tot, full = total_of(t), full_of(t)
+    if tot is None or not full:
+        return None
+    return tot / full * 100.0
+
+
+def _r(v: float | None, d: int = 4):
+    if v is None:
+        return None
+    v = round(v, d)
+    return int(v) if float(v).is_integer() else v
+
+
+def results(t: ManagementTable, profile) -> dict:
+    conv = converted_of(t)
+    return {
+        "total_score": _r(total_of(t)),
+        "full_score": _r(full_of(t)),
+        "converted_score": _r(conv, 2),
+        "grade": profile.bands("form").grade(round(conv, 2)) if conv is not None else None,
+        "stated_total": _r(t.total_score.value) if t.total_score is not None else None,
+    }
+
+
+def review_columns(t: ManagementTable, profile):
+    from xltool.report.review import ReviewColumn
+
+    full_vals: dict[int, object] = {}
+    score_vals: dict[int, object] = {}
+    tot, full, conv = total_of(t), full_of(t), converted_of(t)
+    if t.total_row is not None:
+        if full is not None:
+            full_vals[t.total_row] = _r(full)
+        if tot is not None:
+            score_vals[t.total_row] = _r(tot)
+    if conv is not None:
+        if t.converted_row is not None and t.converted_row != t.total_row:
+            score_vals[t.converted_row] = _r(conv, 2)
+        if t.grade is not None and t.grade.cell.row not in score_vals:
+            score_vals[t.grade.cell.row] = profile.bands("form").grade(round(conv, 2))
+    if not full_vals and not score_vals:
+        return None
+    return (t.header_row, t.header_row), t.last_col, [ReviewColumn("满分（复核）", full_vals, "0.##"),
+                                                      ReviewColumn("得分（复核）", score_vals, "0.##")]

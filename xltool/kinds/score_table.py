@@ -1,0 +1,671 @@
+"""部门整体支出绩效评价指标评分表 — the scored indicator table (DOMAIN.md §1 D, seed 003).
+
+一级 → 二级 → 三级 indicators (any two or more levels), each with 分值 (max points) and 得分. The header
+is found by its labels (一级指标 / 二级指标 / 三级指标, 分值 / 满分, 得分) anywhere in the first 40 rows,
+columns in any order. Layout variants handled:
+
+* 一级/二级 names merged down their rows, written once with blanks below, or repeated on every row;
+* a 分值 (and optionally 得分) column beside a level's name column: that level's stated points, read on
+  the group's first row; a 分值/得分 column belongs to the nearest level name column on its left;
+* sub-total rows (``小计``, ``投入小计``, ``预算执行合计`` …) instead of, or besides, those columns: a
+  bare ``小计`` in level L's name column totals the current group of level L − 1 (in the 一级 column: the
+  current 一级); a named one totals the group it names;
+* a 合计/总计/总分 row (the stated totals) and a 评价等级 row, a ``评价等级：优秀`` line or a 等级 column;
+* items named ``…扣分…`` (a deduction item, 分值 0 or blank): its 得分 is subtracted, whether written
+  as −2 or 2.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xltool.cells import Cell, Num, Text
+from xltool.io.book import Sheet
+from xltool.kinds.common import is_note, label, num_at, text_at
+from xltool.numbers import parse_number
+
+NAME = "score-table"
+TITLE = "部门整体支出绩效评价指标评分表"
+RULES_MODULE = "xltool.rules.score_table"
+
+SCAN_ROWS = 40
+LEVEL_CN = ("一", "二", "三", "四")
+
+# Short header labels that belong to the other kinds: project/department forms and the summary table.
+REFUSE_WORDS = ("年度指标值", "实际完成值", "全年预算数", "权重", "指标值", "完成值")
+_NOTE_WORDS = ("说明", "标准", "依据", "原因", "备注", "解释", "情况", "方法", "要点", "内容")
+_TOTAL_WORDS = ("合计", "总计", "总分", "总得分", "综合得分", "得分合计", "最终得分", "评价得分合计")
+_GRADE_WORDS = ("评价等级", "绩效等级", "评定等级", "等级", "评价结果", "评价结论")
+_DEDUCTION_WORDS = ("扣分", "扣减", "减分")
+
+
+def level_name(level: int) -> str:
+    """0 → 一级指标."""
+    return f"{LEVEL_CN[level] if level < len(LEVEL_CN) else level + 1}级指标"
+
+
+def is_deduction(name: str) -> bool:
+    return any(w in label(name) for w in _DEDUCTION_WORDS)
+
+
+# ---------------------------------------------------------------- header
+
+def _level_of(text: str) -> int | None:
+    t = label(text)
+    if not t or len(t) > 12:
+        return None
+    for i, cn in enumerate(LEVEL_CN):
+        if t.startswith(cn + "级"):
+            return i
+    return None
+
+
+def column_role(text: str) -> str | None:
+    """"points" / "score" / "grade" / "note" / "seq" for a header label, or None."""
+    t = label(text)
+    if not t or len(t) > 16:
+        return None
+    if t.startswith("序号") or t == "编号":
+        return "seq"
+    if any(t.startswith(w) for w in ("分值", "满分", "标准分", "指标分值", "配分")):
+        return "points"
+    if "得分" in t and not any(w in t for w in _NOTE_WORDS):
+        return "score"
+    if t in ("自评分", "评分", "评价分", "自评得分"):
+        return "score"
+    if "等级" in t and not any(w in t for w in _NOTE_WORDS):
+        return "grade"
+    if any(w in t for w in _NOTE_WORDS):
+        return "note"
+    return None
+
+
+def refused(sheet: Sheet, last_row: int = SCAN_ROWS) -> bool:
+    """True when the rows down to ``last_row`` (a header's last row) carry header labels of the project
+    forms or of the summary table. Rows below the header are data (notes may mention 权重 freely)."""
+    for r in range(min(last_row + 1, sheet.nrows)):
+        texts = [label(t) for t in sheet.row_texts(r) if t]
+        short = [t for t in texts if len(t) <= 15]
+        if any(w in t for t in short for w in REFUSE_WORDS):
+            return True
+        if (any("项目名称" in t for t in short) and any("预算" in t for t in short)
+                and any("执行" in t for t in short)):
+            return True
+    return False
+
+
+@dataclass
+class _Header:
+    row: int  # the row with the level labels
+    end: int  # last header row
+    levels: list[int]  # name column per level, 0 = 一级
+    labels: list[str]
+    points: dict[int, int]  # level → 分值 column
+    scores: dict[int, int]  # level → 得分 column
+    grade_col: int | None
+    note_col: int | None
+    seq_col: int | None
+    last_col: int
+
+
+def _header_at(sheet: Sheet, r: int) -> _Header | None:
+    levels: dict[int, tuple[int, str]] = {}
+    for c in range(sheet.ncols):
+        lv = _level_of(sheet.text(r, c))
+        if lv is None or lv in levels:
+            continue
+        if sheet.anchor(r, c)[1] != c:  # the right-hand part of a merged label
+            continue
+        levels[lv] = (c, sheet.text(r, c))
+    if len(levels) < 2 or 0 not in levels:
+        return None
+    order = sorted(levels)
+    if order != list(range(len(order))):
+        return None
+    name_cols = [levels[i][0] for i in order]
+    roles: dict[int, str] = {}
+    end = r
+    for c in range(sheet.ncols):
+        if c in name_cols:
+            continue
+        role = None
+        # a label may sit in this row, in the row above (merged parent) or in the row below (sub-header)
+        for rr in (r, r + 1, r - 1):
+            if rr < 0:
+                continue
+            if rr == r - 1 and sheet.text(rr, c) == sheet.text(r, c):
+                continue
+            role = column_role(sheet.text(rr, c))
+            if role:
+                if rr == r + 1:
+                    end = r + 1
+                break
+        if role:
+            roles[c] = role
+    point_cols = [c for c, k in roles.items() if k == "points"]
+    score_cols = [c for c, k in roles.items() if k == "score"]
+    if not point_cols or not score_cols:
+        return None
+    leaf = len(name_cols) - 1
+
+    def owner(c: int) -> int:
+        left = [i for i, nc in enumerate(name_cols) if nc < c]
+        return max(left, key=lambda i: name_cols[i]) if left else leaf
+
+    points: dict[int, int] = {}
+    scores: dict[int, int] = {}
+    for c in sorted(point_cols):
+        points.setdefault(owner(c), c)
+    for c in sorted(score_cols):
+        scores.setdefault(owner(c), c)
+    if leaf not in points and len(point_cols) == 1:
+        points = {leaf: point_cols[0]}
+    if leaf not in scores and len(score_cols) == 1:
+        scores = {leaf: score_cols[0]}
+    if leaf not in points or leaf not in scores:
+        return None
+    # a sub-header row below must not hold numbers
+    if end > r and any(parse_number(sheet.raw(end, c)).value is not None for c in range(sheet.ncols)):
+        end = r
+    grade = next((c for c, k in roles.items() if k == "grade"), None)
+    note = next((c for c, k in sorted(roles.items()) if k == "note"), None)
+    seq = next((c for c, k in roles.items() if k == "seq"), None)
+    last = max(name_cols + list(roles))
+    return _Header(r, end, name_cols, [levels[i][1] for i in order], points, scores, grade, note, seq, last)
+
+
+def _find_header(sheet: Sheet) -> _Header | None:
+    for r in range(min(SCAN_ROWS, sheet.nrows)):
+        h = _header_at(sheet, r)
+        if h is not None:
+            return h
+    return None
+
+
+def detect(sheet: Sheet) -> bool:
+    if sheet.nrows == 0:
+        return False
+    h = _find_header(sheet)
+    return h is not None and not refused(sheet, h.end + 1)
+
+
+# ---------------------------------------------------------------- record
+
+@dataclass(frozen=True)
+class Item:
+    """A leaf indicator (三级, or the deepest level the table has)."""
+
+    row: int
+    path: tuple[str, ...]  # names of the groups above it, 一级 first
+    name: Text
+    points: Num
+    score: Num
+    note: Text | None
+    deduction: bool = False
+
+
+@dataclass(frozen=True)
+class Subtotal:
+    row: int
+    label: Text
+    points: Num | None
+    score: Num | None
+
+
+@dataclass(frozen=True)
+class Group:
+    level: int  # 0 = 一级
+    name: Text
+    first_row: int
+    last_row: int
+    points: Num | None  # from the level's own 分值 column
+    score: Num | None  # from the level's own 得分 column
+    subtotals: tuple[Subtotal, ...]
+    groups: tuple["Group", ...]
+    items: tuple[Item, ...]
+
+    @property
+    def title(self) -> str:
+        return self.name.value or "（未命名）"
+
+    @property
+    def children(self) -> tuple:
+        return self.groups + self.items
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    row: int
+    label: Text
+    points: dict[int, Num]  # level → stated 分值 total in that level's 分值 column
+    scores: dict[int, Num]  # level → stated 得分 total
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    sheet: str
+    title: str
+    header_rows: tuple[int, int]
+    last_col: int
+    level_labels: tuple[str, ...]
+    leaf_level: int
+    points_cols: dict[int, int]
+    score_cols: dict[int, int]
+    groups: tuple[Group, ...]  # 一级 groups
+    items: tuple[Item, ...]  # every leaf, in sheet order
+    total: TotalRow | None
+    grade: Text | None  # the stated grade
+
+
+@dataclass
+class _G:
+    level: int
+    name: Text
+    first_row: int
+    last_row: int
+    points: Num | None = None
+    score: Num | None = None
+    subtotals: list = field(default_factory=list)
+    groups: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+
+    def freeze(self) -> Group:
+        return Group(self.level, self.name, self.first_row, self.last_row, self.points, self.score,
+                     tuple(self.subtotals), tuple(g.freeze() for g in self.groups), tuple(self.items))
+
+
+def _key(text: str) -> str:
+    """A name for matching: no numbering, no 指标/小计/合计, no punctuation."""
+    t = label(text)
+    t = re.sub(r"^[(（]?[一二三四五六七八九十\d]+[)）、.．]?", "", t)
+    for w in ("小计", "合计", "指标", "得分", "分值", "(", ")", "（", "）", "：", ":"):
+        t = t.replace(w, "")
+    t = re.sub(r"\d+(\.\d+)?分?", "", t)
+    return t
+
+
+def _is_total_label(text: str) -> bool:
+    t = label(text)
+    return bool(t) and len(t) <= 14 and any(t.startswith(w) for w in _TOTAL_WORDS)
+
+
+# Grade words that mean the same grade: 优秀 = 优, 良好 = 良, 一般 = 中, 较差 = 差 …
+GRADE_GROUPS = (("优秀", "优"), ("良好", "良"), ("中等", "一般", "合格", "中"), ("较差", "不合格", "差"))
+
+
+def grade_group(text: str | None) -> int | None:
+    """Index of the grade a text names (优秀/优 → 0 … 较差/差 → 3); the first grade word written wins."""
+    t = label(text or "")
+    words = sorted(((w, i) for i, ws in enumerate(GRADE_GROUPS) for w in ws), key=lambda x: -len(x[0]))
+    for pos in range(len(t)):
+        for w, i in words:
+            if t.startswith(w, pos):
+                return i
+    return None
+
+
+def is_grade_label(text: str) -> bool:
+    """"评价等级", "评价等级：优秀", "评价等级为良好" — not an indicator named "评价结果应用率"."""
+    t = label(text)
+    if not t or len(t) > 20:
+        return False
+    for w in _GRADE_WORDS:
+        if t.startswith(w):
+            rest = t[len(w):].lstrip(":：为是").strip()
+            if not rest or rest[0] in "(（" or (len(rest) <= 8 and any(rest.startswith(g) for gs in GRADE_GROUPS for g in gs)):
+                return True
+    return False
+
+
+def _grade_in_row(sheet: Sheet, r: int, h: _Header) -> Text | None:
+    """The grade written in a 评价等级 row (``评价等级：优秀`` or the next non-empty cell)."""
+    for c in range(sheet.ncols):
+        t = sheet.text(r, c)
+        if not is_grade_label(t):
+            continue
+        after = re.split(r"[：:]", t, maxsplit=1)
+        if len(after) == 2 and after[1].strip():
+            return None if parse_number(after[1]).empty else Text(Cell(sheet.name, r, c), after[1].strip())
+        seen = {sheet.anchor(r, c)}
+        for c2 in range(c + 1, sheet.ncols):
+            a = sheet.anchor(r, c2)
+            if a in seen:
+                continue
+            seen.add(a)
+            t2 = sheet.text(r, c2)
+            if t2 and parse_number(sheet.raw(*a)).value is None and not parse_number(t2).empty:
+                return Text(Cell(sheet.name, a[0], a[1]), t2)
+        return None
+    return None
+
+
+def read(sheet: Sheet) -> ScoreTable:
+    h = _find_header(sheet)
+    if h is None:
+        raise ValueError("not a score table")
+    n = len(h.levels)
+    leaf = n - 1
+    title = next((t for r in range(h.row) for t in sheet.row_texts(r) if t), "")
+
+    top: list[_G] = []
+    current: list[_G | None] = [None] * leaf  # open group per non-leaf level
+    items: list[Item] = []
+    total: TotalRow | None = None
+    grade: Text | None = None
+    blanks = 0
+    r = h.end + 1
+    while r < sheet.nrows:
+        texts = sheet.row_texts(r)
+        if not any(texts):
+            blanks += 1
+            if blanks >= 5:
+                break
+            r += 1
+            continue
+        blanks = 0
+        first = next(t for t in texts if t)
+        if (is_note(first) and not is_grade_label(first) and not sheet.text(r, h.points[leaf])
+                and not sheet.text(r, h.scores[leaf])):
+            break
+        if is_grade_label(first):
+            grade = grade or _grade_in_row(sheet, r, h)
+            r += 1
+            continue
+        sub = _subtotal_target(sheet, r, h, current, first)
+        if sub == "total":
+            total = _total_row(sheet, r, h)
+            if h.grade_col is not None and sheet.text(r, h.grade_col):
+                grade = text_at(sheet, r, h.grade_col)
+            else:
+                grade = grade or _grade_in_row(sheet, r, h)
+            # a grade row may follow
+            for r2 in range(r + 1, min(r + 6, sheet.nrows)):
+                row2 = [t for t in sheet.row_texts(r2) if t]
+                if row2 and (is_note(row2[0]) and not is_grade_label(row2[0])):
+                    break
+                if any(is_grade_label(t) for t in row2):
+                    grade = grade or _grade_in_row(sheet, r2, h)
+                    break
+            break
+        if sub is not None:
+            g, lab_c = sub
+            g.subtotals.append(Subtotal(r, text_at(sheet, r, lab_c), _num_any(sheet, r, h.points, leaf, g.level, "小计分值"),
+                                        _num_any(sheet, r, h.scores, leaf, g.level, "小计得分")))
+            g.last_row = r
+            r += 1
+            continue
+        # an item row: open / continue the groups
+        leaf_c = h.levels[leaf]
+        leaf_anchor = sheet.anchor(r, leaf_c)
+        if leaf_anchor[0] < r and sheet.text(r, leaf_c):  # continuation of an item merged over rows
+            r += 1
+            continue
+        names = [sheet.text(r, h.levels[i]) for i in range(leaf)]
+        leaf_text = sheet.text(r, leaf_c)
+        p_raw, s_raw = sheet.text(r, h.points[leaf]), sheet.text(r, h.scores[leaf])
+        if not leaf_text and not p_raw and not s_raw:
+            # a row with only group names (a heading, or a group's name on its own row): open groups
+            _open_groups(sheet, r, h, names, current, top)
+            r += 1
+            continue
+        if leaf_text and any(sheet.merge_of(r, leaf_c) is not None and sheet.merge_of(r, leaf_c) == sheet.merge_of(r, h.levels[i])
+                             for i in range(leaf)):
+            # a heading merged across the level columns ("一、投入指标（20分）"): it names the 一级 group
+            _open_groups(sheet, r, h, [leaf_text] + [""] * (leaf - 1), current, top)
+            r += 1
+            continue
+        if not leaf_text and not any(names):
+            r += 1  # numbers without any name: an unlabelled sum row, not an indicator
+            continue
+        _open_groups(sheet, r, h, names, current, top)
+        name_c = leaf_c
+        if not leaf_text:
+            deepest = max((i for i in range(leaf) if names[i]), default=None)
+            if deepest is not None:
+                name_c = h.levels[deepest]
+        name = text_at(sheet, r, name_c)
+        path = tuple(g.name.value for g in current if g is not None)
+        item = Item(
+            row=r, path=path, name=name,
+            points=num_at(sheet, r, h.points[leaf], "分值", kind="score"),
+            score=num_at(sheet, r, h.scores[leaf], "得分", kind="score"),
+            note=text_at(sheet, r, h.note_col) if h.note_col is not None else None,
+            deduction=is_deduction(name.value),
+        )
+        items.append(item)
+        holder = next((g for g in reversed(current) if g is not None), None)
+        if holder is not None:
+            holder.items.append(item)
+            for g in current:
+                if g is not None:
+                    g.last_row = r
+        r += 1
+
+    return ScoreTable(
+        sheet=sheet.name, title=title, header_rows=(min(h.row, h.end), h.end), last_col=h.last_col,
+        level_labels=tuple(h.labels), leaf_level=leaf, points_cols=dict(h.points), score_cols=dict(h.scores),
+        groups=tuple(g.freeze() for g in top), items=tuple(items), total=total, grade=grade,
+    )
+
+
+def _open_groups(sheet: Sheet, r: int, h: _Header, names: list[str], current: list, top: list) -> None:
+    changed = False
+    for lv, name in enumerate(names):
+        cur = current[lv]
+        if changed or cur is None or (name and label(name) != label(cur.name.value)):
+            if not name and not changed and cur is not None:
+                continue
+            col = h.levels[lv]
+            ar, ac = sheet.anchor(r, col)
+            g = _G(lv, Text(Cell(sheet.name, ar, ac), name), r, r)
+            if lv in h.points and lv != len(h.levels) - 1:
+                pr, pc = sheet.anchor(r, h.points[lv])
+                g.points = num_at(sheet, pr, pc, f"{level_name(lv)}分值", kind="score")
+            if lv in h.scores and lv != len(h.levels) - 1:
+                sr, sc = sheet.anchor(r, h.scores[lv])
+                g.score = num_at(sheet, sr, sc, f"{level_name(lv)}得分", kind="score")
+            if lv == 0:
+                top.append(g)
+            elif current[lv - 1] is not None:
+                current[lv - 1].groups.append(g)
+            else:
+                top.append(g)
+            current[lv] = g
+            for lower in range(lv + 1, len(current)):
+                current[lower] = None
+            changed = True
+
+
+def _subtotal_target(sheet: Sheet, r: int, h: _Header, current: list, first: str):
+    """"total" for the grand total row, (group, label column) for a sub-total row, else None."""
+    leaf = len(h.levels) - 1
+    # where the label sits: the left-most cell of the row holding 小计/合计/总分 words
+    for c in range(min(sheet.ncols, h.levels[leaf] + 1)):
+        if sheet.anchor(r, c)[1] != c:
+            continue
+        t = label(sheet.text(r, c))
+        if not t or len(t) > 20:
+            continue
+        is_sub = "小计" in t
+        is_tot = _is_total_label(t) or (t.endswith("合计") and len(t) <= 14)
+        if not (is_sub or is_tot):
+            continue
+        rest = _key(t)
+        if rest:
+            for g in reversed([g for g in current if g is not None]):
+                k = _key(g.name.value)
+                if k and (rest in k or k in rest):
+                    return g, c
+            if is_tot and _is_total_label(t):
+                return "total"
+            continue
+        # a bare 小计 / 合计: by the column it sits in
+        lv = next((i for i, nc in enumerate(h.levels) if nc == c), None)
+        if lv is None:
+            lv = 0 if c < h.levels[0] else None
+        names_left = lv is not None and lv > 0 and all(sheet.text(r, h.levels[i]) for i in range(lv))
+        if is_sub:
+            if lv is None:
+                lv = leaf
+            target = 0 if lv == 0 else lv - 1
+            g = current[target] if target < len(current) else None
+            if g is None:
+                g = next((g for g in reversed(current) if g is not None), None)
+            return (g, c) if g is not None else None
+        if names_left:
+            g = current[lv - 1]
+            if g is not None:
+                return g, c
+        return "total"
+    return None
+
+
+def _num_any(sheet: Sheet, r: int, cols: dict[int, int], leaf: int, level: int, what: str) -> Num | None:
+    """A sub-total row's value: in the leaf column, else in its group's own column."""
+    for lv in (leaf, level):
+        if lv in cols:
+            n = num_at(sheet, r, cols[lv], what, kind="score")
+            if n.state != "empty" or lv == level:
+                return n
+    return None
+
+
+def _total_row(sheet: Sheet, r: int, h: _Header) -> TotalRow:
+    lab_c = next((c for c in range(sheet.ncols) if _is_total_label(sheet.text(r, c)) or "合计" in sheet.text(r, c)), 0)
+    ar, ac = sheet.anchor(r, lab_c)
+    points: dict[int, Num] = {}
+    scores: dict[int, Num] = {}
+    used: set[tuple[int, int]] = set()
+    for lv, c in sorted(h.points.items(), key=lambda kv: -kv[0]):
+        a = sheet.anchor(r, c)
+        if a in used or (a[0], a[1]) == (ar, ac):
+            continue
+        used.add(a)
+        n = num_at(sheet, a[0], a[1], "合计分值", kind="score")
+        if n.state != "empty":
+            points[lv] = n
+    for lv, c in sorted(h.scores.items(), key=lambda kv: -kv[0]):
+        a = sheet.anchor(r, c)
+        if a in used or (a[0], a[1]) == (ar, ac):
+            continue
+        used.add(a)
+        n = num_at(sheet, a[0], a[1], "合计得分", kind="score")
+        if n.state != "empty":
+            scores[lv] = n
+    return TotalRow(r, Text(Cell(sheet.name, ar, ac), sheet.text(r, lab_c)), points, scores)
+
+
+# ---------------------------------------------------------------- derived figures
+
+def signed_score(item: Item) -> float | None:
+    """An item's contribution to the total: a deduction item counts minus its absolute value."""
+    v = item.score.value
+    if v is None:
+        return None
+    return -abs(v) if item.deduction else v
+
+
+def total_score(table: ScoreTable) -> float | None:
+    vals = [signed_score(i) for i in table.items]
+    vals = [v for v in vals if v is not None]
+    return round(sum(vals), 6) if vals else None
+
+
+def full_score(table: ScoreTable) -> float | None:
+    vals = [i.points.value for i in table.items if not i.deduction and i.points.value is not None]
+    if vals:
+        return round(sum(vals), 6)
+    tops = [g.points.value for g in table.groups if g.points is not None and g.points.value is not None]
+    return round(sum(tops), 6) if tops else None
+
+
+def points_of(node) -> float | None:
+    """Recomputed 分值 of an item or group: from the items where every one is known, else as stated."""
+    if isinstance(node, Item):
+        return 0.0 if node.deduction else node.points.value
+    vals = [points_of(ch) for ch in node.children]
+    if node.children and all(v is not None for v in vals):
+        return round(sum(vals), 6)
+    return stated_points(node)
+
+
+def score_of(node) -> float | None:
+    if isinstance(node, Item):
+        return signed_score(node)
+    vals = [score_of(ch) for ch in node.children]
+    if node.children and all(v is not None for v in vals):
+        return round(sum(vals), 6)
+    return stated_score(node)
+
+
+def stated_points(g: Group) -> float | None:
+    for n in [g.points] + [s.points for s in g.subtotals]:
+        if n is not None and n.value is not None:
+            return n.value
+    return None
+
+
+def stated_score(g: Group) -> float | None:
+    for n in [g.score] + [s.score for s in g.subtotals]:
+        if n is not None and n.value is not None:
+            return n.value
+    return None
+
+
+def all_groups(table: ScoreTable):
+    def walk(gs):
+        for g in gs:
+            yield g
+            yield from walk(g.groups)
+
+    return list(walk(table.groups))
+
+
+def results(table: ScoreTable, profile) -> dict:
+    tot = total_score(table)
+    stated = None
+    if table.total is not None:
+        s = table.total.scores.get(table.leaf_level) or next(iter(table.total.scores.values()), None)
+        stated = s.value if s is not None else None
+    return {
+        "total_score": _r(tot),
+        "grade": profile.bands("form").grade(round(tot, 2)) if tot is not None else None,
+        "stated_total": _r(stated),
+        "full_score": _r(full_score(table)),
+    }
+
+
+def _r(v: float | None) -> float | None:
+    if v is None:
+        return None
+    v = round(v, 4)
+    return int(v) if float(v).is_integer() else v
+
+
+def review_columns(table: ScoreTable, profile):
+    """分值/得分（复核） beside the table: on sub-total rows, the total row and the grade row."""
+    from xltool.report.review import ReviewColumn
+
+    pts: dict[int, object] = {}
+    scs: dict[int, object] = {}
+    for g in all_groups(table):
+        for s in g.subtotals:
+            p, v = points_of(g), score_of(g)
+            if p is not None:
+                pts[s.row] = _r(p)
+            if v is not None:
+                scs[s.row] = _r(v)
+    tot = total_score(table)
+    if table.total is not None:
+        full = full_score(table)
+        if full is not None:
+            pts[table.total.row] = _r(full)
+        if tot is not None:
+            scs[table.total.row] = _r(tot)
+    if table.grade is not None and tot is not None:
+        scs[table.grade.cell.row] = profile.bands("form").grade(round(tot, 2))
+    if not pts and not scs:
+        return None
+    return table.header_rows, table.last_col, [ReviewColumn("分值（复核）", pts, "0.##"),
+                                                ReviewColumn("得分（复核）", scs, "0.##")]

@@ -1,0 +1,176 @@
+"""Rules for the management self-assessment (绩效管理自评表)."""
+
+from __future__ import annotations
+
+from xltool.findings import Issue
+from xltool.kinds.management import ManagementTable, all_rows, converted_of, full_of, full_value, signed, total_of
+from xltool.precision import fmt, score_ok
+from xltool.rules import rule
+from xltool.rules.score_table import _terms, same_grade
+
+KIND = "management-table"
+_EPS = 1e-9
+
+
+def _has(n) -> bool:
+    return n is not None and n.value is not None
+
+
+def _name(c) -> str:
+    return c.name.value or "（未命名）"
+
+
+@rule("MT001", KIND, "得分超出满分")
+def score_within_full(t: ManagementTable, ctx):
+    """每一类的得分应在 0 与该类满分之间；扣分项（如“存在问题扣分”）的扣分不应超过其满分栏写的扣分上限。
+
+    为什么：得分超过满分或为负数，说明填错了行、把满分和得分填反了，或多算了分。
+    例：“资产管理”满分 5、得分 5.5 → 错误，得分最多为 5。
+    """
+    for c in all_rows(t):
+        if not (_has(c.full) and _has(c.score)):
+            continue
+        f, s = c.full.value, c.score.value
+        if c.deduction:
+            if f > _EPS and abs(s) > f + _EPS:
+                yield Issue(c.score.cell, f"“{_name(c)}”扣分 {fmt(abs(s), 4)} 超过了满分栏写的扣分上限 {fmt(f, 4)}。",
+                            f"0–{fmt(f, 4)}", s)
+            continue
+        if s < -_EPS:
+            yield Issue(c.score.cell, f"“{_name(c)}”的得分为 {fmt(s, 4)}，不能为负数；应在 0 到满分 {fmt(f, 4)} 之间。",
+                        f"0–{fmt(f, 4)}", s)
+        elif s > f + _EPS:
+            yield Issue(c.score.cell, f"“{_name(c)}”的得分 {fmt(s, 4)} 超过了满分 {fmt(f, 4)}；得分应在 0 到 {fmt(f, 4)} 之间。",
+                        f"0–{fmt(f, 4)}", s)
+
+
+@rule("MT002", KIND, "合计满分与各类满分之和不符")
+def total_full(t: ManagementTable, ctx):
+    """合计行的满分应等于各类满分之和（扣分项不计入满分）。
+
+    为什么：换算得分以满分为分母，满分合计写错，换算得分就跟着错。
+    例：各类满分 12 + 12 + 24 + 22 + 5 + 7 + 10 = 92，合计满分写 100 → 错误，应为 92。
+    """
+    if not _has(t.total_full):
+        return
+    fulls = [full_value(c) for c in t.categories if not c.deduction]
+    fulls = [v for v in fulls if v is not None]
+    if not fulls:
+        return
+    exp = sum(fulls)
+    n = t.total_full
+    if score_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
+        return
+    yield Issue(n.cell, f"合计满分应为 {fmt(exp, 4)}（{len(fulls)} 类满分之和：{_terms(fulls)}），"
+                        f"表中为 {fmt(n.value, 4)}。", round(exp, 4), n.value)
+
+
+@rule("MT003", KIND, "合计得分与各类得分之和不符")
+def total_score(t: ManagementTable, ctx):
+    """合计行的得分应等于各类得分之和；扣分项（如“存在问题扣分”）写 −2 或 2 都按减 2 分计算，没有扣分写 0。
+
+    为什么：合计得分决定换算得分和等级，手工加总出错很常见。
+    例：东史端镇 2023 年八类得分 11 + 12 + 23 + 21.5 + 4.5 + 7 + 10 − 0 = 89，表中合计写 91 → 错误。
+    """
+    if not _has(t.total_score):
+        return
+    cats = [c for c in t.categories if signed(c) is not None]
+    if not cats:
+        return
+    exp = total_of(t)
+    n = t.total_score
+    if score_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
+        return
+    terms = _terms([abs(signed(c)) if c.deduction else signed(c) for c in cats], [c.deduction for c in cats])
+    hint = ""
+    deducted = sum(abs(signed(c)) for c in cats if c.deduction)
+    if deducted > _EPS and score_ok(n.value, n.decimals, exp + 2 * deducted, ctx.profile.tolerance):
+        hint = f"扣分项的 {fmt(deducted, 4)} 分应当减去，表中合计却把它加上了；"
+    yield Issue(n.cell, f"合计得分应为 {fmt(exp, 4)}（{len(cats)} 项得分之和：{terms}），表中为 {fmt(n.value, 4)}。"
+                        + (f"{hint}" if hint else ""), round(exp, 4), n.value)
+
+
+@rule("MT004", KIND, "换算得分与合计得分、满分不符")
+def converted(t: ManagementTable, ctx):
+    """换算得分 = 合计得分 ÷ 满分 × 100，用重算（更正后）的合计得分和满分计算。
+
+    为什么：换算得分是对外公布的百分制成绩；合计得分算错时，照着错误合计换算出的结果也是错的。
+    例：东史端镇 2023 年合计应为 89、满分 92，换算得分应为 96.74；表中按错误合计 91 换算为 98.91 → 错误。
+    """
+    n = t.converted
+    if not _has(n):
+        return
+    exp = converted_of(t)
+    if exp is None or score_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
+        return
+    tot, full = total_of(t), full_of(t)
+    d = max(2, n.decimals)
+    msg = f"换算得分应为 {fmt(exp, d)}（合计得分 {fmt(tot, 4)} ÷ 满分 {fmt(full, 4)} × 100），表中为 {fmt(n.value, 4)}。"
+    st, sf = t.total_score, t.total_full
+    if _has(st) and (abs(st.value - tot) > _EPS or (_has(sf) and abs(sf.value - full) > _EPS)):
+        denom = sf.value if _has(sf) and sf.value else full
+        if denom and score_ok(n.value, n.decimals, st.value / denom * 100.0, ctx.profile.tolerance):
+            msg += (f"表中的 {fmt(n.value, 4)} 是按表中合计 {fmt(st.value, 4)} ÷ {fmt(denom, 4)} × 100 换算的，"
+                    f"但表中合计本身有误。")
+    yield Issue(n.cell, msg, round(exp, d), n.value)
+
+
+@rule("MT005", KIND, "评价等级与换算得分不符")
+def grade(t: ManagementTable, ctx):
+    """写出的评价等级应与重算的换算得分所在分档一致（分档取自地区配置的表单等级；优秀＝优、良好＝良）。
+
+    为什么：等级按百分制的换算得分确定，合计或换算得分算错时等级也可能跟着错。
+    例：换算得分 78，表中写“良好” → 错误：按 良 80–90、中 60–80 应为“中”。
+    """
+    if t.grade is None or not t.grade.value:
+        return
+    conv = converted_of(t)
+    if conv is None:
+        return
+    bands = ctx.profile.bands("form")
+    exp = bands.grade(round(conv, 2))
+    if same_grade(t.grade.value, exp):
+        return
+    yield Issue(t.grade.cell, f"按重算的换算得分 {fmt(conv, 2)}，评价等级应为“{exp}”（{bands.describe()}），"
+                              f"表中为“{t.grade.value}”。", exp, t.grade.value)
+
+
+@rule("MT006", KIND, "满分或得分未填写")
+def missing(t: ManagementTable, ctx):
+    """每一类都应填写满分和得分（扣分项没有扣分时可写 0 或留空）。
+
+    为什么：空着的满分或得分无法核对，合计和换算得分也会漏算。
+    例：“预算透明度”的得分一栏为空 → 错误。
+    """
+    for c in all_rows(t):
+        if c.deduction or c.parts:
+            continue
+        for n in (c.full, c.score):
+            if n.state == "empty":
+                yield Issue(n.cell, f"“{_name(c)}”的{n.label}未填写。", None, None)
+
+
+@rule("MT007", KIND, "类别的满分、得分与其分项之和不符")
+def parts_add_up(t: ManagementTable, ctx):
+    """类别下列有分项（如“（一）重大政策落实”下的“1. 专项资金管理”）时，类别的满分、得分应等于各分项之和。
+
+    为什么：分项逐条打分、类别再汇总，手工汇总时漏加、重复加很常见，类别错了合计也跟着错。
+    例：“（一）重大政策落实”下分项得分 4 + 3.5 + 3 = 10.5，类别得分写 11 → 错误。
+    """
+    tol = ctx.profile.tolerance
+    for c in t.categories:
+        if not c.parts:
+            continue
+        fulls = [p.full.value for p in c.parts if not p.deduction]
+        if _has(c.full) and fulls and all(v is not None for v in fulls):
+            exp = sum(fulls)
+            if not score_ok(c.full.value, c.full.decimals, exp, tol):
+                yield Issue(c.full.cell, f"“{_name(c)}”的满分应为 {fmt(exp, 4)}（{len(fulls)} 个分项满分之和：{_terms(fulls)}），"
+                                         f"表中为 {fmt(c.full.value, 4)}。", round(exp, 4), c.full.value)
+        scores = [signed(p) for p in c.parts]
+        if _has(c.score) and not c.deduction and all(v is not None for v in scores):
+            exp = sum(scores)
+            if not score_ok(c.score.value, c.score.decimals, exp, tol):
+                terms = _terms([abs(v) if p.deduction else v for p, v in zip(c.parts, scores)], [p.deduction for p in c.parts])
+                yield Issue(c.score.cell, f"“{_name(c)}”的得分应为 {fmt(exp, 4)}（{len(scores)} 个分项得分之和：{terms}），"
+                                          f"表中为 {fmt(c.score.value, 4)}。", round(exp, 4), c.score.value)
