@@ -143,7 +143,8 @@ def _short(text: str, n: int = 120) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-_CELL = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+# A cell element, either self-closing (a blank styled cell: no body) or with a body.
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 
 
@@ -163,7 +164,7 @@ def _scan_uncached(path: Path, index: int) -> set[str]:
     if b"<f" not in data:
         return out
     for m in _CELL.finditer(data):
-        body = m.group(2)
+        body = m.group(2) or b""
         if b"<f" not in body:
             continue
         v = re.search(rb"<v>(.*?)</v>", body, re.S)

@@ -10,6 +10,11 @@ from __future__ import annotations
 import importlib
 
 _KIND_MODULES = (
+    "xltool.kinds.weighted_form",
+    "xltool.kinds.form",
+    "xltool.kinds.department_form",
+    "xltool.kinds.score_table",
+    "xltool.kinds.management",
     "xltool.kinds.summary",
 )
 

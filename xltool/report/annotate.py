@@ -3,6 +3,7 @@ columns beside each table, and a first sheet 核查结果 listing every finding 
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -32,6 +33,18 @@ RESULT_LABELS = {
     "converted_score": "换算得分",
     "weight_total": "权重合计",
     "stated_total": "表中所填合计得分",
+    # self-evaluation forms (xltool/kinds/form.py, weighted_form.py)
+    "project_name": "项目（单位）名称",
+    "department": "主管部门",
+    "implementing_unit": "实施单位",
+    "year": "年度",
+    "budget_initial": "年初预算数",
+    "budget": "全年预算数（调整后）",
+    "arrived": "到位数",
+    "execution": "全年执行数",
+    "execution_item_score": "预算执行率单项得分（执行率×100）",
+    "indicator_count": "绩效指标个数",
+    "points_total": "分值合计",
 }
 
 
@@ -41,6 +54,14 @@ def write_annotated(src: Path, book, report, profile, target: Path) -> None:
     if target.exists() and not written_by_us(target):
         raise UnreadableFile(f"输出位置已有同名文件“{target.name}”，且不是本工具生成的核查副本；为避免覆盖他人文件，未写入。"
                              "请改用 --out 指定其他输出文件夹，或移走该文件后重试。")
+    if report.fmt in ("xlsx", "xlsm") and not os.environ.get("XLTOOL_OPENPYXL_WRITER"):
+        from xltool.report import xlsxfast  # the same copy, edited at the package level: no full load + save
+
+        try:
+            xlsxfast.write(src, book, report, profile, target)
+            return
+        except Exception:  # anything unusual for it: the openpyxl writer below
+            pass
     wb = _open_copy(src, book, report)
     _annotate(wb, book, report, profile)
     _findings_sheet(wb, report, profile)

@@ -11,8 +11,12 @@ KIND_CN = {"*": "所有表格"}
 
 
 def _kind_cn(kind: str) -> str:
-    mod = BY_NAME.get(kind)
-    return mod.TITLE if mod is not None else KIND_CN.get(kind, kind)
+    """Chinese name(s) of a rule's kind; several kinds are joined by "|" ("project-form|department-form")."""
+    names = []
+    for k in kind.split("|"):
+        mod = BY_NAME.get(k)
+        names.append(mod.TITLE if mod is not None else KIND_CN.get(k, k))
+    return "、".join(names)
 
 
 def rows():

@@ -17,7 +17,7 @@ from xltool.findings import ERROR, Finding, Issue
 @dataclass(frozen=True)
 class Rule:
     code: str
-    kind: str  # the record kind it applies to ("summary", "project-form", …, "*" for every kind)
+    kind: str  # the record kind it applies to ("summary", "project-form", …; several joined by "|"; "*" for every kind)
     title: str
     severity: str
     fn: Callable[[Any, "Context"], Iterable[Issue]]
@@ -96,7 +96,7 @@ def run(kind: str, record: Any, ctx: Context) -> list[Finding]:
     load_all()
     out: list[Finding] = []
     for r in REGISTRY.values():
-        if r.kind != kind and not (r.kind == "*" and kind in _workbook_kinds()):
+        if kind not in r.kind.split("|") and not (r.kind == "*" and kind in _workbook_kinds()):
             continue
         level = ctx.profile.severity.get(r.code, r.severity)
         if level == "off":

@@ -42,6 +42,8 @@ class Unmatched:
 def _compare(link: Link, attr: str, floor: int):
     """Compare in 万元 at the coarser of the two written precisions, never coarser than ``floor``
     decimals of each side's own unit."""
+    if not isinstance(link, Link):  # REC rules share the kind "reconcile": Unmatched items come here too
+        return
     a, b = getattr(link.here, attr), getattr(link.there, attr)
     if a is None or b is None or a.value is None or b.value is None:
         return
@@ -98,7 +100,7 @@ def form_without_row(item: Unmatched, ctx):
     为什么：漏报的项目不会出现在公开的汇总表里。
     例：《教育经费自评表》的项目名称在汇总表中找不到 → 提示。
     """
-    if item.here.kind == "project-form":
+    if isinstance(item, Unmatched) and item.here.kind == "project-form":
         yield Issue(item.here.name.cell, f"项目“{item.here.name.value}”在汇总表（{'、'.join(item.looked_in)}）中找不到对应的行。")
 
 
@@ -109,5 +111,5 @@ def row_without_form(item: Unmatched, ctx):
     为什么：帮助审核人员确认是否所有项目都提交了自评表（只作信息列出）。
     例：汇总表第 12 行的项目在本次核查的项目自评表中找不到 → 信息。
     """
-    if item.here.kind == "summary":
+    if isinstance(item, Unmatched) and item.here.kind == "summary":
         yield Issue(item.here.name.cell, f"项目“{item.here.name.value}”在本次核查的项目自评表中找不到对应的表。")

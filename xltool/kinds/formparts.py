@@ -1,0 +1,538 @@
+"""Shared parts of the self-evaluation forms (项目支出 / 部门整体支出绩效自评表, DOMAIN.md §1 B/C).
+
+Forms are forms, not tables: every label is found by its text, never by a fixed coordinate. A header
+label may span several merged columns (三级指标 over D:E), the indicator header may take two rows
+(自评得分 above 单项指标得分 / 权重占比 / 折算得分), 一级/二级 cells are merged down or left blank
+under the first, and numbers are often typed as text ("0.0").
+
+This module holds what the points form (``form.py``) and the weighted form (``weighted_form.py``)
+share: header analysis, the indicator rows, the heading fields (项目名称, 主管部门 …) and the
+scoring of one indicator by its target (DOMAIN.md §2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xltool.cells import Cell, Num, Text
+from xltool.io.book import Sheet
+from xltool.kinds.common import is_note, label, num_at, years_in
+from xltool.numbers import Target, parse_target
+
+HEADER_SCAN_ROWS = 60  # forms put long goal lists above the indicator table
+LABEL_MAX = 30
+
+# Roles of the indicator table's columns, in matching order: the first role whose word occurs wins.
+INDICATOR_ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("weighted", ("折算",)),
+    ("weight", ("权重",)),
+    ("grade", ("等级",)),
+    ("reason", ("偏差", "原因", "改进措施")),
+    ("level1", ("一级",)),
+    ("level2", ("二级",)),
+    ("level3", ("三级",)),
+    ("desc", ("指标说明",)),
+    ("actual", ("实际完成", "完成值", "实际值")),
+    ("target", ("指标值", "目标值")),
+    ("unit", ("单位", "文字描述")),
+    ("points", ("分值", "满分")),
+    ("score", ("得分",)),
+)
+
+EXECUTION_WORDS = ("预算执行率", "资金执行率", "预算执行")
+TOTAL_WORDS = ("总分", "合计", "总计", "自评得分", "得分合计", "综合得分")
+
+
+def role_of(text: str, table: tuple[tuple[str, tuple[str, ...]], ...] = INDICATOR_ROLE_WORDS) -> str | None:
+    t = label(text)
+    if not t or len(t) > LABEL_MAX:
+        return None
+    for role, words in table:
+        if any(w in t for w in words):
+            return role
+    return None
+
+
+# ---------------------------------------------------------------- header analysis
+
+@dataclass(frozen=True)
+class Column:
+    """A header label and the columns it spans (0-based, inclusive)."""
+
+    c0: int
+    c1: int
+    text: str
+    cell: Cell
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.c0, self.c1
+
+
+def _span_at(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
+    rng = sheet.merge_of(r, c)
+    if rng is None:
+        return c, c
+    return rng[1], rng[3]
+
+
+def _own_text(sheet: Sheet, r: int, c: int) -> str:
+    """Text written in row ``r`` itself (not a vertical merge coming down from above)."""
+    ar, _ = sheet.anchor(r, c)
+    return sheet.text(r, c) if ar == r else ""
+
+
+def second_header_row(sheet: Sheet, r: int, table=INDICATOR_ROLE_WORDS) -> bool:
+    """Whether row ``r + 1`` continues the header of row ``r`` (labels under a merged group label)."""
+    if r + 1 >= sheet.nrows:
+        return False
+    labels_found = False
+    for c in range(sheet.ncols):
+        own = _own_text(sheet, r + 1, c)
+        if not own:
+            continue
+        if role_of(own, table) is None:
+            return False  # a data cell: the header is one row
+        labels_found = True
+    return labels_found
+
+
+def header_columns(sheet: Sheet, r: int, two_rows: bool, table=INDICATOR_ROLE_WORDS) -> dict[str, Column]:
+    """Map roles to the columns of the header at row ``r`` (and ``r + 1`` when ``two_rows``)."""
+    found: dict[str, Column] = {}
+    c = 0
+    while c < sheet.ncols:
+        top = sheet.text(r, c)
+        span = _span_at(sheet, r, c)
+        text, cell = top, Cell(sheet.name, *sheet.anchor(r, c))
+        if two_rows:
+            below = _own_text(sheet, r + 1, c)
+            if below and label(below) != label(top):
+                text = below
+                span = _span_at(sheet, r + 1, c)
+                cell = Cell(sheet.name, *sheet.anchor(r + 1, c))
+        nxt = max(span[1], c) + 1
+        role = role_of(text, table) if text else None
+        if role is not None and role not in found:
+            found[role] = Column(max(span[0], c), span[1], text, cell)
+        c = nxt
+    return found
+
+
+def find_indicator_header(sheet: Sheet, accept) -> tuple[int, bool, dict[str, Column]] | None:
+    """The first row (within HEADER_SCAN_ROWS) whose header roles satisfy ``accept(roles)``."""
+    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
+        texts = [label(t) for t in sheet.row_texts(r)]
+        if not any("一级" in t and len(t) <= LABEL_MAX for t in texts):
+            continue
+        two = second_header_row(sheet, r)
+        roles = header_columns(sheet, r, two)
+        if accept(roles):
+            return r, two, roles
+        if two:  # the row below looked like labels but the one-row reading may still fit
+            roles = header_columns(sheet, r, False)
+            if accept(roles):
+                return r, False, roles
+    return None
+
+
+# ---------------------------------------------------------------- reading cells
+
+def span_cell(sheet: Sheet, r: int, span: tuple[int, int]) -> tuple[int, int]:
+    """The cell of row ``r`` inside ``span`` that holds the value (its own, not merged from above)."""
+    c0, c1 = span
+    first = None
+    for c in range(c0, c1 + 1):
+        ar, ac = sheet.anchor(r, c)
+        if ar != r:
+            continue
+        if first is None:
+            first = (ar, ac)
+        if sheet.raw(ar, ac) not in ("", None):
+            return ar, ac
+    return first if first is not None else (r, c0)
+
+
+def span_text(sheet: Sheet, r: int, span: tuple[int, int], *, follow_merges: bool = False) -> Text:
+    """Text in ``span`` on row ``r``; with ``follow_merges`` a cell merged down from above counts."""
+    if follow_merges:
+        for c in range(span[0], span[1] + 1):
+            t = sheet.text(r, c)
+            if t:
+                return Text(Cell(sheet.name, *sheet.anchor(r, c)), t)
+        return Text(Cell(sheet.name, r, span[0]), "")
+    rr, cc = span_cell(sheet, r, span)
+    return Text(Cell(sheet.name, rr, cc), sheet.text(rr, cc) if rr == r else "")
+
+
+def span_num(sheet: Sheet, r: int, span: tuple[int, int], what: str, *, kind: str = "score",
+             percent_units: bool = False) -> Num:
+    rr, cc = span_cell(sheet, r, span)
+    if rr != r:  # the whole span is merged down from above: nothing of its own here
+        return Num(Cell(sheet.name, r, span[0]), "", None, "empty", 0, what)
+    return num_at(sheet, rr, cc, what, kind=kind, percent_units=percent_units)
+
+
+def row_first_text(sheet: Sheet, r: int, upto: int | None = None) -> str:
+    end = sheet.ncols if upto is None else min(sheet.ncols, upto + 1)
+    for c in range(end):
+        t = sheet.text(r, c)
+        if t:
+            return t
+    return ""
+
+
+def is_total_label(text: str) -> bool:
+    t = label(text)
+    return bool(t) and len(t) <= 12 and any(t.startswith(w) or t == w for w in TOTAL_WORDS)
+
+
+# ---------------------------------------------------------------- indicators
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the indicator table (both layouts; the weighted fields are None in the points form)."""
+
+    row: int
+    level1: Text
+    level2: Text
+    name: Text
+    target: Text
+    actual: Text
+    points: Num | None  # 分值 (points layout)
+    score: Num  # 得分 (points layout) or 单项指标得分 (weighted layout)
+    reason: Text | None = None
+    unit: Text | None = None  # 单位（文字描述） column of the weighted layout
+    grade: Text | None = None  # 完成等级
+    weight: Num | None = None  # 权重占比, as a fraction
+    weighted: Num | None = None  # 单项指标折算得分
+    is_execution: bool = False  # the 预算执行率 row inside the table
+
+    @property
+    def title(self) -> str:
+        """A short name for messages: 三级 name, else 二级, else 一级."""
+        for t in (self.name, self.level2, self.level1):
+            if t.value:
+                return t.value
+        return f"第 {self.row + 1} 行"
+
+
+def level1_key(text: str) -> str | None:
+    """The profile's weight key for a 一级指标 label (产出指标 / 效益指标 / 满意度指标 / 预算执行率), or None."""
+    t = label(text)
+    if t.startswith("产出"):
+        return "产出指标"
+    if t.startswith("效益") or t.startswith("效果"):
+        return "效益指标"
+    if t.startswith("满意"):
+        return "满意度指标"
+    if is_execution_label(t):
+        return "预算执行率"
+    return None
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    row: int
+    label: Text
+    points: Num | None
+    score: Num | None
+
+
+def is_execution_label(*texts: str) -> bool:
+    return any(any(w in label(t) for w in EXECUTION_WORDS) for t in texts if t)
+
+
+def read_indicators(sheet: Sheet, first_row: int, roles: dict[str, Column], *, weighted: bool,
+                    weight_percent_units: bool = True) -> tuple[tuple[Indicator, ...], TotalRow | None, int]:
+    """Read indicator rows from ``first_row`` until a total/notes row; returns rows, total, last row read."""
+    rows: list[Indicator] = []
+    total: TotalRow | None = None
+    blanks = 0
+    carry1 = carry2 = Text(Cell(sheet.name, first_row, 0), "")
+    label_upto = max((roles[k].c1 for k in ("level3", "level2", "level1") if k in roles), default=0)
+    score_what = "单项指标得分" if weighted else "得分"
+    last = first_row - 1
+    for r in range(first_row, sheet.nrows):
+        texts = sheet.row_texts(r)
+        if not any(texts):
+            blanks += 1
+            if blanks >= 5:
+                break
+            continue
+        blanks = 0
+        first = row_first_text(sheet, r, label_upto)
+        if first and is_total_label(first):
+            total = TotalRow(
+                row=r, label=Text(Cell(sheet.name, *sheet.anchor(r, texts.index(first) if first in texts else 0)), first),
+                points=span_num(sheet, r, roles["points"].span, "总分分值") if "points" in roles else None,
+                score=span_num(sheet, r, (roles["weighted"] if weighted and "weighted" in roles else roles["score"]).span,
+                               "自评得分" if weighted else "总分得分"),
+            )
+            last = r
+            break
+        if first and is_note(first):
+            break
+        if role_of(sheet.text(r, roles["level1"].c0)) == "level1" and any(
+                role_of(sheet.text(r, col.c0)) == role for role, col in roles.items() if role != "level1"):
+            continue  # the header repeated (a page break copied into the sheet)
+        l1 = span_text(sheet, r, roles["level1"].span, follow_merges=True)
+        if l1.value:
+            if l1.value != carry1.value:
+                carry2 = Text(Cell(sheet.name, r, 0), "")
+            carry1 = l1
+        else:
+            l1 = carry1
+        l2 = span_text(sheet, r, roles["level2"].span, follow_merges=True) if "level2" in roles else Text(Cell(sheet.name, r, 0), "")
+        if l2.value:
+            carry2 = l2
+        else:
+            l2 = carry2
+        name = span_text(sheet, r, roles["level3"].span) if "level3" in roles else Text(Cell(sheet.name, r, 0), "")
+        target = span_text(sheet, r, roles["target"].span) if "target" in roles else Text(Cell(sheet.name, r, 0), "")
+        actual = span_text(sheet, r, roles["actual"].span) if "actual" in roles else Text(Cell(sheet.name, r, 0), "")
+        points = span_num(sheet, r, roles["points"].span, "分值") if "points" in roles else None
+        score = span_num(sheet, r, roles["score"].span, score_what) if "score" in roles else \
+            Num(Cell(sheet.name, r, 0), "", None, "empty", 0, score_what)
+        weight = weighted_num = None
+        if weighted:
+            if "weight" in roles:
+                weight = span_num(sheet, r, roles["weight"].span, "权重占比", kind="rate",
+                                  percent_units=weight_percent_units)
+            if "weighted" in roles:
+                weighted_num = span_num(sheet, r, roles["weighted"].span, "折算得分")
+        has_numbers = any(n is not None and n.state != "empty" for n in (points, score, weight, weighted_num))
+        if not (name.value or target.value or actual.value or has_numbers):
+            continue
+        rows.append(Indicator(
+            row=r, level1=l1, level2=l2, name=name, target=target, actual=actual, points=points, score=score,
+            reason=span_text(sheet, r, roles["reason"].span) if "reason" in roles else None,
+            unit=span_text(sheet, r, roles["unit"].span) if "unit" in roles else None,
+            grade=span_text(sheet, r, roles["grade"].span) if "grade" in roles else None,
+            weight=weight, weighted=weighted_num,
+            is_execution=is_execution_label(l1.value, l2.value, name.value),
+        ))
+        last = r
+    return tuple(rows), total, last
+
+
+# ---------------------------------------------------------------- heading fields
+
+NAME_LABELS = ("项目名称", "部门(单位)名称", "部门名称", "单位名称", "预算单位", "部门(单位)")
+DEPARTMENT_LABELS = ("主管部门", "实施主管部门", "主管部门及代码", "主管单位")
+IMPL_LABELS = ("实施单位", "项目实施单位")
+_HEADING_LABELS = NAME_LABELS + DEPARTMENT_LABELS + IMPL_LABELS + ("金额单位", "单位", "项目属性", "项目周期")
+
+
+def value_right_of(sheet: Sheet, r: int, c: int) -> Text:
+    """The value written to the right of the label at (r, c): the next non-empty cell that is not a label."""
+    _, c1 = _span_at(sheet, r, c)
+    col = c1 + 1
+    first_cell = None
+    while col < sheet.ncols:
+        ar, ac = sheet.anchor(r, col)
+        if first_cell is None:
+            first_cell = Cell(sheet.name, ar, ac)
+        t = sheet.text(r, col)
+        nxt = _span_at(sheet, r, col)[1] + 1
+        if t:
+            lt = label(t).rstrip(":")
+            if lt in _HEADING_LABELS:
+                break
+            return Text(Cell(sheet.name, ar, ac), t)
+        col = max(nxt, col + 1)
+    return Text(first_cell or Cell(sheet.name, r, c1 + 1), "")
+
+
+def find_heading(sheet: Sheet, labels: tuple[str, ...], upto: int) -> Text | None:
+    """The value beside the first cell (rows < ``upto``) whose label is one of ``labels``."""
+    for r in range(min(upto, sheet.nrows)):
+        for c in range(sheet.ncols):
+            if sheet.anchor(r, c) != (r, c):
+                continue
+            t = label(sheet.raw(r, c) if isinstance(sheet.raw(r, c), str) else "").rstrip(":")
+            if t and t in labels:
+                return value_right_of(sheet, r, c)
+    return None
+
+
+def form_title(sheet: Sheet) -> str:
+    for r in range(min(5, sheet.nrows)):
+        for t in sheet.row_texts(r):
+            if t:
+                return t
+    return ""
+
+
+def form_year(sheet: Sheet, upto: int) -> int | None:
+    for r in range(min(upto, 6, sheet.nrows)):
+        for t in sheet.row_texts(r):
+            ys = years_in(t)
+            if ys:
+                return ys[0]
+    ys = years_in(sheet.name)
+    return ys[0] if ys else None
+
+
+_UNIT_CELL = re.compile(r"^(?:金额)?单位[:：]?(万元|元)$")
+_UNIT_PAREN = re.compile(r"[(（](万元|元)[)）]")
+
+
+def form_unit(sheet: Sheet, upto: int) -> tuple[str, str]:
+    """万元 or 元, from "单位：万元", a 金额单位 | 万元 pair or a label such as 项目资金（万元）."""
+    for r in range(min(upto, sheet.nrows)):
+        for c in range(sheet.ncols):
+            if sheet.anchor(r, c) != (r, c):
+                continue
+            t = label(sheet.text(r, c))
+            if not t:
+                continue
+            m = _UNIT_CELL.match(t)
+            if m:
+                return m.group(1), sheet.text(r, c)
+            if t.rstrip(":") in ("金额单位", "单位"):
+                v = label(value_right_of(sheet, r, c).value)
+                if v in ("万元", "元"):
+                    return v, f"{sheet.text(r, c)} {v}"
+            m = _UNIT_PAREN.search(t)
+            if m and len(t) <= LABEL_MAX:
+                return m.group(1), sheet.text(r, c)
+    return "万元", "未注明，按万元"
+
+
+def find_stated_grade(sheet: Sheet, start: int, end: int) -> Text | None:
+    """A grade written near the total (自评等级 / 评价等级 / 等级 | 优)."""
+    for r in range(max(0, start), min(end, sheet.nrows)):
+        for c in range(sheet.ncols):
+            if sheet.anchor(r, c) != (r, c):
+                continue
+            t = label(sheet.text(r, c)).rstrip(":")
+            if t in ("等级", "自评等级", "评价等级", "绩效等级", "评价结果", "自评结果", "自评等次", "评价等次"):
+                v = value_right_of(sheet, r, c)
+                if v.value:
+                    return v
+    return None
+
+
+# ---------------------------------------------------------------- scoring one indicator (DOMAIN §2)
+
+@dataclass(frozen=True)
+class Allowed:
+    """The highest score the numbers allow, and how it was worked out (for messages)."""
+
+    max_score: float
+    ratio: float  # share of the full score
+    how: str
+    met: bool
+
+
+def _comparable(target: Target, actual: Target, unit_text: str = "") -> tuple[float, float] | None:
+    """Target and actual as comparable numbers, or None when units differ or a side is not a number."""
+    if target.value is None or actual.value is None:
+        return None
+    t_unit = label(target.unit).rstrip("以上以下")
+    a_unit = label(actual.unit).rstrip("以上以下")
+    if t_unit and a_unit and t_unit != a_unit:
+        return None
+    if a_unit and not t_unit and not target.percent and len(a_unit) > 4:
+        return None  # "2023年完成20集": not a plain number
+    if t_unit and len(t_unit) > 8:
+        return None
+    tv, av = target.value, actual.value
+    t_pct = target.percent or label(unit_text) in ("%", "百分号", "百分比", "百分率")
+    if t_pct and not target.percent and tv > 1.5:
+        tv /= 100.0
+    if t_pct and not actual.percent and av > 1.5:
+        av /= 100.0
+    if actual.percent and not t_pct and tv > 1.5:
+        tv /= 100.0
+    return tv, av
+
+
+def allowed_score(target_text: str, actual_text: str, full: float, *, level2: str = "",
+                  unit_text: str = "") -> Allowed | None:
+    """The highest score a quantitative indicator may get from its target and actual (DOMAIN §2).
+
+    positive (≥ >): met → full, else actual ÷ target × full; reverse (≤ <): ≤ target full, between
+    target and 2 × target linear down to 0; equal (=) as positive, target 0 full only when actual ≤ 0.
+    A target without an operator counts as "="; a cost indicator (成本指标) without one is ambiguous
+    and not scored. Returns None for qualitative indicators or numbers that cannot be compared.
+    """
+    t = parse_target(target_text)
+    a = parse_target(actual_text)
+    pair = _comparable(t, a, unit_text)
+    if pair is None:
+        return None
+    tv, av = pair
+    op = t.op
+    if op is None:
+        if "成本" in label(level2):
+            return None
+        op = "="
+    if tv < 0:
+        return None
+    if op in (">=", ">", "="):
+        if tv == 0:
+            ok = av <= 0 if op == "=" else av >= 0
+            ratio = 1.0 if ok else 0.0
+            how = f"指标值为 0，完成值 {_n(av)}，" + ("达到" if ok else "未达到")
+        elif av >= tv:
+            ratio, ok, how = 1.0, True, f"完成值 {_n(av)} 达到指标值 {_n(tv)}"
+        else:
+            ratio = max(av, 0.0) / tv
+            ok = False
+            how = f"未达到，{_n(av)} ÷ {_n(tv)} = {ratio * 100:.2f}%"
+    else:  # "<=", "<"
+        if av <= tv:
+            ratio, ok, how = 1.0, True, f"完成值 {_n(av)} 未超过指标值 {_n(tv)}"
+        elif tv == 0 or av >= 2 * tv:
+            ratio, ok = 0.0, False
+            how = f"反向指标，完成值 {_n(av)} 超过指标值 {_n(tv)}" + ("" if tv == 0 else " 的 2 倍") + "，得 0 分"
+        else:
+            ratio = (2 * tv - av) / tv
+            ok = False
+            how = f"反向指标超出，(2 × {_n(tv)} − {_n(av)}) ÷ {_n(tv)} = {ratio * 100:.2f}%"
+    return Allowed(max_score=ratio * full, ratio=ratio, how=how, met=ok)
+
+
+def actual_ratio(target_text: str, actual_text: str, *, unit_text: str = "") -> tuple[float, float, float] | None:
+    """(actual ÷ target, target, actual) for positive/equal targets above 0, else None."""
+    t = parse_target(target_text)
+    if t.op not in (">=", ">", "=", None):
+        return None
+    pair = _comparable(t, parse_target(actual_text), unit_text)
+    if pair is None or pair[0] <= 0:
+        return None
+    return pair[1] / pair[0], pair[0], pair[1]
+
+
+def _n(v: float) -> str:
+    from xltool.precision import fmt
+
+    return fmt(v, 4)
+
+
+# Qualitative completion words → (band name, lowest share, highest share) of the full score.
+_BANDS = (
+    (("未达成", "未完成", "没有达成", "未实现"), ("未达成", 0.0, 0.6)),
+    (("部分达成", "部分完成", "部分实现"), ("部分达成", 0.6, 0.8)),
+    (("全部达成", "已达成", "达成", "全部完成", "已完成", "完成", "已实现", "实现"), ("达成", 0.8, 1.0)),
+)
+
+
+def achievement(actual_text: str) -> tuple[str, float, float] | None:
+    """达成 / 部分达成 / 未达成 when 实际完成值 says so in a few words ("达成年度指标"), else None.
+
+    "基本完成" / "基本达成" are not mapped: forms use them both for full and for partial completion.
+    """
+    t = label(actual_text).rstrip("。.")
+    if not t or len(t) > 10 or t.startswith("基本"):
+        return None
+    for words, band in _BANDS:
+        for w in words:
+            if t.startswith(w):
+                rest = t[len(w):]
+                if rest in ("", "年度指标", "年度目标", "预期目标", "目标", "指标", "预期", "绩效目标", "指标值"):
+                    return band
+    return None
