@@ -106,6 +106,13 @@ class PointsForm:
         """Nothing filled in: no indicator row and no amount in the fund block."""
         return not self.indicators and (self.fund is None or self.fund.empty)
 
+    @property
+    def untouched(self) -> bool:
+        """A blank form (a fresh template): nothing typed at all, not even a total."""
+        rows = ([self.fund.total] if self.fund and self.fund.total else []) + list(self.fund.parts if self.fund else ())
+        amounts = [n for r in rows for n in (r.initial, r.budget, r.execution)]
+        return fp.untouched(amounts, self.indicators, self.total)
+
 
 # ---------------------------------------------------------------- detection
 

@@ -240,6 +240,21 @@ class TotalRow:
     score: Num | None
 
 
+def _filled(n) -> bool:
+    return n is not None and n.state != "empty"
+
+
+def untouched(amounts, indicators, total) -> bool:
+    """A blank form (e.g. a fresh template): no amount typed, no indicator scored, graded or reported,
+    and no total stated. Such a sheet is listed as blank instead of being checked."""
+    if any(_filled(n) for n in amounts):
+        return False
+    for ind in indicators:
+        if _filled(ind.score) or _filled(ind.weighted) or ind.actual.value or (ind.grade is not None and ind.grade.value):
+            return False
+    return not (total is not None and _filled(total.score))
+
+
 def is_execution_label(*texts: str) -> bool:
     return any(any(w in label(t) for w in EXECUTION_WORDS) for t in texts if t)
 

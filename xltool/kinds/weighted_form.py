@@ -74,6 +74,14 @@ class WeightedForm:
     def execution_row(self) -> fp.Indicator | None:
         return next((i for i in self.indicators if i.is_execution), None)
 
+    @property
+    def untouched(self) -> bool:
+        """A blank form (a fresh template): nothing typed at all, not even a total."""
+        f = self.fund
+        amounts = [f.budget, f.arrived, f.execution] + [n for p in f.parts for n in (p.budget, p.arrived, p.execution)] \
+            if f else []
+        return fp.untouched(amounts, self.indicators, self.total)
+
 
 # ---------------------------------------------------------------- detection
 

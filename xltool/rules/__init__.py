@@ -95,7 +95,10 @@ def run(kind: str, record: Any, ctx: Context) -> list[Finding]:
     """Run every rule for ``kind`` (and the generic ones) over a record."""
     load_all()
     out: list[Finding] = []
+    blank = bool(getattr(record, "untouched", False))  # a blank form: only the generic rules (XL002) apply
     for r in REGISTRY.values():
+        if blank and r.kind != "*":
+            continue
         if kind not in r.kind.split("|") and not (r.kind == "*" and kind in _workbook_kinds()):
             continue
         level = ctx.profile.severity.get(r.code, r.severity)

@@ -1,0 +1,59 @@
+"""Recalculate workbooks in LibreOffice (headless), as a user's spreadsheet program would.
+
+LibreOffice keeps the cached values of an .xlsx on load unless told otherwise; a private profile
+with ``OOXMLRecalcMode = 0`` ("always recalculate") makes every formula be computed afresh. Each
+call uses its own profile directory, so parallel test runs do not collide.
+
+    from lo import soffice, recalc
+    out = recalc([path], out_dir)   # → list of recalculated copies (same file names, in out_dir)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+TIMEOUT = 240  # seconds for one soffice run (first start of a fresh profile is the slow part)
+
+_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def soffice() -> str | None:
+    """The LibreOffice executable, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def recalc(paths: list[Path], out_dir: Path) -> list[Path]:
+    """Open each workbook in LibreOffice, recalculate every formula, save as .xlsx into ``out_dir``."""
+    exe = soffice()
+    if exe is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as prof:
+        user = Path(prof) / "user"
+        user.mkdir(parents=True)
+        (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
+        env = dict(os.environ)
+        env.setdefault("HOME", prof)
+        cmd = [exe, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore", "--nologo",
+               "--nodefault", "--nolockcheck", "--calc", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+               "--outdir", str(out_dir), *[str(p) for p in paths]]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env,
+                              stdin=subprocess.DEVNULL)
+    outs = [out_dir / (Path(p).stem + ".xlsx") for p in paths]
+    missing = [o for o in outs if not o.exists()]
+    if proc.returncode != 0 or missing:
+        raise RuntimeError(f"soffice failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}\nmissing: {missing}")
+    return outs
