@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

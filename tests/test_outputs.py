@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from builders import summary_row, write_summary
 from xltool import profiles

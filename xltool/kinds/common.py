@@ -8,6 +8,37 @@ from xltool.cells import EMPTY, INVALID, NO_CACHE, NUM, TEXT_NUM, Cell, Num, Tex
 from xltool.io.book import Sheet
 from xltool.numbers import normalise_text, parse_number
 
+LABEL_MAX = 30  # a header label is short; longer text is a sentence, not a label
+
+
+def match_role(text: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The first role of ``table`` ((role, words), …) one of whose words occurs in the label."""
+    t = label(text)
+    if not t or len(t) > LABEL_MAX:
+        return None
+    for role, words in table:
+        if any(w in t for w in words):
+            return role
+    return None
+
+
+def text_after_label(sheet: Sheet, r: int, c: int) -> Text | None:
+    """The word written with a label at (r, c): after a colon in the same cell ("评价等级：优秀"), or
+    the next non-empty, non-numeric cell to the right (merged cells counted once)."""
+    parts = re.split(r"[：:]", sheet.text(r, c), maxsplit=1)
+    if len(parts) == 2 and parts[1].strip():
+        return None if parse_number(parts[1]).empty else Text(Cell(sheet.name, r, c), parts[1].strip())
+    seen = {sheet.anchor(r, c)}
+    for c2 in range(c + 1, sheet.ncols):
+        a = sheet.anchor(r, c2)
+        if a in seen:
+            continue
+        seen.add(a)
+        t2 = sheet.text(r, c2)
+        if t2 and parse_number(sheet.raw(*a)).value is None and not parse_number(t2).empty:
+            return Text(Cell(sheet.name, a[0], a[1]), t2)
+    return None
+
 
 def label(text: str) -> str:
     """Normalise a header label: half-width, no spaces/line breaks, ASCII parentheses."""

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import is_note, label, num_at, years_in
+from xltool.kinds.common import LABEL_MAX, is_note, label, match_role, num_at, years_in
 from xltool.numbers import Target, parse_target
 
 HEADER_SCAN_ROWS = 60  # forms put long goal lists above the indicator table
-LABEL_MAX = 30
 
 # Roles of the indicator table's columns, in matching order: the first role whose word occurs wins.
 INDICATOR_ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -45,13 +44,7 @@ TOTAL_WORDS = ("总分", "合计", "总计", "自评得分", "得分合计", "�
 
 
 def role_of(text: str, table: tuple[tuple[str, tuple[str, ...]], ...] = INDICATOR_ROLE_WORDS) -> str | None:
-    t = label(text)
-    if not t or len(t) > LABEL_MAX:
-        return None
-    for role, words in table:
-        if any(w in t for w in words):
-            return role
-    return None
+    return match_role(text, table)
 
 
 # ---------------------------------------------------------------- header analysis

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import is_note, label, num_at, text_at
+from xltool.kinds.common import is_note, label, num_at, text_at, text_after_label
 from xltool.kinds.score_table import is_grade_label, column_role, is_deduction, refused
-from xltool.numbers import parse_number
 
 NAME = "management-table"
 TITLE = "绩效管理自评表"
@@ -149,23 +148,6 @@ def _starts(text: str, words) -> bool:
     return bool(t) and len(t) <= 16 and any(t.startswith(w) for w in words)
 
 
-def _grade_text(sheet: Sheet, r: int, c: int) -> Text | None:
-    t = sheet.text(r, c)
-    parts = re.split(r"[：:]", t, maxsplit=1)
-    if len(parts) == 2 and parts[1].strip():
-        return None if parse_number(parts[1]).empty else Text(Cell(sheet.name, r, c), parts[1].strip())
-    seen = {sheet.anchor(r, c)}
-    for c2 in range(c + 1, sheet.ncols):
-        a = sheet.anchor(r, c2)
-        if a in seen:
-            continue
-        seen.add(a)
-        t2 = sheet.text(r, c2)
-        if t2 and parse_number(sheet.raw(*a)).value is None and not parse_number(t2).empty:
-            return Text(Cell(sheet.name, a[0], a[1]), t2)
-    return None
-
-
 def read(sheet: Sheet) -> ManagementTable:
     h = _find_header(sheet)
     if h is None:
@@ -204,7 +186,7 @@ def read(sheet: Sheet) -> ManagementTable:
                 grade = text_at(sheet, r, cols["grade"])
             continue
         if is_grade_label(first):
-            grade = _grade_text(sheet, r, c0) or grade
+            grade = text_after_label(sheet, r, c0) or grade
             continue
         m = _CONVERTED_LINE.search(label(first))
         if m and total_row is not None:

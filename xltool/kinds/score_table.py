@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import is_note, label, num_at, text_at
+from xltool.kinds.common import is_note, label, num_at, text_at, text_after_label
 from xltool.numbers import parse_number
 
 NAME = "score-table"
@@ -324,19 +324,7 @@ def _grade_in_row(sheet: Sheet, r: int, h: _Header) -> Text | None:
         t = sheet.text(r, c)
         if not is_grade_label(t):
             continue
-        after = re.split(r"[：:]", t, maxsplit=1)
-        if len(after) == 2 and after[1].strip():
-            return None if parse_number(after[1]).empty else Text(Cell(sheet.name, r, c), after[1].strip())
-        seen = {sheet.anchor(r, c)}
-        for c2 in range(c + 1, sheet.ncols):
-            a = sheet.anchor(r, c2)
-            if a in seen:
-                continue
-            seen.add(a)
-            t2 = sheet.text(r, c2)
-            if t2 and parse_number(sheet.raw(*a)).value is None and not parse_number(t2).empty:
-                return Text(Cell(sheet.name, a[0], a[1]), t2)
-        return None
+        return text_after_label(sheet, r, c)
     return None
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import find_unit, is_note, is_total, label, num_at, text_at, years_in
+from xltool.kinds.common import find_unit, is_note, is_total, label, match_role, num_at, text_at, years_in
 
 NAME = "summary"
 TITLE = "部门绩效自评结果公开汇总表"
@@ -46,13 +46,7 @@ _FORM_WORDS = ("分值", "一级指标", "年度总体目标", "权重")
 
 
 def role_of(text: str) -> str | None:
-    t = label(text)
-    if not t or len(t) > 30:
-        return None
-    for role, words in ROLE_WORDS:
-        if any(w in t for w in words):
-            return role
-    return None
+    return match_role(text, ROLE_WORDS)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from xltool.findings import ERROR, WARNING, Issue
+from xltool.findings import WARNING, Issue
 from xltool.kinds.common import label, years_in
 from xltool.kinds.summary import SummaryRow, SummaryTable, rate_of
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
