@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -39,8 +40,16 @@ def decimals_of(value: float, cap: int = 6) -> int:
 
 def normalise_text(text: str) -> str:
     """Full-width → half-width, strip spaces and line breaks."""
+    # memoised for short texts (labels): the kinds' detectors normalise the same header cells many times
+    return _normalise_short(text) if len(text) <= 64 else _normalise(text)
+
+
+def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"\s+", "", text)
+
+
+_normalise_short = functools.lru_cache(maxsize=1 << 14)(_normalise)
 
 
 def parse_number(raw) -> Parsed:

@@ -56,7 +56,6 @@ def reconcile(reports, profile) -> int:
     forms = [(r, s) for r, sides in by_report for s in sides if s.kind == "project-form"]
     if not summaries or not forms:
         return 0
-    ctx = Context(profile)
     index: dict[str, list] = {}
     for r, s in summaries:
         index.setdefault(normalise_name(s.name.value), []).append((r, s))
@@ -66,16 +65,16 @@ def reconcile(reports, profile) -> int:
     for fr, fs in forms:
         hits = index.get(normalise_name(fs.name.value), [])
         if not hits:
-            added += _add(fr, run("reconcile", Unmatched(fs, summary_files), ctx))
+            added += _add(fr, run("reconcile", Unmatched(fs, summary_files), Context(profile)))
             continue
         for sr, ss in hits:
             matched_rows.add(id(ss))
-            added += _add(fr, run("reconcile", Link(fs, ss), ctx))
-            added += _add(sr, run("reconcile", Link(ss, fs), ctx))
+            added += _add(fr, run("reconcile", Link(fs, ss), Context(profile)))
+            added += _add(sr, run("reconcile", Link(ss, fs), Context(profile)))
     form_files = tuple(sorted({s.file for _, s in forms}))
     for sr, ss in summaries:
         if id(ss) not in matched_rows:
-            added += _add(sr, run("reconcile", Unmatched(ss, form_files), ctx))
+            added += _add(sr, run("reconcile", Unmatched(ss, form_files), Context(profile)))
     return added
 
 

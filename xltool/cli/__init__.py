@@ -58,3 +58,17 @@ def main():
 
     把工作簿或文件夹拖到 xltool 上（或运行 xltool 文件…），即可核查并生成带标注的核查副本。
     """
+    _tolerant_streams()
+
+
+def _tolerant_streams() -> None:
+    """A Chinese Windows console or a pipe may use GBK: never crash on a character it lacks."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        enc = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if enc and enc != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass

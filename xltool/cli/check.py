@@ -1,8 +1,26 @@
-"""``xltool check``: check workbooks and folders."""
+"""``xltool check``: check workbooks and folders.
+
+Folders are walked (``.xlsx`` / ``.xlsm`` / ``.xls``; Office lock files ``~$…``, this tool's annotated
+copies ``*.checked.*`` and its overviews ``核查汇总*.xlsx`` are skipped). Files are processed in parallel
+over the machine's cores (``--jobs``). With more than one file, or a folder, an overview workbook
+``核查汇总.xlsx`` is written: into ``--out`` when given, else into the innermost folder that holds every
+input (a folder given on the command line counts as itself). ``--overview/--no-overview`` overrides that.
+
+Annotated copies go beside their originals, or under ``--out`` in the same sub-folders as the originals
+have below that common folder, so two files of the same name never overwrite each other (twins such as
+``X.xls`` and ``X.xlsx`` in one folder: ``X.checked.xlsx`` and ``X.xls.checked.xlsx``).
+
+``--format json`` prints exactly one JSON document on stdout; when an overview was written its path is
+in the document's ``overview`` key. A progress bar (rich, on stderr) is shown only for text output with
+both stdout and stderr on a terminal. Exit codes: 0 clean, 1 errors found, 2 a file (or the overview)
+could not be processed.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -11,18 +29,20 @@ from xltool.errors import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, XltoolError
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="核查副本的输出文件夹（默认：原文件旁边）。")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="核查副本和核查汇总的输出文件夹（默认：核查副本在原文件旁边，核查汇总在所查文件共同所在的文件夹）。"
+                   "原文件的子文件夹结构会保留。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式：text（默认）或 json。")
 @click.option("--profile", default="national", show_default=True, help="地区配置名称或 .toml 文件路径（见 xltool profiles）。")
-@click.option("--no-write", is_flag=True, help="只核查，不写核查副本。")
-def check(paths, out_dir, fmt, profile, no_write):
-    """核查工作簿：重算派生数据，标出错误，写出核查副本。"""
-    from pathlib import Path
-
+@click.option("--no-write", is_flag=True, help="只核查，不写核查副本（也不写核查汇总，除非指定 --overview）。")
+@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=0), default=0, show_default=False,
+              help="同时处理的进程数（默认 0：使用全部 CPU 核心；1：不并行）。")
+@click.option("--overview/--no-overview", "overview", default=None,
+              help="是否写出核查汇总.xlsx（默认：检查多个文件或文件夹时写出，只查一个文件时不写）。")
+def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
+    """核查工作簿或文件夹：重算派生数据，标出错误，写出核查副本和核查汇总。"""
     from xltool import profiles
-    from xltool.engine import check_file
     from xltool.inputs import collect
-    from xltool.report import console, jsonout
 
     try:
         prof = profiles.load(profile)
@@ -30,25 +50,64 @@ def check(paths, out_dir, fmt, profile, no_write):
         click.echo(f"错误：{exc.message}", err=True)
         sys.exit(EXIT_FAILED)
     out = Path(out_dir) if out_dir else None
-    items = collect(list(paths))
+    items = [(p, shown) for p, shown in collect(list(paths)) if not _is_our_overview(p)]
     if not items:
         click.echo("没有找到需要核查的工作簿（.xlsx / .xlsm / .xls）。", err=True)
         sys.exit(EXIT_FAILED)
-    reports = []
-    for path, shown in items:
-        if not path.exists():
-            from xltool.engine import FileReport
+    folders = [p for p in paths if Path(p).is_dir()]
+    base = common_folder(paths)
+    if overview is None:
+        overview = not no_write and (len(items) > 1 or bool(folders))
 
-            reports.append(FileReport(path=shown, status="failed", error="找不到该文件，请检查路径是否正确。"))
-        else:
-            reports.append(check_file(path, prof, out_dir=out, write=not no_write, shown=shown))
-        if fmt == "text":
-            click.echo(console.file_line(reports[-1]))
+    from xltool import batch
+
+    jobs_list = [batch.Job(p, shown, write=not no_write) for p, shown in items]
+    show_bar = fmt == "text" and _is_tty(sys.stdout) and _is_tty(sys.stderr) and len(jobs_list) > 1
+    warnings: list[str] = []
+    try:
+        with _progress(show_bar) as bar:
+            reports = batch.run(jobs_list, prof, out_dir=out, base=base, workers=jobs, progress=bar,
+                                warn=warnings.append, keep_records=False)
+    except KeyboardInterrupt:
+        click.echo("已中断：未完成全部文件的核查。", err=True)
+        sys.exit(EXIT_FAILED)
+
+    overview_path = None
+    overview_error = None
+    if overview:
+        from xltool.report import overview as ov
+
+        try:
+            overview_path = ov.write(ov.choose_path(out if out is not None else base), reports, prof,
+                                     inputs=list(paths))
+        except OSError as exc:
+            overview_error = f"无法写出核查汇总：{exc.strerror or exc}（{getattr(exc, 'filename', '') or ''}）。"
+
+    for text in warnings:
+        click.echo(f"注意：{text}", err=True)
+    if overview_error:
+        click.echo(f"错误：{overview_error}", err=True)
     if fmt == "json":
-        click.echo(jsonout.dumps(reports))
+        from xltool.report import jsonout
+
+        doc = jsonout.document(reports)
+        if overview_path is not None:
+            doc["overview"] = str(overview_path)
+        import json
+
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
+        from xltool.report import console
+
+        for r in reports:
+            click.echo(console.file_line(r))
+        if overview_path is not None:
+            click.echo(f"核查汇总：{overview_path}")
         click.echo(console.total_line(reports))
-    sys.exit(exit_code(reports))
+    code = exit_code(reports)
+    if overview_error:
+        code = EXIT_FAILED
+    sys.exit(code)
 
 
 def exit_code(reports) -> int:
@@ -57,3 +116,64 @@ def exit_code(reports) -> int:
     if any(r.errors for r in reports):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def common_folder(paths) -> Path:
+    """The innermost folder holding every input (a folder given counts as itself)."""
+    roots = []
+    for p in paths:
+        q = Path(p)
+        roots.append(os.path.abspath(q if q.is_dir() else q.parent))
+    try:
+        return Path(os.path.commonpath(roots)) if roots else Path.cwd()
+    except ValueError:  # different drives (Windows): the first input's folder
+        return Path(roots[0])
+
+
+def _is_our_overview(path) -> bool:
+    from xltool.report.overview import looks_like_overview
+
+    return looks_like_overview(path)
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _progress:
+    """A rich progress bar on stderr (only when asked: a terminal, text output, several files)."""
+
+    def __init__(self, show: bool):
+        self.show = show
+        self.bar = None
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        if not self.show:
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("剩余"), TimeRemainingColumn(), console=Console(stderr=True),
+                            transient=True)
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+    # batch.Progress
+    def started(self, phase: str, total: int) -> None:
+        label = {"check": "核查", "write": "写出核查副本"}.get(phase, phase)
+        self.tasks[phase] = self.bar.add_task(label, total=total)
+
+    def finished(self, phase: str, index: int, report) -> None:
+        task = self.tasks.get(phase)
+        if task is not None:
+            self.bar.advance(task)

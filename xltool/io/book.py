@@ -13,6 +13,9 @@ from xltool.cells import a1
 from xltool.errors import UnreadableFile
 
 
+TEXT_MEMO_ROWS = 100  # rows whose texts Sheet.text memoises (where the kinds look for headers)
+
+
 @dataclass
 class Sheet:
     """One worksheet's values, 0-based, '' for empty cells, plus its merged ranges."""
@@ -63,12 +66,24 @@ class Sheet:
         return self.raw(r, c)
 
     def text(self, r: int, c: int) -> str:
-        v = self.value(r, c)
-        if v == "" or v is None:
-            return ""
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return str(v).strip()
+        # the top rows are memoised: every kind's detector reads the same header cells
+        key = (r, c)
+        t = self._texts.get(key) if r < TEXT_MEMO_ROWS else None
+        if t is None:
+            v = self.value(r, c)
+            if v == "" or v is None:
+                t = ""
+            else:
+                if isinstance(v, float) and v.is_integer():
+                    v = int(v)
+                t = str(v).strip()
+            if r < TEXT_MEMO_ROWS:
+                self._texts[key] = t
+        return t
+
+    @cached_property
+    def _texts(self) -> dict[tuple[int, int], str]:
+        return {}
 
     def anchor(self, r: int, c: int) -> tuple[int, int]:
         """Top-left cell of the merge holding (r, c), or (r, c) itself."""

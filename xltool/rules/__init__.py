@@ -8,7 +8,7 @@ checks, why, and gives an example (a line starting with ``例：``). ``xltool ru
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from xltool.findings import ERROR, Finding, Issue
@@ -58,10 +58,19 @@ def rule(code: str, kind: str, title: str, severity: str = ERROR):
 
 @dataclass
 class Context:
-    """What rules may read besides the record: the profile and the sheet's results."""
+    """What rules may read besides the record: the profile and the sheet's results.
+
+    One Context serves one record; ``memo`` lets rules share work derived from that record.
+    """
 
     profile: Any
     results: dict | None = None
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
 
 # Modules that define rules; imported once, on first use.

@@ -29,13 +29,19 @@ def iter_nums(obj: Any, _depth: int = 0) -> Iterator[Num]:
             yield from iter_nums(item, _depth + 1)
 
 
-def _unique(record) -> Iterator[Num]:
+def _unique(record) -> list[Num]:
+    """The record's Nums, each cell once."""
     seen = set()
+    out = []
     for n in iter_nums(record):
-        if n.cell in seen:
-            continue
-        seen.add(n.cell)
-        yield n
+        if n.cell not in seen:
+            seen.add(n.cell)
+            out.append(n)
+    return out
+
+
+def _nums(record, ctx) -> list[Num]:
+    return ctx.memo("nums", lambda: _unique(record))
 
 
 @rule("IN001", "*", "数字以文本形式存储", WARNING)
@@ -46,7 +52,7 @@ def text_number(record, ctx):
     只提醒改成数值格式。
     例：预算数写成文本 "1,338.00" → 提示，按 1338 计算。
     """
-    for n in _unique(record):
+    for n in _nums(record, ctx):
         if n.state == TEXT_NUM:
             shown = pct(n.value, 4) if "率" in n.label or "进度" in n.label else fmt(n.value, 6)
             yield Issue(n.cell, f"{n.label or '数值'}“{n.raw}”是以文本形式存储的数字，已按 {shown} 核算；"
@@ -60,7 +66,7 @@ def not_a_number(record, ctx):
     为什么：预算数、执行数、得分等都要参与计算，写成文字就无法核算，也无法汇总。
     例：自评得分写成 "良好" → 错误，应填写 0–100 的分数。
     """
-    for n in _unique(record):
+    for n in _nums(record, ctx):
         if n.state == INVALID:
             yield Issue(n.cell, f"{n.label or '此处'}应为数字，实际为“{n.raw}”，无法核算。", None, str(n.raw))
 
@@ -73,7 +79,7 @@ def formula_without_value(record, ctx):
     所以只提醒，不当作错误。
     例：执行率单元格 =E5/D5 没有缓存值 → 提示：请用 Excel 或 WPS 打开并保存后再检查。
     """
-    for n in _unique(record):
+    for n in _nums(record, ctx):
         if n.state == NO_CACHE:
             yield Issue(n.cell, f"{n.label or '此单元格'}是公式，但文件中没有保存计算结果，无法核对；"
                                 "请用 Excel 或 WPS 打开、保存后再检查。", None, None)

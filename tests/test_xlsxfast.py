@@ -1,0 +1,179 @@
+"""The package-level writer of the annotated copy (xltool/report/xlsxfast.py) produces what the openpyxl
+writer produces — values, fills, notes, links, merges, widths, the findings sheet — and keeps what
+openpyxl would drop; anything unusual falls back to the openpyxl writer."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from builders import clean_rows, summary_row, write_summary
+from xltool import profiles
+from xltool.engine import check_file
+from xltool.io.book import load_book
+from xltool.report import annotate, xlsxfast
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = sorted((ROOT / "samples").glob("*.xlsx")) + sorted((ROOT / "tests" / "fixtures").glob("*.xlsx"))
+
+
+def _snapshot(path: Path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    out = {"sheetnames": wb.sheetnames, "active": wb.active.title, "sheets": {}}
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                filled = c.fill is not None and c.fill.fill_type is not None
+                if c.value is None and c.comment is None and not filled:
+                    continue
+                link = None
+                if c.hyperlink is not None:
+                    link = "#" + c.hyperlink.location if c.hyperlink.location else c.hyperlink.target
+                cells[c.coordinate] = (c.value, c.fill.fgColor.rgb if filled else None,
+                                       c.comment.text if c.comment else None, bool(c.font.b),
+                                       c.font.color.rgb if c.font.color is not None else None, c.number_format, link,
+                                       c.alignment.wrap_text, c.alignment.horizontal)
+        out["sheets"][ws.title] = {
+            "cells": cells, "merges": sorted(str(r) for r in ws.merged_cells.ranges), "freeze": ws.freeze_panes,
+            "filter": ws.auto_filter.ref, "tab": ws.sheet_view.tabSelected,
+            "widths": {k: v.width for k, v in ws.column_dimensions.items() if v.customWidth},
+            "print_titles": ws.print_title_rows,
+        }
+    return out
+
+
+def _both(src: Path, tmp: Path):
+    prof = profiles.load()
+    r = check_file(src, prof, write=False)
+    assert r.status != "failed", r.error
+    book = load_book(src, r.fmt)
+    fast, slow = tmp / "fast.xlsx", tmp / "slow.xlsx"
+    xlsxfast.write(src, book, r, prof, fast)
+    os.environ["XLTOOL_OPENPYXL_WRITER"] = "1"
+    try:
+        annotate.write_annotated(src, book, r, prof, slow)
+    finally:
+        del os.environ["XLTOOL_OPENPYXL_WRITER"]
+    return r, fast, slow
+
+
+@pytest.mark.parametrize("src", INPUTS, ids=[p.name for p in INPUTS])
+def test_same_copy_as_the_openpyxl_writer(src, tmp_path):
+    _, fast, slow = _both(src, tmp_path)
+    a, b = _snapshot(fast), _snapshot(slow)
+    assert a["sheetnames"] == b["sheetnames"] and a["active"] == b["active"] == "核查结果"
+    for name, want in b["sheets"].items():
+        got = a["sheets"][name]
+        assert got["cells"] == want["cells"], name
+        assert got["merges"] == want["merges"], name
+        assert got["freeze"] == want["freeze"] and got["filter"] == want["filter"], name
+        assert got["tab"] == want["tab"], name
+        for col, width in want["widths"].items():
+            assert got["widths"].get(col) == width, (name, col)
+    assert a["sheets"]["核查结果"]["print_titles"] == b["sheets"]["核查结果"]["print_titles"]
+    assert annotate.written_by_us(fast)
+
+
+def test_every_part_is_well_formed_and_readable(tmp_path):
+    from xml.dom import minidom
+
+    from python_calamine import CalamineWorkbook
+
+    _, fast, _ = _both(ROOT / "samples" / "铜冶镇2023年度部门绩效自评结果公开汇总表.xlsx", tmp_path)
+    with zipfile.ZipFile(fast) as zf:
+        assert zf.testzip() is None
+        for n in zf.namelist():
+            if n.endswith((".xml", ".rels", ".vml")):
+                minidom.parseString(zf.read(n))
+    wb = CalamineWorkbook.from_path(str(fast))
+    assert wb.sheet_names == ["核查结果", "汇总表"]
+
+
+def test_original_parts_are_kept(tmp_path):
+    """A chart, defined names and print titles survive (openpyxl's round trip drops charts it read)."""
+    from openpyxl.chart import BarChart, Reference
+
+    src = write_summary(tmp_path / "chart.xlsx", clean_rows())
+    wb = openpyxl.load_workbook(src)
+    ws = wb["汇总表"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=4, min_row=4, max_row=8), titles_from_data=True)
+    ws.add_chart(chart, "M2")
+    ws.print_title_rows = "4:4"
+    ws["B6"] = "2023年镇级防汛工作经费"
+    ws["G6"] = 0  # 结余数 wrong: a finding on this sheet
+    wb.save(src)
+    r, fast, _ = _both(src, tmp_path)
+    assert r.errors
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(fast) as b:
+        charts = [n for n in a.namelist() if n.startswith("xl/charts/")]
+        assert charts and all(a.read(n) == b.read(n) for n in charts)
+    out = openpyxl.load_workbook(fast)
+    assert out["汇总表"].print_title_rows.replace("$", "") == "4:4"  # its sheet-local name moved with it
+    assert out["汇总表"]["G6"].fill.fgColor.rgb == "00FFC7CE"
+
+
+def test_a_flagged_empty_cell_is_created(tmp_path):
+    rows = clean_rows()
+    rows[1][4] = None  # 执行数 missing: SUM011 on an empty cell
+    src = write_summary(tmp_path / "gap.xlsx", rows)
+    r, fast, slow = _both(src, tmp_path)
+    assert any(f.rule == "SUM011" and f.cell == "E6" for f in r.findings)
+    ws = openpyxl.load_workbook(fast)["汇总表"]
+    assert ws["E6"].fill.fgColor.rgb == "00FFC7CE" and "未填写" in ws["E6"].comment.text
+
+
+def test_sheet_with_comments_falls_back_to_openpyxl(tmp_path):
+    from openpyxl.comments import Comment
+
+    src = write_summary(tmp_path / "noted.xlsx", [summary_row(1, "甲", 100, 90, 96, balance=0)])
+    wb = openpyxl.load_workbook(src)
+    wb["汇总表"]["G5"].comment = Comment("科长：请核实", "科长")
+    wb.save(src)
+    prof = profiles.load()
+    r = check_file(src, prof, write=False)
+    with pytest.raises(xlsxfast.Unsupported):
+        xlsxfast.write(src, load_book(src, r.fmt), r, prof, tmp_path / "x.xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
+    done = check_file(src, prof, out_dir=tmp_path / "out")  # the engine falls back by itself
+    text = openpyxl.load_workbook(done.output)["汇总表"]["G5"].comment.text
+    assert text.startswith("科长：请核实") and "—— xltool ——" in text and "结余数" in text
+
+
+def test_macro_workbook_keeps_its_macros(tmp_path):
+    src = write_summary(tmp_path / "a.xlsx", [summary_row(1, "甲", 100, 90, 96, balance=0)])
+    xlsm = tmp_path / "宏.xlsm"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(xlsm, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/'
+                                                 b'vnd.ms-office.vbaProject"/></Types>')
+            zout.writestr(info, data)
+        zout.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not really a project")
+    r = check_file(xlsm, profiles.load(), out_dir=tmp_path / "out")
+    assert r.fmt == "xlsm" and r.output.endswith(".checked.xlsm")
+    with zipfile.ZipFile(r.output) as zf:
+        assert zf.read("xl/vbaProject.bin") == b"\xd0\xcf\x11\xe0 not really a project"
+        assert b"macroEnabled" in zf.read("[Content_Types].xml")
+
+
+def test_text_with_xml_specials(tmp_path):
+    name = '甲<乙>&"丙" \'丁\' ]]>'
+    rows = [summary_row(1, name, 100, 90, 96, balance=0), summary_row(2, name, 50, 50, 96)]  # SUM013 quotes it
+    src = write_summary(tmp_path / "x.xlsx", rows)
+    r, fast, slow = _both(src, tmp_path)
+    a, b = _snapshot(fast), _snapshot(slow)
+    assert a["sheets"]["核查结果"]["cells"] == b["sheets"]["核查结果"]["cells"]
+    assert a["sheets"]["汇总表"]["cells"] == b["sheets"]["汇总表"]["cells"]
+    assert any(name in (v[0] or "") for v in a["sheets"]["核查结果"]["cells"].values() if isinstance(v[0], str))
+
+
+def test_control_characters_in_messages_are_dropped():
+    assert xlsxfast._text("a\x07b\ud800c<") == "abc&lt;"

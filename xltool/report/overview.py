@@ -1,0 +1,254 @@
+"""The overview of a batch: ``核查汇总.xlsx``, one row per file with its status, kind, counts, score and
+grade and a link to its annotated copy; the totals; and the files that could not be processed.
+
+Written with xlsxwriter (fast, and text always stays text: no string is ever turned into a formula,
+a number or a link), atomically, with a custom property that marks it as ours so that a later run
+over the same folder skips it and may replace it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import zipfile
+from pathlib import Path
+
+from xltool import __version__
+from xltool.report.safe import atomic_write, clean_text
+
+NAME = "核查汇总.xlsx"
+MARKER = "xltool-overview"
+SHEET = "核查汇总"
+FAILED_SHEET = "无法处理的文件"
+MAX_LINKS = 65000  # Excel allows 65,530 hyperlinks per worksheet
+
+STATUS_CN = {"ok": "通过", "errors": "有错误", "warnings": "仅有提示", "failed": "无法处理"}
+
+# (score key, grade key) in the results of a kind, first match wins
+# (management tables: 换算得分, the score out of 100, before the raw total)
+SCORE_KEYS = (("overall_score", "overall_grade"), ("converted_score", "grade"), ("total_score", "grade"))
+
+HEADERS = ("序号", "文件", "状态", "表格类型", "错误", "提示", "得分", "等级", "核查副本", "说明")
+WIDTHS = (6, 48, 10, 30, 7, 7, 8, 8, 40, 60)
+
+
+def status_of(report) -> str:
+    if report.status == "failed":
+        return "failed"
+    if report.errors:
+        return "errors"
+    if report.warnings:
+        return "warnings"
+    return "ok"
+
+
+def score_of(report) -> tuple[float | None, str | None]:
+    """The unit's or the form's score and grade, from the first checked sheet that states one."""
+    for sheet in report.kinds:
+        res = sheet.results or {}
+        for score_key, grade_key in SCORE_KEYS:
+            score = res.get(score_key)
+            if isinstance(score, (int, float)) and not isinstance(score, bool):
+                grade = res.get(grade_key)
+                return float(score), grade if isinstance(grade, str) else None
+    return None, None
+
+
+def is_overview(path: Path) -> bool:
+    """True for an overview this tool wrote (it carries our custom property)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("docProps/custom.xml")
+            if info.file_size > 1_000_000:
+                return False
+            return MARKER.encode() in zf.read(info)
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def looks_like_overview(path: Path) -> bool:
+    """A file found in a folder that is one of our overviews (named 核查汇总…, marked as ours)."""
+    return path.name.startswith(Path(NAME).stem) and path.suffix.lower() == ".xlsx" and is_overview(path)
+
+
+def choose_path(folder: Path) -> Path:
+    """``folder/核查汇总.xlsx``, unless a file of that name exists that is not ours: then a dated name."""
+    target = folder / NAME
+    if not target.exists() or is_overview(target):
+        return target
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return folder / f"{Path(NAME).stem}-{stamp}.xlsx"
+
+
+def write(target: Path, reports, profile, *, inputs: list[str] | None = None) -> Path:
+    """Write the overview of ``reports`` to ``target`` (atomically); returns the path written.
+
+    If ``target`` is locked (open in Excel/WPS), a dated name beside it is used instead.
+    """
+    try:
+        atomic_write(target, lambda tmp: _write(tmp, target.parent, reports, profile, inputs))
+        return target
+    except PermissionError:
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        alt = target.with_name(f"{target.stem}-{stamp}{target.suffix}")
+        atomic_write(alt, lambda tmp: _write(tmp, alt.parent, reports, profile, inputs))
+        return alt
+
+
+def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                        "strings_to_urls": False, "nan_inf_to_errors": True})
+    try:
+        wb.set_custom_property(MARKER, __version__)
+        wb.set_properties({"title": "xltool 核查汇总", "comments": "由 xltool 生成"})
+        f = _formats(wb)
+        ws = wb.add_worksheet(SHEET)
+        failed = [r for r in reports if r.status == "failed"]
+        counts = {k: 0 for k in STATUS_CN}
+        for r in reports:
+            counts[status_of(r)] += 1
+        now = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+        ws.merge_range(0, 0, 0, len(HEADERS) - 1, "", f["title"])
+        ws.write_string(0, 0, "xltool 核查汇总", f["title"])
+        meta = [
+            ("核查时间", now),
+            ("地区配置", f"{profile.title}（{profile.name}）"),
+            ("核查范围", "；".join(inputs) if inputs else "—"),
+        ]
+        row = 1
+        for k, v in meta:
+            ws.write_string(row, 0, k, f["bold"])
+            ws.merge_range(row, 1, row, 3, "", f["plain"])
+            ws.write_string(row, 1, clean_text(v), f["plain"])
+            row += 1
+        totals = [
+            ("文件数", len(reports), None),
+            ("通过（无错误、无提示）", counts["ok"], f["ok"]),
+            ("有错误", counts["errors"], f["error"]),
+            ("仅有提示", counts["warnings"], f["warning"]),
+            ("无法处理", counts["failed"], f["failed"]),
+            ("错误合计（处）", sum(r.errors for r in reports), None),
+            ("提示合计（处）", sum(r.warnings for r in reports), None),
+        ]
+        row += 1
+        ws.write_string(row, 0, "合计", f["bold"])
+        row += 1
+        for label, value, fmt in totals:
+            ws.merge_range(row, 0, row, 1, "", f["plain"])
+            ws.write_string(row, 0, label, fmt or f["plain"])
+            ws.write_number(row, 2, value, f["int"])
+            row += 1
+        row += 1
+
+        head = row
+        for c, h in enumerate(HEADERS):
+            ws.write_string(head, c, h, f["head"])
+        links = 0
+        for n, r in enumerate(reports, start=1):
+            row += 1
+            st = status_of(r)
+            score, grade = score_of(r)
+            kinds = "、".join(dict.fromkeys(s.title for s in r.kinds)) or "—"
+            ws.write_number(row, 0, n, f["int"])
+            ws.write_string(row, 1, clean_text(r.path), f["wrap"])
+            ws.write_string(row, 2, STATUS_CN[st], f[{"ok": "ok", "errors": "error", "warnings": "warning",
+                                                         "failed": "failed"}[st]])
+            ws.write_string(row, 3, kinds if st != "failed" else "—", f["wrap"])
+            if st == "failed":
+                ws.write_string(row, 4, "—", f["center"])
+                ws.write_string(row, 5, "—", f["center"])
+            else:
+                ws.write_number(row, 4, r.errors, f["int"])
+                ws.write_number(row, 5, r.warnings, f["int"])
+            if score is not None:
+                ws.write_number(row, 6, score, f["score"])
+            else:
+                ws.write_string(row, 6, "—", f["center"])
+            ws.write_string(row, 7, grade or "—", f["center"])
+            if r.output:
+                if links < MAX_LINKS and _link(ws, row, 8, r.output, folder, f["link"]):
+                    links += 1
+                else:
+                    ws.write_string(row, 8, clean_text(r.output), f["wrap"])
+            else:
+                ws.write_string(row, 8, "—" if st != "failed" else "（未生成）", f["center"])
+            ws.write_string(row, 9, clean_text(_remark(r)), f["wrap"])
+        if reports:
+            ws.autofilter(head, 0, row, len(HEADERS) - 1)
+        ws.freeze_panes(head + 1, 2)
+        for c, w in enumerate(WIDTHS):
+            ws.set_column(c, c, w)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(head)
+        ws.activate()
+
+        fs = wb.add_worksheet(FAILED_SHEET)
+        fs.write_string(0, 0, "序号", f["head"])
+        fs.write_string(0, 1, "文件", f["head"])
+        fs.write_string(0, 2, "原因", f["head"])
+        for n, r in enumerate(failed, start=1):
+            fs.write_number(n, 0, n, f["int"])
+            fs.write_string(n, 1, clean_text(r.path), f["wrap"])
+            fs.write_string(n, 2, clean_text(r.error or "未知原因"), f["wrap"])
+        if not failed:
+            fs.write_string(1, 0, "所有文件均已处理。", f["plain"])
+        fs.set_column(0, 0, 6)
+        fs.set_column(1, 1, 60)
+        fs.set_column(2, 2, 90)
+        fs.freeze_panes(1, 0)
+    finally:
+        wb.close()
+
+
+def _remark(report) -> str:
+    if report.status == "failed":
+        return report.error or ""
+    if report.errors or report.warnings:
+        first = next((f for f in report.findings if f.severity == "error"), None) or \
+            next((f for f in report.findings if f.severity == "warning"), None)
+        if first is not None:
+            where = f"{first.sheet}!{first.cell}：" if first.sheet and first.cell else ""
+            more = report.errors + report.warnings - 1
+            return f"{where}{first.message}" + (f"（另有 {more} 处，详见核查副本）" if more > 0 else "")
+    return ""
+
+
+def _link(ws, row: int, col: int, output: str, folder: Path, fmt) -> bool:
+    """A link to the annotated copy, relative to the overview's folder (so the folder can move)."""
+    try:
+        rel = os.path.relpath(os.path.abspath(output), os.path.abspath(folder))
+    except ValueError:  # another drive (Windows)
+        rel = os.path.abspath(output)
+    if "#" in rel or len(rel) > 2000:
+        return False
+    text = clean_text(Path(output).name)
+    return ws.write_url(row, col, "external:" + rel, fmt, string=text, tip="打开核查副本") == 0
+
+
+def _formats(wb) -> dict:
+    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+    border = {"border": 1, "border_color": "#A6A6A6"}
+
+    def fmt(**kw):
+        return wb.add_format({**base, **kw})
+
+    return {
+        "title": fmt(bold=True, font_size=16),
+        "bold": fmt(bold=True),
+        "plain": fmt(),
+        "head": fmt(bold=True, font_color="#FFFFFF", bg_color="#305496", align="center", text_wrap=True, **border),
+        "int": fmt(num_format="0", align="center", **border),
+        "score": fmt(num_format="0.00", align="center", **border),
+        "center": fmt(align="center", **border),
+        "wrap": fmt(text_wrap=True, **border),
+        "link": fmt(font_color="#0563C1", underline=1, text_wrap=True, **border),
+        "ok": fmt(bg_color="#C6EFCE", align="center", **border),
+        "error": fmt(bg_color="#FFC7CE", align="center", **border),
+        "warning": fmt(bg_color="#FFEB9C", align="center", **border),
+        "failed": fmt(bg_color="#D9D9D9", align="center", **border),
+    }
