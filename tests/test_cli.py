@@ -178,3 +178,18 @@ def test_rules_doc_is_generated_from_the_catalogue():
     assert "SUM002" in generated and "PF012" in generated and "ST006" in generated and "MT004" in generated
     assert doc.read_text(encoding="utf-8") == generated, \
         "docs/rules.md is stale: run `xltool rules --format markdown > docs/rules.md`"
+
+
+def test_fresh_interpreter_runs_the_console_script(tmp_path):
+    """The installed entry point works in a fresh process (nothing imported by the tests before)."""
+    import subprocess
+    import sys
+
+    clean = write_summary(tmp_path / "clean.xlsx", clean_rows())
+    res = subprocess.run([sys.executable, "-m", "xltool", "check", "--no-write", str(clean)],
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "错误 0 处" in res.stdout
+    res = subprocess.run([sys.executable, "-m", "xltool", "--help"], capture_output=True, text=True,
+                         encoding="utf-8", timeout=60)
+    assert res.returncode == 0 and "template" in res.stdout and "summarize" in res.stdout
