@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import is_note, label, num_at, text_at, text_after_label
+from xltool.kinds.common import first_header, is_note, label, num_at, text_at, text_after_label
 from xltool.numbers import parse_number
 
 NAME = "score-table"
@@ -176,11 +176,7 @@ def _header_at(sheet: Sheet, r: int) -> _Header | None:
 
 
 def _find_header(sheet: Sheet) -> _Header | None:
-    for r in range(min(SCAN_ROWS, sheet.nrows)):
-        h = _header_at(sheet, r)
-        if h is not None:
-            return h
-    return None
+    return first_header(sheet, _header_at, SCAN_ROWS)
 
 
 def detect(sheet: Sheet) -> bool:

@@ -111,6 +111,26 @@ def score_within_points(t: ScoreTable, ctx):
                             f"0–{fmt(stated_p, 4)}", n.value)
 
 
+def _group_sums(t: ScoreTable, ctx, value_of, attr: str, word: str, show_diff: bool):
+    """Each 一级/二级 group's stated 分值 or 得分 (column or 小计 row) against the sum of its children."""
+    tol = ctx.profile.tolerance
+    for g in all_groups(t):
+        if not g.children:
+            continue
+        vals = [value_of(ch) for ch in g.children]
+        if any(v is None for v in vals):
+            continue
+        exp = sum(vals)
+        cells = [(getattr(g, attr), f"{_group_title(g)}的{word}")] + \
+            [(getattr(s, attr), f"{_group_title(g)}的小计{word}") for s in g.subtotals]
+        for n, what in cells:
+            if not _has(n) or score_ok(n.value, n.decimals, exp, tol):
+                continue
+            diff = f"，相差 {fmt(n.value - exp, 4)}" if show_diff else ""
+            yield Issue(n.cell, f"{what}应为 {fmt(exp, 4)}（{_children_desc(t, g, word, vals)}），表中为 {fmt(n.value, 4)}{diff}。",
+                        round(exp, 4), n.value)
+
+
 @rule("ST002", KIND, "下级指标分值之和与上级分值不符")
 def points_add_up(t: ScoreTable, ctx):
     """三级指标的分值之和应等于所属二级指标的分值，二级之和应等于一级（分值列或小计行写出时核对）。
@@ -118,20 +138,7 @@ def points_add_up(t: ScoreTable, ctx):
     为什么：分值层层分解，任何一级分值写错或漏写一项，满分就不再是 100 分，得分也失去可比性。
     例：二级指标“预算执行”分值写 24，其下 9 个三级指标分值之和为 25 → 错误，应为 25。
     """
-    tol = ctx.profile.tolerance
-    for g in all_groups(t):
-        if not g.children:
-            continue
-        vals = [points_of(ch) for ch in g.children]
-        if any(v is None for v in vals):
-            continue
-        exp = sum(vals)
-        cells = [(g.points, f"{_group_title(g)}的分值")] + [(s.points, f"{_group_title(g)}的小计分值") for s in g.subtotals]
-        for n, what in cells:
-            if not _has(n) or score_ok(n.value, n.decimals, exp, tol):
-                continue
-            yield Issue(n.cell, f"{what}应为 {fmt(exp, 4)}（{_children_desc(t, g, '分值', vals)}），表中为 {fmt(n.value, 4)}。",
-                        round(exp, 4), n.value)
+    yield from _group_sums(t, ctx, points_of, "points", "分值", show_diff=False)
 
 
 @rule("ST003", KIND, "小计得分与下级得分之和不符")
@@ -141,20 +148,7 @@ def scores_add_up(t: ScoreTable, ctx):
     为什么：小计是汇总时最容易手算出错的地方，小计错了，总分和等级往往跟着错。
     例：一级指标“过程”的小计得分写 38.75，其下三个二级指标得分 22.75 + 7 + 8 = 37.75 → 错误。
     """
-    tol = ctx.profile.tolerance
-    for g in all_groups(t):
-        if not g.children:
-            continue
-        vals = [score_of(ch) for ch in g.children]
-        if any(v is None for v in vals):
-            continue
-        exp = sum(vals)
-        cells = [(g.score, f"{_group_title(g)}的得分")] + [(s.score, f"{_group_title(g)}的小计得分") for s in g.subtotals]
-        for n, what in cells:
-            if not _has(n) or score_ok(n.value, n.decimals, exp, tol):
-                continue
-            yield Issue(n.cell, f"{what}应为 {fmt(exp, 4)}（{_children_desc(t, g, '得分', vals)}），表中为 {fmt(n.value, 4)}，"
-                                f"相差 {fmt(n.value - exp, 4)}。", round(exp, 4), n.value)
+    yield from _group_sums(t, ctx, score_of, "score", "得分", show_diff=True)
 
 
 @rule("ST004", KIND, "合计行的分值与各项之和不符")
