@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds.common import first_header, is_note, label, num_at, text_at, text_after_label
+from xltool.grades import GRADE_GROUPS
 from xltool.numbers import parse_number
 
 NAME = "score-table"
@@ -284,21 +285,6 @@ def _key(text: str) -> str:
 def _is_total_label(text: str) -> bool:
     t = label(text)
     return bool(t) and len(t) <= 14 and any(t.startswith(w) for w in _TOTAL_WORDS)
-
-
-# Grade words that mean the same grade: 优秀 = 优, 良好 = 良, 一般 = 中, 较差 = 差 …
-GRADE_GROUPS = (("优秀", "优"), ("良好", "良"), ("中等", "一般", "合格", "中"), ("较差", "不合格", "差"))
-
-
-def grade_group(text: str | None) -> int | None:
-    """Index of the grade a text names (优秀/优 → 0 … 较差/差 → 3); the first grade word written wins."""
-    t = label(text or "")
-    words = sorted(((w, i) for i, ws in enumerate(GRADE_GROUPS) for w in ws), key=lambda x: -len(x[0]))
-    for pos in range(len(t)):
-        for w, i in words:
-            if t.startswith(w, pos):
-                return i
-    return None
 
 
 def is_grade_label(text: str) -> bool:

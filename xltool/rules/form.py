@@ -7,6 +7,7 @@ from xltool.findings import WARNING, Issue
 from xltool.kinds import form as F
 from xltool.kinds import formparts as fp
 from xltool.kinds.common import label
+from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
 from xltool.rules import rule
 
@@ -420,30 +421,10 @@ def grade(form, ctx):
     st = form.total.score if form.total else None
     score = st.value if _has(st) else total
     exp = bands.grade(score)
-    written = grade_word(form.stated_grade.value, bands.words)
+    written = written_grade(form.stated_grade.value, bands.words)
     if written != exp:
         yield Issue(form.stated_grade.cell, f"总分 {fmt(score, 2)} 对应的等级应为“{exp}”（{bands.describe()}），"
                                             f"表中为“{form.stated_grade.value}”。", exp, form.stated_grade.value)
-
-
-def grade_word(text: str, words: tuple[str, ...]) -> str | None:
-    """The band word written in ``text`` (优 / 优秀 are the same grade)."""
-    t = label(text)
-    for w in words:
-        if t == w or t.startswith(w):
-            return w
-    long_short = {"优秀": "优", "良好": "良", "一般": "中", "中等": "中", "较差": "差", "差": "差"}
-    for long, short in long_short.items():
-        if t.startswith(long):
-            for w in words:
-                if w in (long, short):
-                    return w
-    short_long = {"优": "优秀", "良": "良好", "中": "一般", "差": "较差"}
-    if t[:1] in short_long:
-        for w in words:
-            if w in (t[:1], short_long[t[:1]]):
-                return w
-    return t or None
 
 
 @rule("PF015", KIND, "资金栏未填写")

@@ -6,7 +6,8 @@ from xltool.findings import Issue
 from xltool.kinds.management import ManagementTable, all_rows, converted_of, full_of, full_value, signed, total_of
 from xltool.precision import fmt, score_ok
 from xltool.rules import rule
-from xltool.rules.score_table import _terms, same_grade
+from xltool.grades import same_grade
+from xltool.rules.score_table import _terms
 
 KIND = "management-table"
 _EPS = 1e-9

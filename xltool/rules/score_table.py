@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from xltool.findings import Issue
-from xltool.kinds.common import label
 from xltool.kinds.score_table import (
     Group,
     Item,
     ScoreTable,
     all_groups,
     full_score,
-    grade_group,
     level_name,
     points_of,
     score_of,
     signed_score,
     total_score,
 )
+from xltool.grades import same_grade
 from xltool.precision import fmt, score_ok
 from xltool.rules import rule
 
@@ -24,14 +23,6 @@ KIND = "score-table"
 FULL_MARKS = 100.0
 _EPS = 1e-9
 MAX_TERMS = 12
-
-def same_grade(written: str, expected: str) -> bool:
-    gw, ge = grade_group(written), grade_group(expected)
-    if gw is not None and ge is not None:
-        return gw == ge
-    w = label(written)
-    return bool(w) and (w == expected or expected in w)
-
 
 def _has(n) -> bool:
     return n is not None and n.value is not None

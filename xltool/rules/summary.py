@@ -7,6 +7,7 @@ from collections import Counter
 from xltool.findings import WARNING, Issue
 from xltool.kinds.common import label, years_in
 from xltool.kinds.summary import SummaryRow, SummaryTable, rate_of
+from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
 from xltool.rules import rule
 
@@ -129,7 +130,7 @@ def grade(t: SummaryTable, ctx):
         if row.grade is None or not row.grade.value or not _has(row.score):
             continue
         exp = bands.grade(row.score.value)
-        written = _grade_word(row.grade.value, bands.words)
+        written = written_grade(row.grade.value, bands.words)
         if written != exp:
             yield Issue(row.grade.cell, f"得分 {fmt(row.score.value, 2)} 对应的等级应为“{exp}”（{bands.describe()}），"
                                         f"表中为“{row.grade.value}”。", exp, row.grade.value)
@@ -283,15 +284,3 @@ def duplicate_names(t: SummaryTable, ctx):
 
 def _all_rows(t: SummaryTable):
     return list(t.rows) + ([t.total] if t.total is not None else [])
-
-
-def _grade_word(text: str, words: tuple[str, ...]) -> str | None:
-    t = label(text)
-    for w in words:
-        if w in t:
-            return w
-    # A single-character grade (优/良/中/差) written in a four-band table
-    short = {"优": "优秀", "良": "良好", "中": "一般", "一般": "一般", "差": "较差"}
-    if t in short and short[t] in words:
-        return short[t]
-    return t or None

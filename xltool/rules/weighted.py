@@ -9,7 +9,7 @@ from xltool.kinds import weighted_form as W
 from xltool.kinds.common import label
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
 from xltool.rules import rule
-from xltool.rules.form import grade_word
+from xltool.grades import written_grade
 
 KIND = W.NAME
 
@@ -175,7 +175,7 @@ def completion_grade(form, ctx):
         if ind.grade is None or not ind.grade.value or not _has(ind.score):
             continue
         exp = bands.grade(ind.score.value)
-        written = grade_word(ind.grade.value, bands.words)
+        written = written_grade(ind.grade.value, bands.words)
         if written != exp:
             yield Issue(ind.grade.cell, f"{_q(ind)}的单项得分 {fmt(ind.score.value, 4)} 对应的完成等级应为“{exp}”"
                                         f"（{bands.describe()}），表中为“{ind.grade.value}”。", exp, ind.grade.value)
@@ -407,6 +407,6 @@ def grade(form, ctx):
     st = form.total.score if form.total else None
     score = st.value if _has(st) else W.total_of(form)
     exp = bands.grade(score)
-    if grade_word(form.stated_grade.value, bands.words) != exp:
+    if written_grade(form.stated_grade.value, bands.words) != exp:
         yield Issue(form.stated_grade.cell, f"自评得分 {fmt(score, 2)} 对应的等级应为“{exp}”（{bands.describe()}），"
                                             f"表中为“{form.stated_grade.value}”。", exp, form.stated_grade.value)
