@@ -290,19 +290,10 @@ def _failed(job: Job, message: str) -> FileReport:
 
 
 def _reconcile(reports: list[FileReport], profile, warn) -> None:
-    import importlib.util
+    from xltool.reconcile import reconcile
 
-    if importlib.util.find_spec("xltool.reconcile") is None:
-        return
     try:
-        from xltool.reconcile import reconcile
-
-        try:
-            reconcile(reports, profile)
-        except TypeError as exc:  # an older signature: reconcile(reports)
-            if "positional argument" not in str(exc):
-                raise
-            reconcile(reports)
+        reconcile(reports, profile)
     except Exception as exc:  # never lose the batch over the cross-file step
         warn(MSG_RECONCILE.format(f"{type(exc).__name__}: {exc}"))
     for r in reports:  # findings may have been added: keep the status in step

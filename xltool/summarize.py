@@ -13,17 +13,16 @@ Amounts are in the forms' unit when they all agree, else converted to 万元.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from xltool import __version__
+from xltool.cells import col_letter
 from xltool.errors import UnreadableFile
-from xltool.numbers import decimals_of
-from xltool.report.safe import atomic_write, clean_text
+from xltool.numbers import decimals_of, normalise_text
+from xltool.reconcile import normalise_name
+from xltool.report.safe import atomic_write, clean_text, has_marker
 
 MARKER = "xltool-summary"
 SHEET = "汇总表"
@@ -253,12 +252,7 @@ def _fmt(v: float) -> str:
 
 
 def written_by_us(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("docProps/custom.xml")
-            return info.file_size < 1_000_000 and MARKER.encode() in zf.read(info)
-    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
-        return False
+    return has_marker(path, MARKER)
 
 
 def write(table: Table, target: Path, profile, differences: list[Difference] | None = None,
@@ -287,15 +281,6 @@ def _write(tmp: Path, t: Table, profile, differences, against) -> None:
         wb.close()
 
 
-def _col(c: int) -> str:
-    out = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _summary_sheet(wb, f, t: Table, profile) -> None:
     ws = wb.add_worksheet(SHEET)
     last = len(HEADER) - 1
@@ -320,7 +305,7 @@ def _summary_sheet(wb, f, t: Table, profile) -> None:
         _amount(ws, f, r, 4, p.execution)
         if p.budget is not None and p.execution is not None:
             d = min(MAX_DECIMALS, max(decimals_of(p.budget), decimals_of(p.execution)))
-            ws.write_formula(r, 5, f"={_col(3)}{r + 1}-{_col(4)}{r + 1}", f["amount"], _round(p.budget - p.execution, d))
+            ws.write_formula(r, 5, f"={col_letter(3)}{r + 1}-{col_letter(4)}{r + 1}", f["amount"], _round(p.budget - p.execution, d))
         else:
             ws.write_blank(r, 5, None, f["amount"])
         ws.write_blank(r, 6, None, f["amount"])
@@ -462,21 +447,6 @@ def _formats(wb) -> dict:
 # ------------------------------------------------------------------ reconciling with an existing table
 
 
-def _norm_name(name: str) -> str:
-    try:
-        from xltool.reconcile import normalise_name
-
-        return normalise_name(name)
-    except ImportError:  # pragma: no cover - the reconcile module ships with xltool
-        t = unicodedata.normalize("NFKC", name or "")
-        t = re.sub(r"^(20\d{2})年(度)?", "", re.sub(r"\s+", "", t))
-        return re.sub(r"[\"'“”‘’《》()（）\[\]【】,，.。、:：;；·\-_/]", "", t).lower()
-
-
-def _norm_text(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
-
 def compare(table: Table, existing_report, profile) -> list[Difference]:
     """Differences, cell by cell, between the built table and the summary in ``existing_report``."""
     from xltool.precision import amount_ok, score_ok
@@ -490,14 +460,14 @@ def compare(table: Table, existing_report, profile) -> list[Difference]:
     out: list[Difference] = []
     by_name: dict[str, list[Project]] = {}
     for p in table.projects:
-        by_name.setdefault(_norm_name(p.name), []).append(p)
+        by_name.setdefault(normalise_name(p.name), []).append(p)
     seen: set[int] = set()
 
     def where(cell) -> str:
         return f"{old.sheet}!{cell.a1}"
 
     for row in old.rows:
-        key = _norm_name(row.name.value)
+        key = normalise_name(row.name.value)
         hits = [p for p in by_name.get(key, []) if id(p) not in seen]
         if not hits:
             out.append(Difference(row.name.value or "（无名称）", "项目", where(row.name.cell), row.name.value, None,
@@ -524,7 +494,7 @@ def compare(table: Table, existing_report, profile) -> list[Difference]:
             elif not score_ok(row.score.value, row.score.decimals, p.score, tol):
                 out.append(Difference(name, "自评得分", where(row.score.cell), row.score.value, p.score,
                                       "原表与自评表（重算总分）不一致。"))
-        if row.impl is not None and p.unit_name and _norm_text(row.impl.value) != _norm_text(p.unit_name):
+        if row.impl is not None and p.unit_name and normalise_text(row.impl.value) != normalise_text(p.unit_name):
             out.append(Difference(name, "实施单位", where(row.impl.cell), row.impl.value, p.unit_name, "名称不同。"))
         if row.grade is not None and row.grade.value and p.grade and p.grade not in row.grade.value:
             out.append(Difference(name, "评价等级", where(row.grade.cell), row.grade.value, p.grade,

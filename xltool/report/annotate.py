@@ -10,7 +10,7 @@ from pathlib import Path
 from xltool import __version__
 from xltool.errors import UnreadableFile
 from xltool.findings import ERROR, INFO, SEVERITY_CN, WARNING
-from xltool.report.safe import atomic_write, put
+from xltool.report.safe import atomic_write, has_marker, put
 
 FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
 REVIEW_HEADER_FILL = "BDD7EE"
@@ -55,7 +55,9 @@ def write_annotated(src: Path, book, report, profile, target: Path) -> None:
         raise UnreadableFile(f"输出位置已有同名文件“{target.name}”，且不是本工具生成的核查副本；为避免覆盖他人文件，未写入。"
                              "请改用 --out 指定其他输出文件夹，或移走该文件后重试。")
     if report.fmt in ("xlsx", "xlsm") and not os.environ.get("XLTOOL_OPENPYXL_WRITER"):
-        from xltool.report import xlsxfast  # the same copy, edited at the package level: no full load + save
+        from xltool.report import (
+            xlsxfast,  # the same copy, edited at the package level: no full load + save
+        )
 
         try:
             xlsxfast.write(src, book, report, profile, target)
@@ -74,16 +76,7 @@ def write_annotated(src: Path, book, report, profile, target: Path) -> None:
 
 def written_by_us(path: Path) -> bool:
     """True when ``path`` is an annotated copy this tool wrote (it carries our custom property)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("docProps/custom.xml")
-            if info.file_size > 1_000_000:
-                return False
-            return MARKER.encode() in zf.read(info)
-    except (KeyError, OSError, zipfile.BadZipFile):
-        return False
+    return has_marker(path, MARKER)
 
 
 def _marker():

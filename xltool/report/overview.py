@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import zipfile
 from pathlib import Path
 
 from xltool import __version__
-from xltool.report.safe import atomic_write, clean_text
+from xltool.report.safe import atomic_write, clean_text, has_marker
 
 NAME = "核查汇总.xlsx"
 MARKER = "xltool-overview"
@@ -56,14 +55,7 @@ def score_of(report) -> tuple[float | None, str | None]:
 
 def is_overview(path: Path) -> bool:
     """True for an overview this tool wrote (it carries our custom property)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("docProps/custom.xml")
-            if info.file_size > 1_000_000:
-                return False
-            return MARKER.encode() in zf.read(info)
-    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
-        return False
+    return has_marker(path, MARKER)
 
 
 def looks_like_overview(path: Path) -> bool:

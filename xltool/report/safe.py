@@ -28,6 +28,20 @@ def put(cell, value, number_format: str | None = None) -> None:
         cell.number_format = number_format
 
 
+def has_marker(path: Path, marker: str) -> bool:
+    """True when the workbook at ``path`` carries the custom document property ``marker`` (our outputs do)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("docProps/custom.xml")
+            if info.file_size > 1_000_000:
+                return False
+            return marker.encode() in zf.read(info)
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
 def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
     """Write to a temporary file in the target's folder, then rename it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from xltool import __version__
+from xltool.cells import col_letter
 from xltool.findings import ERROR, INFO, SEVERITY_CN, WARNING
 from xltool.report import annotate as A
 from xltool.report.safe import atomic_write, clean_text
@@ -103,15 +104,6 @@ def _drop_attr(tag: bytes, name: bytes) -> bytes:
     return re.sub(rb"\s" + name + rb"""\s*=\s*("[^"]*"|'[^']*')""", b"", tag, count=1)
 
 
-def _col_letter(col: int) -> str:
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _col_index(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -120,7 +112,7 @@ def _col_index(letters: bytes) -> int:
 
 
 def _ref(r: int, c: int) -> str:
-    return f"{_col_letter(c)}{r + 1}"
+    return f"{col_letter(c)}{r + 1}"
 
 
 _REF = re.compile(rb"^\$?([A-Z]{1,3})\$?(\d+)$")
