@@ -24,7 +24,7 @@ INDICATOR_FRAME = (
     ("满意度指标", (("服务对象满意度指标", 2),)),
 )
 
-WIDTHS = (10, 11, 14, 12, 12, 13, 13, 9, 8, 8, 14)
+WIDTHS = (8, 10, 13, 11, 11, 11, 11, 7, 7, 7, 12)  # one A4 portrait page at about 88 %
 
 
 @dataclass(frozen=True)
@@ -226,8 +226,9 @@ def build(spec: FormSpec, wb, st, profile, *, year=None, unit=None, data=None) -
     ws.set_row(s, 22)
 
     ws.freeze_panes(2, 0)  # title and year stay in view
+    g.fit_rows()
     protect(ws)
-    print_setup(ws, last_row=s, last_col=LAST_COL, repeat=(hr, hr))
+    print_setup(ws, last_row=s, last_col=LAST_COL, repeat=(hr, hr), one_page=True)
     ws.activate()
 
     fund_parts = "、".join(p.replace("其中：", "") for p in spec.fund_parts)

@@ -150,8 +150,9 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
     g.input(n + 1, 4, "text")
 
     ws.freeze_panes(FIRST_ROW, 0)
+    g.fit_rows()
     protect(ws)
-    print_setup(ws, last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW))
+    print_setup(ws, last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW), one_page=True)
     ws.activate()
 
     reference = [(f"{l1}／{l2}", names) for l1, parts in FRAME for l2, _, names in parts]

@@ -144,8 +144,9 @@ def build(wb, st, profile, *, year=None, unit=None, rows=50, data=None) -> Layou
     g.input(n + 1, 7, "text", n + 1, 8)
 
     ws.freeze_panes(FIRST_ROW, 0)
+    g.fit_rows()
     protect(ws)
-    print_setup(ws, last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW))
+    print_setup(ws, last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW), landscape=True)
     ws.activate()
 
     instructions_sheet(wb, st, TITLE, [

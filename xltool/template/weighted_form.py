@@ -30,7 +30,7 @@ FRAME = (
     ("满意度指标", (("服务对象满意度指标", 2),)),
 )
 GOAL_ROWS = 5
-WIDTHS = (10, 11, 11, 14, 13, 11, 12, 13, 10, 10, 10, 11)
+WIDTHS = (8, 9, 10, 12, 10, 9, 10, 10, 9, 9, 8, 10)  # one A4 portrait page at about 84 %
 
 
 def title_text(year: int | None, unit: str | None) -> str:
@@ -263,8 +263,9 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
     last_row = s + len(notes)
 
     ws.freeze_panes(1, 0)
+    g.fit_rows()
     protect(ws)
-    print_setup(ws, last_row=last_row, last_col=LAST_COL, repeat=(h1, h2))
+    print_setup(ws, last_row=last_row, last_col=LAST_COL, repeat=(h1, h2), one_page=True)
     ws.activate()
 
     instructions_sheet(wb, st, TITLE + "（权重折算）", [
