@@ -177,12 +177,36 @@ def fill_score_table(lay) -> dict:
     return data
 
 
+# (评价内容, 满分, 得分, 说明) — seed 001 (东史端镇), whose items add up to 89 of 92 (the form said 91)
+MANAGEMENT_ITEMS = [
+    ("重大政策落实", 12, 11, "财政电子票据未于12月31日前完成核销，扣1分"),
+    ("预算编制管理", 12, 12, "按时规范编制部门预算"),
+    ("预算执行管理", 24, 23, "决算、政府采购、直达资金管理规范"),
+    ("预算绩效管理", 22, 21.5, "事前绩效评估、绩效目标、绩效监控和自评按要求开展"),
+    ("资产管理", 5, 4.5, "按时报送国有资产月报、年报"),
+    ("预算透明度", 7, 7, "预决算、绩效信息完整公开"),
+    ("预算信息化", 10, 10, "全年未发生网络安全事件"),
+]
+
+
+def fill_management(lay) -> dict:
+    col = lay.columns
+    data = {lay.cells["unit"]: "保定市徐水区东史端镇人民政府"}
+    for row, (name, full, score, note) in zip(lay.rows, MANAGEMENT_ITEMS):
+        data.update({f"{col['name']}{row}": name, f"{col['full']}{row}": full, f"{col['score']}{row}": score,
+                     f"{col['note']}{row}": note})
+    data[lay.cells["deduction"]] = 0
+    data[f"{col['note']}{lay.rows[-1]}"] = "未发现违反财政预算法律法规和制度规定的问题"
+    return data
+
+
 FILLS = {
     "summary": fill_summary,
     "project-form": fill_project_form,
     "department-form": fill_department_form,
     "weighted-form": fill_weighted_form,
     "score-table": fill_score_table,
+    "management-table": fill_management,
 }
 
 
@@ -194,10 +218,12 @@ def typed_over(kind: str, lay) -> tuple[str, float, str]:
         return lay.cells["fund_score"], 9.0, "PF002"  # 执行率得分 9 instead of 9.8
     if kind == "weighted-form":
         return f"{lay.columns['weighted']}{lay.groups['数量指标'][0]}", 20.0, "WF004"  # 90 × 20% is 18
+    if kind == "management-table":
+        return lay.cells["converted"], 98.91, "MT004"  # seed 001's figure; 89 ÷ 92 × 100 is 96.74
     raise KeyError(kind)
 
 
-TYPED_OVER = ("summary", "project-form", "weighted-form")
+TYPED_OVER = ("summary", "project-form", "weighted-form", "management-table")
 
 
 # ---------------------------------------------------------------- the round trip
@@ -338,6 +364,16 @@ def test_score_table_figures(trip):
     assert v[c["total_score"]] == pytest.approx(94.75)  # seed 003 stated 95.75: the formula cannot slip
     assert v[c["grade"]] == "优"
     assert v["B3"] == pytest.approx(20) and v["D3"] == pytest.approx(10)  # 投入 20, 绩效目标指标管理 10
+
+
+def test_management_figures(trip):
+    lay = trip["layouts"]["management-table"]
+    v = _values(trip["files"]["management-table-filled"], lay.sheet)
+    c = lay.cells
+    assert v[c["total_full"]] == pytest.approx(92)
+    assert v[c["total_score"]] == pytest.approx(89)  # seed 001 stated 91
+    assert v[c["converted"]] == pytest.approx(96.74)  # ROUND(89 / 92 × 100, 2)
+    assert v[c["grade"]] == "优"
 
 
 @pytest.mark.parametrize("kind", TYPED_OVER)

@@ -216,6 +216,20 @@ def test_formulas_follow_the_profile(tmp_path):
     assert lay.values["J5"] == "良好"
 
 
+def test_management_deduction_is_subtracted_however_it_is_signed(tmp_path):
+    lay = templates.build("management-table", tmp_path / "blank.xlsx")
+    data = FILLS["management-table"](lay)
+    for i, deducted in enumerate((-2, 2)):
+        path = tmp_path / f"m{i}.xlsx"
+        lay = templates.build("management-table", path, data={**data, lay.cells["deduction"]: deducted})
+        assert lay.values[lay.cells["total_full"]] == 92  # the deduction row is not part of the full score
+        assert lay.values[lay.cells["total_score"]] == 87
+        assert lay.values[lay.cells["converted"]] == pytest.approx(94.57)
+        report = check_file(path, PROFILE, write=False)
+        assert report.status == "ok", [(f.rule, f.cell, f.message) for f in report.findings]
+        assert report.sheets[0].results["converted_score"] == pytest.approx(94.57)
+
+
 def test_rows_option(tmp_path):
     lay = templates.build("summary", tmp_path / "s.xlsx", rows=10)
     assert lay.rows == list(range(5, 15))
