@@ -324,3 +324,17 @@ def test_cli_rows_only_for_summary(tmp_path):
     res = CliRunner().invoke(main, ["template", "weighted-form", "-o", str(tmp_path / "w.xlsx"), "--rows", "9"])
     assert res.exit_code == 0
     assert "只适用于汇总表" in res.output
+
+
+def test_derived_figures_shown_at_the_forms_precision(tmp_path):
+    """结余数 1338 − 1311.752 shows 26.25 (the value stays exact); a typed 1311.752 shows as typed."""
+    path = tmp_path / "s.xlsx"
+    lay = templates.build("summary", path, rows=3, data={"B5": "甲", "D5": 1338, "E5": 1311.752, "I5": 84})
+    ws = openpyxl.load_workbook(path)[lay.sheet]
+    assert ws["G5"].number_format == "#,##0.00" and ws[lay.cells["total_balance"]].number_format == "#,##0.00"
+    assert ws["E5"].number_format == "#,##0.00####"
+    assert ws["F5"].number_format == "0.00%"
+    lay = templates.build("weighted-form", tmp_path / "w.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "w.xlsx")[lay.sheet]
+    assert ws[lay.cells["exec_weighted"]].number_format == "0.00"  # 7.52, never 7.524
+    assert ws[lay.cells["fund_progress"]].number_format == "0.00"
