@@ -37,45 +37,33 @@ def soffice() -> str | None:
 
 def recalc(paths: list[Path], out_dir: Path) -> list[Path]:
     """Open each workbook in LibreOffice, recalculate every formula, save as .xlsx into ``out_dir``."""
-    exe = soffice()
-    if exe is None:
-        raise RuntimeError("LibreOffice (soffice) is not installed")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as prof:
-        user = Path(prof) / "user"
-        user.mkdir(parents=True)
-        (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
-        env = dict(os.environ)
-        env.setdefault("HOME", prof)
-        cmd = [exe, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore", "--nologo",
-               "--nodefault", "--nolockcheck", "--calc", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
-               "--outdir", str(out_dir), *[str(p) for p in paths]]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env,
-                              stdin=subprocess.DEVNULL)
-    outs = [out_dir / (Path(p).stem + ".xlsx") for p in paths]
-    missing = [o for o in outs if not o.exists()]
-    if proc.returncode != 0 or missing:
-        raise RuntimeError(f"soffice failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}\nmissing: {missing}")
-    return outs
+    return _convert(paths, out_dir, "xlsx:Calc MS Excel 2007 XML", ".xlsx", recalculate=True)
 
 
 def to_pdf(paths: list[Path], out_dir: Path) -> list[Path]:
     """Print each workbook to PDF with LibreOffice (one run for all files), as a user's 打印 → PDF would."""
+    return _convert(paths, out_dir, "pdf:calc_pdf_Export", ".pdf", recalculate=False)
+
+
+def _convert(paths: list[Path], out_dir: Path, target: str, suffix: str, *, recalculate: bool) -> list[Path]:
     exe = soffice()
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as prof:
+        if recalculate:
+            user = Path(prof) / "user"
+            user.mkdir(parents=True)
+            (user / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
         env = dict(os.environ)
         env.setdefault("HOME", prof)
         cmd = [exe, f"-env:UserInstallation={Path(prof).as_uri()}", "--headless", "--norestore", "--nologo",
-               "--nodefault", "--nolockcheck", "--calc", "--convert-to", "pdf:calc_pdf_Export",
+               "--nodefault", "--nolockcheck", "--calc", "--convert-to", target,
                "--outdir", str(out_dir), *[str(p) for p in paths]]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env,
                               stdin=subprocess.DEVNULL)
-    outs = [out_dir / (Path(p).stem + ".pdf") for p in paths]
+    outs = [out_dir / (Path(p).stem + suffix) for p in paths]
     missing = [o for o in outs if not o.exists()]
     if proc.returncode != 0 or missing:
         raise RuntimeError(f"soffice failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}\nmissing: {missing}")

@@ -319,6 +319,13 @@ class Grid:
         self.layout.values[a1] = value
         return a1
 
+    def headers(self, r: int, items, height: float) -> None:
+        """A header row: (column, label, hint shown when the cell is selected) per column."""
+        for c, label, hint in items:
+            self.text(r, c, label, self.st.header())
+            self.hint(r, c, label, hint)
+        self.ws.set_row(r, height)
+
     # -- checks while typing
     def validate(self, r0, c0, r1, c1, options: dict):
         opts = {"ignore_blank": True}
@@ -378,6 +385,31 @@ def print_setup(ws, *, last_row: int, last_col: int, repeat: tuple[int, int] | N
     """A4; an official form prints on ONE portrait page (``one_page``), a table fits the page width."""
     page_setup(ws, landscape=landscape, repeat=repeat, one_page=one_page)
     ws.print_area(0, 0, last_row, last_col)
+
+
+def new_sheet(wb, st: Styles, kind: str, sheet: str, data: dict[str, Any] | None, widths=()):
+    """The main sheet of a template: (worksheet, its Layout, its Grid), columns set to ``widths``."""
+    ws = wb.add_worksheet(sheet)
+    lay = Layout(kind, sheet)
+    g = Grid(wb, ws, st, lay, data)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    return ws, lay, g
+
+
+def finish_sheet(g: Grid, *, freeze: tuple[int, int], last_row: int, last_col: int,
+                 repeat: tuple[int, int] | None, landscape: bool = False, one_page: bool = False) -> None:
+    """Rows fitted to their text, panes frozen, sheet protected, page set up; the sheet opens first."""
+    g.ws.freeze_panes(*freeze)
+    g.fit_rows()
+    protect(g.ws)
+    print_setup(g.ws, last_row=last_row, last_col=last_col, repeat=repeat, landscape=landscape, one_page=one_page)
+    g.ws.activate()
+
+
+# the first line of every 填表说明
+INPUT_AREA = ("填写区", "浅黄色底纹的单元格为填写区（标题也可直接修改），其余单元格（表头、公式）已锁定，防止误改。"
+                        "工作表保护未设密码：确需改动格式时，可在“审阅 → 撤销工作表保护”中取消。")
 
 
 def fit_row(ws, r: int, cells, *, minimum: float = 15.0) -> None:

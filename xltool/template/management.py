@@ -13,8 +13,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from xltool.template.base import (
-    Grid, Layout, custom_rule, decimal_rule, grade_formula, grade_value, instructions_sheet, isnum, print_setup,
-    protect, ref, rng, xcount, xsum,
+    INPUT_AREA, custom_rule, decimal_rule, finish_sheet, grade_formula, grade_value, instructions_sheet, isnum,
+    Layout, new_sheet, ref, rng, xcount, xsum,
 )
 
 KIND = "management-table"
@@ -41,28 +41,21 @@ def excel_round(x: float, digits: int) -> float:
 
 
 def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
-    ws = wb.add_worksheet(SHEET)
-    lay = Layout(KIND, SHEET)
-    g = Grid(wb, ws, st, lay, data)
+    ws, lay, g = new_sheet(wb, st, KIND, SHEET, data, WIDTHS)
     bands = profile.bands("form")
-    for c, w in enumerate(WIDTHS):
-        ws.set_column(c, c, w)
 
     g.text(0, 0, title_text(year, unit), st.title(16), 0, LAST_COL)
     ws.set_row(0, 34)
     g.text(1, 0, "填报单位：", st.line("left"), 1, 1)
     lay.cells["unit"] = g.input(1, 2, "text", 1, LAST_COL, value=unit)
     ws.set_row(1, 22)
-    for c, label, hint in (
+    g.headers(HEADER_ROW, (
         (0, "序号", "已编好，可修改。"),
         (1, "评价内容", "按考核办法填写，常见为：" + "、".join(CATEGORIES) + "；最后一行为扣分项。"),
         (2, "满分", "该类事项的满分（按考核办法填写）。扣分项的满分栏可不填；填了即为扣分上限，不计入合计满分。"),
         (3, "得分", "该类事项的得分，在 0 与满分之间。扣分项写扣减的分数（写 2 或 −2 都按减 2 分计算），没有扣分写 0。"),
         (4, "说明", "写明得分依据和扣分原因。"),
-    ):
-        g.text(HEADER_ROW, c, label, st.header())
-        g.hint(HEADER_ROW, c, label, hint)
-    ws.set_row(HEADER_ROW, 24)
+    ), 24)
 
     names = CATEGORIES + (DEDUCTION,)
     last = FIRST_ROW + len(names) - 1
@@ -144,16 +137,11 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
     g.text(n + 1, 4, "联系电话：　　　　　　　　填报日期：", st.line())
     ws.set_row(n + 1, 22)
 
-    ws.freeze_panes(FIRST_ROW, 0)
-    g.fit_rows()
-    protect(ws)
-    print_setup(ws, last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW), one_page=True)
-    ws.activate()
+    finish_sheet(g, freeze=(FIRST_ROW, 0), last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW), one_page=True)
 
     instructions_sheet(wb, st, TITLE, [
         ("填写方法", [
-            ("填写区", "浅黄色底纹的单元格为填写区（标题也可直接修改），其余单元格（表头、公式）已锁定，防止误改。"
-                       "工作表保护未设密码：确需改动格式时，可在“审阅 → 撤销工作表保护”中取消。"),
+            INPUT_AREA,
             ("评价内容", "按本地考核办法逐行填写管理事项名称，常见为：" + "、".join(CATEGORIES)
                          + f"；不用的行留空。最后一行“{DEDUCTION}”为扣分项，已固定。"),
             ("满分、得分", "按考核办法填写每类事项的满分和得分，得分在 0 与满分之间；“说明”写明得分依据和扣分原因。"),
