@@ -124,3 +124,16 @@ def test_summarize_sheets_print(printed):
     assert _sheet(printed, "summarize", sm.SOURCES_SHEET) == ["landscape"]
     # a handful of differences on one page, not split sideways into two
     assert _sheet(printed, "summarize", sm.DIFF_SHEET) == ["landscape"]
+
+
+def test_no_page_break_through_merged_cells(printed, tmp_path):
+    """A sheet that prints on more than one page has no merged range spanning rows (a break can only fall
+    between whole rows of the table)."""
+    for kind in templates.KINDS:
+        if len(_sheet(printed, kind)) == 1:
+            continue
+        path = tmp_path / f"{kind}.xlsx"
+        lay = templates.build(kind, path)
+        ws = openpyxl.load_workbook(path)[lay.sheet]
+        tall = [str(m) for m in ws.merged_cells.ranges if m.max_row > m.min_row]
+        assert tall == [], (kind, tall)
