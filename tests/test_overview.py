@@ -69,7 +69,15 @@ def test_rules_named_in_chinese_with_their_count(written):
     assert f"MT003 {titles['MT003']}（错误 1 处）" in remark["e_management.xlsx"]
     assert "提示 1 处" in remark["b_warning.xlsx"]
     assert remark["a_clean.xlsx"] in (None, "")
+    assert "空白表" in remark["c_blank.xlsx"]
     assert "。。" not in "".join(v or "" for v in remark.values())
+
+
+def test_a_blank_form_shows_no_score(written):
+    _, target = written
+    _, table = _table(openpyxl.load_workbook(target)[overview.SHEET])
+    row = next(r for r in table if r[1] == "c_blank.xlsx")
+    assert (row[6], row[7]) == ("—", "—")  # not 0 and 差
 
 
 def test_rows_fit_their_text_and_pages_are_set_up(written):

@@ -61,9 +61,18 @@ def worst_first(reports) -> list:
     return sorted(reports, key=rank_of)
 
 
+def blank_sheets(report) -> set[str]:
+    """Sheets the check found blank (nothing filled in): they have no score to show."""
+    return {f.sheet for f in report.findings if f.rule == BLANK_RULE and f.sheet}
+
+
 def score_of(report) -> tuple[float | None, str | None]:
-    """The unit's or the form's score and grade, from the first checked sheet that states one."""
+    """The unit's or the form's score and grade, from the first checked sheet that states one (a blank
+    form's 0 and its grade are not a score)."""
+    blank = blank_sheets(report)
     for sheet in report.kinds:
+        if sheet.name in blank:
+            continue
         res = sheet.results or {}
         for score_key, grade_key in SCORE_KEYS:
             score = res.get(score_key)
@@ -229,7 +238,8 @@ def _remark(report) -> str:
         return report.error or ""
     shown = [f for f in report.findings if f.severity in ("error", "warning")]
     if not shown:
-        return ""
+        return "；".join(f.message.rstrip("。") for f in report.findings if f.rule == BLANK_RULE) + (
+            "。" if blank_sheets(report) else "")
     counts: dict[str, list] = {}
     for f in shown:
         entry = counts.setdefault(f.rule, [f.severity, 0])
