@@ -30,7 +30,6 @@ SCORE_KEYS = (("overall_score", "overall_grade"), ("converted_score", "grade"), 
 
 HEADERS = ("序号", "文件", "状态", "表格类型", "错误", "提示", "得分", "等级", "核查副本", "说明")
 WIDTHS = (6, 36, 10, 22, 7, 7, 8, 8, 28, 64)
-WRAPPED = (1, 3, 8, 9)  # columns whose text wraps (row heights are computed from them)
 FAILED_WIDTHS = (6, 50, 70)
 
 # worst first: files that could not be read, then errors, warnings, blank tables, clean files
@@ -240,14 +239,13 @@ def _remark(report) -> str:
     if not shown:
         return "；".join(f.message.rstrip("。") for f in report.findings if f.rule == BLANK_RULE) + (
             "。" if blank_sheets(report) else "")
-    counts: dict[str, list] = {}
+    counts: dict[tuple[str, str], int] = {}
     for f in shown:
-        entry = counts.setdefault(f.rule, [f.severity, 0])
-        entry[1] += 1
-    order = sorted(counts, key=lambda code: (counts[code][0] != "error", -counts[code][1], code))
+        counts[(f.rule, f.severity)] = counts.get((f.rule, f.severity), 0) + 1
+    order = sorted(counts, key=lambda k: (k[1] != "error", -counts[k], k[0]))
     titles = rule_titles()
-    parts = [f"{code} {titles.get(code, '')}（{'错误' if counts[code][0] == 'error' else '提示'} {counts[code][1]} 处）"
-             .replace(" （", "（") for code in order[:MAX_RULES]]
+    parts = [f"{code} {titles.get(code, '')}".rstrip() + f"（{'错误' if sev == 'error' else '提示'} {counts[(code, sev)]} 处）"
+             for code, sev in order[:MAX_RULES]]
     if len(order) > MAX_RULES:
         parts.append(f"另有 {len(order) - MAX_RULES} 类")
     first = next((f for f in shown if f.severity == "error"), shown[0])
