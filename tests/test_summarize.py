@@ -307,3 +307,24 @@ def test_findings_stay_with_the_sheet_they_belong_to(tmp_path):
     assert "乙项目" in remarks["2023年镇级乙项目"]
     for text in remarks.values():
         assert not any(p in (text or "") for p in ("。。", "。；", "；。", "，。"))
+
+
+def test_every_sheet_is_set_up_for_a4_with_rows_that_fit(forms, tmp_path):
+    from builders import summary_row, write_summary
+    from xltool.report.printing import lines_needed
+
+    existing = write_summary(tmp_path / "原表.xlsx", [summary_row(1, "2023年镇级教育经费", 1338, 1300, 96)])
+    out = tmp_path / "汇总表.xlsx"
+    invoke(["summarize", str(forms), "-o", str(out), "--against", str(existing)])
+    wb = openpyxl.load_workbook(out)
+    for name, widths, head in ((sm.SHEET, sm.WIDTHS, 4), (sm.SOURCES_SHEET, sm.SOURCES_WIDTHS, 1),
+                               (sm.DIFF_SHEET, sm.DIFF_WIDTHS, 2)):
+        ws = wb[name]
+        assert str(ws.page_setup.paperSize) == "9" and ws.page_setup.orientation == "landscape", name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0, name
+        assert ws.print_title_rows.replace("$", "") == f"{head}:{head}", name
+        for row in ws.iter_rows(min_row=head + 1, max_row=ws.max_row):
+            for c in row:
+                if isinstance(c.value, str) and c.alignment.wrap_text and c.coordinate not in ws.merged_cells:
+                    need = lines_needed(c.value, widths[c.column - 1])
+                    assert (ws.row_dimensions[c.row].height or 15) >= need * 14.25, (name, c.coordinate, c.value)
