@@ -338,3 +338,38 @@ def test_derived_figures_shown_at_the_forms_precision(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "w.xlsx")[lay.sheet]
     assert ws[lay.cells["exec_weighted"]].number_format == "0.00"  # 7.52, never 7.524
     assert ws[lay.cells["fund_progress"]].number_format == "0.00"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rows_tall_enough_for_their_text_and_forms_on_one_portrait_page(tmp_path, kind):
+    """Filled with the round trip's data: every wrapped text fits its (merged) cell's height; the official
+    forms fit one portrait page, the summary table fits the landscape page width."""
+    from openpyxl.utils import get_column_letter
+
+    from xltool.report.printing import lines_needed
+
+    lay = templates.build(kind, tmp_path / "blank.xlsx")
+    path = tmp_path / "filled.xlsx"
+    lay = templates.build(kind, path, data=FILLS[kind](lay))
+    ws = openpyxl.load_workbook(path)[lay.sheet]
+    spans = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges}
+
+    def width(c):
+        dim = next((d for d in ws.column_dimensions.values() if d.min and d.min <= c <= d.max), None)
+        return dim.width if dim is not None and dim.width else 8.43
+
+    for row in ws.iter_rows():
+        for c in row:
+            if c.data_type != "s" or not c.value or not c.alignment.wrap_text:
+                continue
+            m = spans.get((c.row, c.column))
+            r0, r1, c0, c1 = (m.min_row, m.max_row, m.min_col, m.max_col) if m else (c.row, c.row, c.column, c.column)
+            w = sum(width(k) for k in range(c0, c1 + 1))
+            h = sum(ws.row_dimensions[r].height or 15 for r in range(r0, r1 + 1))
+            assert h >= lines_needed(c.value, w) * 14.25, (kind, c.coordinate, c.value, get_column_letter(c0))
+    ps = ws.page_setup
+    assert str(ps.paperSize) == "9" and ws.sheet_properties.pageSetUpPr.fitToPage
+    if kind == "summary":
+        assert ps.orientation == "landscape" and ps.fitToHeight == 0
+    else:
+        assert ps.orientation == "portrait" and ps.fitToHeight in (None, 1)  # 1 is the default
