@@ -177,26 +177,25 @@ def fill_score_table(lay) -> dict:
     return data
 
 
-# (评价内容, 满分, 得分, 说明) — seed 001 (东史端镇), whose items add up to 89 of 92 (the form said 91)
-MANAGEMENT_ITEMS = [
-    ("重大政策落实", 12, 11, "财政电子票据未于12月31日前完成核销，扣1分"),
-    ("预算编制管理", 12, 12, "按时规范编制部门预算"),
-    ("预算执行管理", 24, 23, "决算、政府采购、直达资金管理规范"),
-    ("预算绩效管理", 22, 21.5, "事前绩效评估、绩效目标、绩效监控和自评按要求开展"),
-    ("资产管理", 5, 4.5, "按时报送国有资产月报、年报"),
-    ("预算透明度", 7, 7, "预决算、绩效信息完整公开"),
-    ("预算信息化", 10, 10, "全年未发生网络安全事件"),
-]
+def management_items() -> list[tuple]:
+    """(评价内容, 满分, 得分, 说明) of samples/东史端镇2023年度绩效管理自评表.xlsx (seed 001): seven categories
+    adding up to 89 of 92 (the form said 91), then 存在问题扣分 0."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(__file__).resolve().parents[1] / "samples" / "东史端镇2023年度绩效管理自评表.xlsx"
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    return [tuple(r[1:5]) for r in rows if isinstance(r[0], float)]
 
 
 def fill_management(lay) -> dict:
     col = lay.columns
     data = {lay.cells["unit"]: "保定市徐水区东史端镇人民政府"}
-    for row, (name, full, score, note) in zip(lay.rows, MANAGEMENT_ITEMS):
+    *items, (_, _, deducted, why) = management_items()
+    for row, (name, full, score, note) in zip(lay.rows, items):
         data.update({f"{col['name']}{row}": name, f"{col['full']}{row}": full, f"{col['score']}{row}": score,
                      f"{col['note']}{row}": note})
-    data[lay.cells["deduction"]] = 0
-    data[f"{col['note']}{lay.rows[-1]}"] = "未发现违反财政预算法律法规和制度规定的问题"
+    data[lay.cells["deduction"]] = deducted
+    data[f"{col['note']}{lay.rows[-1]}"] = why
     return data
 
 
