@@ -42,7 +42,7 @@ FRAME = (
         ("履职效益", 3, "部门整体效益、社会公众满意度等"),
     )),
 )
-WIDTHS = (10, 8, 18, 8, 30, 8, 8, 40)
+WIDTHS = (10, 7, 16, 7, 28, 7, 7, 34)  # one A4 portrait page at about 83 %
 HEADER_ROW = 1
 FIRST_ROW = 2
 
