@@ -177,12 +177,35 @@ def fill_score_table(lay) -> dict:
     return data
 
 
+def management_items() -> list[tuple]:
+    """(评价内容, 满分, 得分, 说明) of samples/东史端镇2023年度绩效管理自评表.xlsx (seed 001): seven categories
+    adding up to 89 of 92 (the form said 91), then 存在问题扣分 0."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(__file__).resolve().parents[1] / "samples" / "东史端镇2023年度绩效管理自评表.xlsx"
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    return [tuple(r[1:5]) for r in rows if isinstance(r[0], float)]
+
+
+def fill_management(lay) -> dict:
+    col = lay.columns
+    data = {lay.cells["unit"]: "保定市徐水区东史端镇人民政府"}
+    *items, (_, _, deducted, why) = management_items()
+    for row, (name, full, score, note) in zip(lay.rows, items):
+        data.update({f"{col['name']}{row}": name, f"{col['full']}{row}": full, f"{col['score']}{row}": score,
+                     f"{col['note']}{row}": note})
+    data[lay.cells["deduction"]] = deducted
+    data[f"{col['note']}{lay.rows[-1]}"] = why
+    return data
+
+
 FILLS = {
     "summary": fill_summary,
     "project-form": fill_project_form,
     "department-form": fill_department_form,
     "weighted-form": fill_weighted_form,
     "score-table": fill_score_table,
+    "management-table": fill_management,
 }
 
 
@@ -194,10 +217,12 @@ def typed_over(kind: str, lay) -> tuple[str, float, str]:
         return lay.cells["fund_score"], 9.0, "PF002"  # 执行率得分 9 instead of 9.8
     if kind == "weighted-form":
         return f"{lay.columns['weighted']}{lay.groups['数量指标'][0]}", 20.0, "WF004"  # 90 × 20% is 18
+    if kind == "management-table":
+        return lay.cells["converted"], 98.91, "MT004"  # seed 001's figure; 89 ÷ 92 × 100 is 96.74
     raise KeyError(kind)
 
 
-TYPED_OVER = ("summary", "project-form", "weighted-form")
+TYPED_OVER = ("summary", "project-form", "weighted-form", "management-table")
 
 
 # ---------------------------------------------------------------- the round trip
@@ -338,6 +363,16 @@ def test_score_table_figures(trip):
     assert v[c["total_score"]] == pytest.approx(94.75)  # seed 003 stated 95.75: the formula cannot slip
     assert v[c["grade"]] == "优"
     assert v["B3"] == pytest.approx(20) and v["D3"] == pytest.approx(10)  # 投入 20, 绩效目标指标管理 10
+
+
+def test_management_figures(trip):
+    lay = trip["layouts"]["management-table"]
+    v = _values(trip["files"]["management-table-filled"], lay.sheet)
+    c = lay.cells
+    assert v[c["total_full"]] == pytest.approx(92)
+    assert v[c["total_score"]] == pytest.approx(89)  # seed 001 stated 91
+    assert v[c["converted"]] == pytest.approx(96.74)  # ROUND(89 / 92 × 100, 2)
+    assert v[c["grade"]] == "优"
 
 
 @pytest.mark.parametrize("kind", TYPED_OVER)

@@ -35,16 +35,23 @@ INDICATORS = [
 
 def write_form(path: Path, name: str, budget: float, execution: float, *, unit="某镇人民政府",
                authority="某镇人民政府", amount_unit="万元", exec_score="auto", total="auto", year=2023,
-               indicators=INDICATORS, title="项目支出绩效自评表", name_label="项目名称") -> Path:
-    """A national project self-evaluation form; correct unless told otherwise."""
+               indicators=INDICATORS, title="项目支出绩效自评表", name_label="项目名称", sheet=None,
+               append=False) -> Path:
+    """A national project self-evaluation form; correct unless told otherwise.
+
+    ``append``: add the form as a new sheet (named ``sheet``) of the workbook at ``path``."""
     rate = execution / budget if budget else 0.0
     if exec_score == "auto":
         exec_score = round(min(rate, 1.0) * 10, 2)
     if total == "auto":
         total = round(exec_score + sum(i[6] for i in indicators), 2)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = title
+    if append:
+        wb = openpyxl.load_workbook(path)
+        ws = wb.create_sheet(sheet or title)
+    else:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = sheet or title
     ws["A1"] = title
     ws.merge_cells("A1:K1")
     ws["A2"] = f"（{year}年度）"
@@ -269,3 +276,55 @@ def test_opinion_wording_follows_the_profile():
     assert sm.opinion_text("优秀", 0.98, prof) == "评价结果优秀，继续推进此项目。"
     low = sm.opinion_text("良好", 0.3, prof)
     assert low.startswith("评价结果良好，") and prof.adjust_words[0] in low
+
+
+def test_findings_stay_with_the_sheet_they_belong_to(tmp_path):
+    """Two project forms in one workbook, one of them wrong: only that one is marked, and its remark
+    names its sheet, with clean punctuation."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    book = folder / "两个项目.xlsx"
+    write_form(book, "2023年镇级甲项目", 100, 90, sheet="甲项目")
+    write_form(book, "2023年镇级乙项目", 200, 180, exec_score=10, total=95, sheet="乙项目", append=True)
+    write_form(folder / "丙.xlsx", "2023年镇级丙项目", 50, 50)
+    out = tmp_path / "汇总表.xlsx"
+    res = invoke(["summarize", str(folder), "-o", str(out)])
+    assert res.exit_code == 1, res.output
+    assert "乙项目" in res.output and "甲项目”）" not in res.output
+    prof = profiles.load()
+    t = sm.build(run([Job(p, p.name, write=False) for p in sorted(folder.iterdir())], prof, workers=1), prof)
+    by_name = {p.name: p for p in t.projects}
+    good, bad = by_name["2023年镇级甲项目"], by_name["2023年镇级乙项目"]
+    assert (good.sheet, good.errors, good.warnings) == ("甲项目", 0, 0)
+    assert good.remark == ""
+    assert bad.sheet == "乙项目" and bad.errors >= 1
+    assert bad.remark.startswith(f"工作表“乙项目”核查发现错误 {bad.errors} 处")
+    assert "K7" in bad.remark and bad.remark.endswith("。")
+    assert [p.name for p in t.marked] == ["2023年镇级乙项目"]
+    ws = openpyxl.load_workbook(out)["汇总表"]
+    remarks = {ws.cell(r, 2).value: ws.cell(r, 10).value for r in range(5, 8)}
+    assert remarks["2023年镇级甲项目"] in (None, "")
+    assert "乙项目" in remarks["2023年镇级乙项目"]
+    for text in remarks.values():
+        assert not any(p in (text or "") for p in ("。。", "。；", "；。", "，。"))
+
+
+def test_every_sheet_is_set_up_for_a4_with_rows_that_fit(forms, tmp_path):
+    from builders import summary_row, write_summary
+    from xltool.report.printing import lines_needed
+
+    existing = write_summary(tmp_path / "原表.xlsx", [summary_row(1, "2023年镇级教育经费", 1338, 1300, 96)])
+    out = tmp_path / "汇总表.xlsx"
+    invoke(["summarize", str(forms), "-o", str(out), "--against", str(existing)])
+    wb = openpyxl.load_workbook(out)
+    for name, widths, head in ((sm.SHEET, sm.WIDTHS, 4), (sm.SOURCES_SHEET, sm.SOURCES_WIDTHS, 1),
+                               (sm.DIFF_SHEET, sm.DIFF_WIDTHS, 2)):
+        ws = wb[name]
+        assert str(ws.page_setup.paperSize) == "9" and ws.page_setup.orientation == "landscape", name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0, name
+        assert ws.print_title_rows.replace("$", "") == f"{head}:{head}", name
+        for row in ws.iter_rows(min_row=head + 1, max_row=ws.max_row):
+            for c in row:
+                if isinstance(c.value, str) and c.alignment.wrap_text and c.coordinate not in ws.merged_cells:
+                    need = lines_needed(c.value, widths[c.column - 1])
+                    assert (ws.row_dimensions[c.row].height or 15) >= need * 14.25, (name, c.coordinate, c.value)

@@ -216,6 +216,20 @@ def test_formulas_follow_the_profile(tmp_path):
     assert lay.values["J5"] == "良好"
 
 
+def test_management_deduction_is_subtracted_however_it_is_signed(tmp_path):
+    lay = templates.build("management-table", tmp_path / "blank.xlsx")
+    data = FILLS["management-table"](lay)
+    for i, deducted in enumerate((-2, 2)):
+        path = tmp_path / f"m{i}.xlsx"
+        lay = templates.build("management-table", path, data={**data, lay.cells["deduction"]: deducted})
+        assert lay.values[lay.cells["total_full"]] == 92  # the deduction row is not part of the full score
+        assert lay.values[lay.cells["total_score"]] == 87
+        assert lay.values[lay.cells["converted"]] == pytest.approx(94.57)
+        report = check_file(path, PROFILE, write=False)
+        assert report.status == "ok", [(f.rule, f.cell, f.message) for f in report.findings]
+        assert report.sheets[0].results["converted_score"] == pytest.approx(94.57)
+
+
 def test_rows_option(tmp_path):
     lay = templates.build("summary", tmp_path / "s.xlsx", rows=10)
     assert lay.rows == list(range(5, 15))
@@ -310,3 +324,52 @@ def test_cli_rows_only_for_summary(tmp_path):
     res = CliRunner().invoke(main, ["template", "weighted-form", "-o", str(tmp_path / "w.xlsx"), "--rows", "9"])
     assert res.exit_code == 0
     assert "只适用于汇总表" in res.output
+
+
+def test_derived_figures_shown_at_the_forms_precision(tmp_path):
+    """结余数 1338 − 1311.752 shows 26.25 (the value stays exact); a typed 1311.752 shows as typed."""
+    path = tmp_path / "s.xlsx"
+    lay = templates.build("summary", path, rows=3, data={"B5": "甲", "D5": 1338, "E5": 1311.752, "I5": 84})
+    ws = openpyxl.load_workbook(path)[lay.sheet]
+    assert ws["G5"].number_format == "#,##0.00" and ws[lay.cells["total_balance"]].number_format == "#,##0.00"
+    assert ws["E5"].number_format == "#,##0.00####"
+    assert ws["F5"].number_format == "0.00%"
+    lay = templates.build("weighted-form", tmp_path / "w.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "w.xlsx")[lay.sheet]
+    assert ws[lay.cells["exec_weighted"]].number_format == "0.00"  # 7.52, never 7.524
+    assert ws[lay.cells["fund_progress"]].number_format == "0.00"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rows_tall_enough_for_their_text_and_forms_on_one_portrait_page(tmp_path, kind):
+    """Filled with the round trip's data: every wrapped text fits its (merged) cell's height; the official
+    forms fit one portrait page, the summary table fits the landscape page width."""
+    from openpyxl.utils import get_column_letter
+
+    from xltool.report.printing import lines_needed
+
+    lay = templates.build(kind, tmp_path / "blank.xlsx")
+    path = tmp_path / "filled.xlsx"
+    lay = templates.build(kind, path, data=FILLS[kind](lay))
+    ws = openpyxl.load_workbook(path)[lay.sheet]
+    spans = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges}
+
+    def width(c):
+        dim = next((d for d in ws.column_dimensions.values() if d.min and d.min <= c <= d.max), None)
+        return dim.width if dim is not None and dim.width else 8.43
+
+    for row in ws.iter_rows():
+        for c in row:
+            if c.data_type != "s" or not c.value or not c.alignment.wrap_text:
+                continue
+            m = spans.get((c.row, c.column))
+            r0, r1, c0, c1 = (m.min_row, m.max_row, m.min_col, m.max_col) if m else (c.row, c.row, c.column, c.column)
+            w = sum(width(k) for k in range(c0, c1 + 1))
+            h = sum(ws.row_dimensions[r].height or 15 for r in range(r0, r1 + 1))
+            assert h >= lines_needed(c.value, w) * 14.25, (kind, c.coordinate, c.value, get_column_letter(c0))
+    ps = ws.page_setup
+    assert str(ps.paperSize) == "9" and ws.sheet_properties.pageSetUpPr.fitToPage
+    if kind == "summary":
+        assert ps.orientation == "landscape" and ps.fitToHeight == 0
+    else:
+        assert ps.orientation == "portrait" and ps.fitToHeight in (None, 1)  # 1 is the default

@@ -20,8 +20,10 @@ from typing import Any
 from xltool import __version__
 from xltool.cells import col_letter
 from xltool.errors import UnreadableFile
+from xltool.findings import ERROR, WARNING
 from xltool.numbers import decimals_of, normalise_text
 from xltool.reconcile import normalise_name
+from xltool.report.printing import page_setup, row_height
 from xltool.report.safe import atomic_write, clean_text, has_marker
 
 MARKER = "xltool-summary"
@@ -32,7 +34,10 @@ PROJECT_KIND = "project-form"
 DEPARTMENT_KINDS = ("department-form", "weighted-form")
 HEADER = ("序号", "项目名称", "项目实施单位", "预算数（调整后）", "执行数", "结余数", "结余交回财政数", "自评得分",
           "自评结果应用意见", "备注")
-WIDTHS = (6, 40, 22, 14, 14, 12, 12, 9, 46, 40)
+WIDTHS = (6, 30, 16, 13, 13, 12, 12, 9, 34, 40)  # 185: A4 landscape at about 78 % in Excel
+SOURCES_WIDTHS = (6, 44, 20, 30, 50)
+DIFF_HEADER = ("序号", "项目", "核对项", "原表单元格", "原表值", "按自评表汇总", "差额", "说明")
+DIFF_WIDTHS = (6, 34, 12, 16, 14, 14, 12, 50)
 MAX_DECIMALS = 6
 
 
@@ -164,8 +169,14 @@ def build(reports, profile) -> Table:
     projects: list[Project] = []
     departments: list[str] = []
     years: list[int] = []
+    per_file: dict[int, int] = {}
+    for r, _ in rows:
+        per_file[id(r)] = per_file.get(id(r), 0) + 1
     for r, s in rows:
         res = s.results
+        own = _own_findings(r, s.name, lone=per_file[id(r)] == 1)
+        errors = sum(1 for f in own if f.severity == ERROR)
+        warnings = sum(1 for f in own if f.severity == WARNING)
         scale = _unit_scale(res.get("unit") or "万元", unit)
         budget, execution = _num(res.get("budget")), _num(res.get("execution"))
         if budget is not None:
@@ -186,11 +197,11 @@ def build(reports, profile) -> Table:
         p = Project(source=r.path, sheet=s.name, name=name, unit_name=unit_name, budget=budget, execution=execution,
                     score=score, stated_score=stated, rate=rate, grade=grade,
                     opinion=opinion_text(grade, rate, profile) if score is not None else "",
-                    errors=r.errors, warnings=r.warnings)
-        p.remark = _remark(p, r, res)
+                    errors=errors, warnings=warnings)
+        p.remark = _remark(p, own, res)
         projects.append(p)
         sources.append(Source(r.path, s.name, f"已汇总（第 {len(projects)} 项）",
-                              "自评表有错误，已在备注中标出" if r.errors else ""))
+                              "自评表有错误，已在备注中标出" if errors else ""))
     scores = [p.score for p in projects if p.score is not None]
     mean = sum(scores) / len(scores) if scores else None
     department = _most_common(departments)
@@ -206,14 +217,21 @@ def build(reports, profile) -> Table:
     )
 
 
-def _remark(p: Project, report, res: dict) -> str:
+def _own_findings(report, sheet: str, *, lone: bool) -> list:
+    """The errors and warnings of one form: those on its sheet (and those not tied to any sheet when it
+    is the workbook's only form). Another sheet's findings are not this project's."""
+    return [f for f in report.findings if f.severity in (ERROR, WARNING)
+            and (f.sheet == sheet or (f.sheet is None and lone))]
+
+
+def _remark(p: Project, own: list, res: dict) -> str:
     parts = []
-    if report.errors or report.warnings:
-        first = next((f for f in report.findings if f.severity == "error"), None)
-        text = f"自评表核查发现错误 {report.errors} 处、提示 {report.warnings} 处"
-        if first is not None:
-            where = f"{first.cell}" if first.cell else ""
-            text += f"，如 {where}：{first.message}" if where else f"，如：{first.message}"
+    if own:
+        counts = "、".join(f"{word} {n} 处" for word, n in (("错误", p.errors), ("提示", p.warnings)) if n)
+        text = f"工作表“{p.sheet}”核查发现{counts}"
+        first = next((f for f in own if f.severity == ERROR), own[0])
+        message = first.message.strip()
+        text += f"，如 {first.cell}：{message}" if first.cell else f"，如：{message}"
         parts.append(text)
     if p.stated_score is not None and p.score is not None and abs(p.stated_score - p.score) > 1e-6:
         parts.append(f"自评表所填总分 {_fmt(p.stated_score)}，按各项得分重算为 {_fmt(p.score)}，本表取重算值")
@@ -223,7 +241,7 @@ def _remark(p: Project, report, res: dict) -> str:
         parts.append("自评表缺少总分")
     if not res.get("project_name"):
         parts.append("自评表未填项目名称，暂以文件名代替")
-    return "；".join(parts) + ("。" if parts else "")
+    return "；".join(part.rstrip("。；，") for part in parts) + ("。" if parts else "")
 
 
 def _most_common(values):
@@ -315,6 +333,8 @@ def _summary_sheet(wb, f, t: Table, profile) -> None:
             ws.write_blank(r, 7, None, f["score"])
         ws.write_string(r, 8, clean_text(p.opinion), f["text"])
         ws.write_string(r, 9, clean_text(p.remark), f["remark_marked"] if marked else f["text"])
+        ws.set_row(r, row_height([(clean_text(p.name), WIDTHS[1]), (clean_text(p.unit_name), WIDTHS[2]),
+                                  (clean_text(p.opinion), WIDTHS[8]), (clean_text(p.remark), WIDTHS[9])]))
     total = r + 1
     rng = (first + 1, total)  # 1-based rows of the projects
     ws.write_blank(total, 0, None, f["head"])
@@ -355,15 +375,12 @@ def _summary_sheet(wb, f, t: Table, profile) -> None:
     for text in notes:
         ws.merge_range(row, 0, row, last, "", f["note"])
         ws.write_string(row, 0, clean_text(text), f["note"])
-        ws.set_row(row, 30)
+        ws.set_row(row, row_height([(clean_text(text), sum(WIDTHS))]))
         row += 1
     for c, w in enumerate(WIDTHS):
         ws.set_column(c, c, w)
     ws.freeze_panes(first, 2)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(3)
+    page_setup(ws, landscape=True, repeat=3)
     ws.activate()
 
 
@@ -379,44 +396,51 @@ def _sources_sheet(wb, f, t: Table) -> None:
     for c, h in enumerate(("序号", "文件", "工作表", "处理", "说明")):
         ws.write_string(0, c, h, f["head"])
     for n, s in enumerate(t.sources, start=1):
+        texts = [clean_text(v) for v in (s.path, s.sheet, s.outcome, s.detail)]
         ws.write_number(n, 0, n, f["center"])
-        ws.write_string(n, 1, clean_text(s.path), f["text"])
-        ws.write_string(n, 2, clean_text(s.sheet), f["text"])
-        ws.write_string(n, 3, clean_text(s.outcome), f["text"])
-        ws.write_string(n, 4, clean_text(s.detail), f["text"])
-    for c, w in enumerate((6, 60, 24, 36, 60)):
+        for c, text in enumerate(texts, start=1):
+            ws.write_string(n, c, text, f["text"])
+        ws.set_row(n, row_height(list(zip(texts, SOURCES_WIDTHS[1:]))))
+    for c, w in enumerate(SOURCES_WIDTHS):
         ws.set_column(c, c, w)
     ws.freeze_panes(1, 0)
+    page_setup(ws, landscape=True, repeat=0)
 
 
 def _diff_sheet(wb, f, diffs: list[Difference], against: str | None) -> None:
     ws = wb.add_worksheet(DIFF_SHEET)
-    ws.merge_range(0, 0, 0, 7, "", f["left"])
-    ws.write_string(0, 0, clean_text(f"与原表“{against or ''}”逐格核对：共 {len(diffs)} 处不同。"), f["left"])
-    for c, h in enumerate(("序号", "项目", "核对项", "原表单元格", "原表值", "按自评表汇总", "差额", "说明")):
+    last = len(DIFF_HEADER) - 1
+    heading = clean_text(f"与原表“{against or ''}”逐格核对：共 {len(diffs)} 处不同。")
+    ws.merge_range(0, 0, 0, last, "", f["note"])
+    ws.write_string(0, 0, heading, f["note"])
+    ws.set_row(0, row_height([(heading, sum(DIFF_WIDTHS))]))
+    for c, h in enumerate(DIFF_HEADER):
         ws.write_string(1, c, h, f["head"])
     for n, d in enumerate(diffs, start=1):
         r = n + 1
+        texts = {1: clean_text(d.project), 2: d.what, 3: d.cell or "—", 7: clean_text(d.note)}
         ws.write_number(r, 0, n, f["center"])
-        ws.write_string(r, 1, clean_text(d.project), f["text"])
-        ws.write_string(r, 2, d.what, f["text"])
-        ws.write_string(r, 3, d.cell or "—", f["text"])
+        for c in (1, 2, 3):
+            ws.write_string(r, c, texts[c], f["text"])
         for c, v in ((4, d.existing), (5, d.built)):
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(r, c, v, f["plain_num"])
             else:
-                ws.write_string(r, c, clean_text("" if v is None else str(v)), f["text"])
+                texts[c] = clean_text("" if v is None else str(v))
+                ws.write_string(r, c, texts[c], f["text"])
         if isinstance(d.existing, (int, float)) and isinstance(d.built, (int, float)) \
                 and not isinstance(d.existing, bool) and not isinstance(d.built, bool):
             ws.write_number(r, 6, round(d.existing - d.built, MAX_DECIMALS), f["plain_num"])
         else:
             ws.write_string(r, 6, "", f["text"])
-        ws.write_string(r, 7, clean_text(d.note), f["text"])
+        ws.write_string(r, 7, texts[7], f["text"])
+        ws.set_row(r, row_height([(text, DIFF_WIDTHS[c]) for c, text in texts.items()]))
     if not diffs:
         ws.write_string(2, 0, "两表一致，未发现不同。", f["left"])
-    for c, w in enumerate((6, 40, 14, 14, 16, 16, 12, 60)):
+    for c, w in enumerate(DIFF_WIDTHS):
         ws.set_column(c, c, w)
     ws.freeze_panes(2, 0)
+    page_setup(ws, landscape=True, repeat=1)
 
 
 def _formats(wb) -> dict:

@@ -84,7 +84,7 @@ def summarize(paths, output, against, profile, jobs):
         click.echo(f"单位整体自评得分 {table.overall_score:.2f} 分（各项目得分平均），评价等级：{table.overall_grade}。")
     click.echo(f"预算数合计 {table.budget_total:g}，执行数合计 {table.execution_total:g}。")
     for p in table.marked:
-        click.echo(f"【有错误】{p.source}：自评表有错误 {p.errors} 处，已汇总并在备注中标出。")
+        click.echo(f"【有错误】{p.source}（工作表“{p.sheet}”）：自评表有错误 {p.errors} 处，已汇总并在备注中标出。")
     for s in table.sources:
         if not s.outcome.startswith("已汇总"):
             click.echo(f"- {s.path}（{s.sheet}）：{s.outcome}{('：' + s.detail) if s.detail else ''}")

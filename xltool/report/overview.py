@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from xltool import __version__
+from xltool.report.printing import page_setup, row_height
 from xltool.report.safe import atomic_write, clean_text, has_marker
 
 NAME = "核查汇总.xlsx"
@@ -28,7 +29,13 @@ STATUS_CN = {"ok": "通过", "errors": "有错误", "warnings": "仅有提示", 
 SCORE_KEYS = (("overall_score", "overall_grade"), ("converted_score", "grade"), ("total_score", "grade"))
 
 HEADERS = ("序号", "文件", "状态", "表格类型", "错误", "提示", "得分", "等级", "核查副本", "说明")
-WIDTHS = (6, 48, 10, 30, 7, 7, 8, 8, 40, 60)
+WIDTHS = (6, 32, 10, 20, 7, 7, 8, 8, 26, 58)  # 182: A4 landscape at about 79 % in Excel
+FAILED_WIDTHS = (6, 50, 70)
+
+# worst first: files that could not be read, then errors, warnings, blank tables, clean files
+RANK = {"failed": 0, "errors": 1, "warnings": 2, "blank": 3, "ok": 4}
+BLANK_RULE = "XL002"  # a form nobody filled in
+MAX_RULES = 5  # rules named in 说明
 
 
 def status_of(report) -> str:
@@ -41,9 +48,30 @@ def status_of(report) -> str:
     return "ok"
 
 
+def rank_of(report) -> tuple:
+    """Sort key, worst first: status, then the most errors and warnings, then the path."""
+    st = status_of(report)
+    if st == "ok" and any(f.rule == BLANK_RULE for f in report.findings):
+        st = "blank"
+    return RANK[st], -report.errors, -report.warnings, report.path
+
+
+def worst_first(reports) -> list:
+    return sorted(reports, key=rank_of)
+
+
+def blank_sheets(report) -> set[str]:
+    """Sheets the check found blank (nothing filled in): they have no score to show."""
+    return {f.sheet for f in report.findings if f.rule == BLANK_RULE and f.sheet}
+
+
 def score_of(report) -> tuple[float | None, str | None]:
-    """The unit's or the form's score and grade, from the first checked sheet that states one."""
+    """The unit's or the form's score and grade, from the first checked sheet that states one (a blank
+    form's 0 and its grade are not a score)."""
+    blank = blank_sheets(report)
     for sheet in report.kinds:
+        if sheet.name in blank:
+            continue
         res = sheet.results or {}
         for score_key, grade_key in SCORE_KEYS:
             score = res.get(score_key)
@@ -97,6 +125,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
         wb.set_properties({"title": "xltool 核查汇总", "comments": "由 xltool 生成"})
         f = _formats(wb)
         ws = wb.add_worksheet(SHEET)
+        reports = worst_first(reports)
         failed = [r for r in reports if r.status == "failed"]
         counts = {k: 0 for k in STATUS_CN}
         for r in reports:
@@ -114,7 +143,8 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
         for k, v in meta:
             ws.write_string(row, 0, k, f["bold"])
             ws.merge_range(row, 1, row, 3, "", f["plain"])
-            ws.write_string(row, 1, clean_text(v), f["plain"])
+            ws.write_string(row, 1, clean_text(v), f["plain_wrap"])
+            ws.set_row(row, row_height([(clean_text(v), sum(WIDTHS[1:4]))]))
             row += 1
         totals = [
             ("文件数", len(reports), None),
@@ -167,16 +197,18 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
                     ws.write_string(row, 8, clean_text(r.output), f["wrap"])
             else:
                 ws.write_string(row, 8, "—" if st != "failed" else "（未生成）", f["center"])
-            ws.write_string(row, 9, clean_text(_remark(r)), f["wrap"])
+            remark = clean_text(_remark(r))
+            ws.write_string(row, 9, remark, f["wrap"])
+            ws.set_row(row, row_height([(clean_text(r.path), WIDTHS[1]), (kinds, WIDTHS[3]),
+                                        (clean_text(Path(r.output).name) if r.output else "", WIDTHS[8]),
+                                        (remark, WIDTHS[9])]))
         if reports:
             ws.autofilter(head, 0, row, len(HEADERS) - 1)
         ws.freeze_panes(head + 1, 2)
         for c, w in enumerate(WIDTHS):
             ws.set_column(c, c, w)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(head)
+        ws.set_row(head, 30)
+        page_setup(ws, landscape=True, repeat=head)
         ws.activate()
 
         fs = wb.add_worksheet(FAILED_SHEET)
@@ -184,30 +216,50 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
         fs.write_string(0, 1, "文件", f["head"])
         fs.write_string(0, 2, "原因", f["head"])
         for n, r in enumerate(failed, start=1):
+            path, why = clean_text(r.path), clean_text(r.error or "未知原因")
             fs.write_number(n, 0, n, f["int"])
-            fs.write_string(n, 1, clean_text(r.path), f["wrap"])
-            fs.write_string(n, 2, clean_text(r.error or "未知原因"), f["wrap"])
+            fs.write_string(n, 1, path, f["wrap"])
+            fs.write_string(n, 2, why, f["wrap"])
+            fs.set_row(n, row_height([(path, FAILED_WIDTHS[1]), (why, FAILED_WIDTHS[2])]))
         if not failed:
             fs.write_string(1, 0, "所有文件均已处理。", f["plain"])
-        fs.set_column(0, 0, 6)
-        fs.set_column(1, 1, 60)
-        fs.set_column(2, 2, 90)
+        for c, w in enumerate(FAILED_WIDTHS):
+            fs.set_column(c, c, w)
         fs.freeze_panes(1, 0)
+        page_setup(fs, landscape=False, repeat=0)
     finally:
         wb.close()
 
 
 def _remark(report) -> str:
+    """What is wrong: the rules found (code, Chinese title, how many), worst first, then the first finding."""
     if report.status == "failed":
         return report.error or ""
-    if report.errors or report.warnings:
-        first = next((f for f in report.findings if f.severity == "error"), None) or \
-            next((f for f in report.findings if f.severity == "warning"), None)
-        if first is not None:
-            where = f"{first.sheet}!{first.cell}：" if first.sheet and first.cell else ""
-            more = report.errors + report.warnings - 1
-            return f"{where}{first.message}" + (f"（另有 {more} 处，详见核查副本）" if more > 0 else "")
-    return ""
+    shown = [f for f in report.findings if f.severity in ("error", "warning")]
+    if not shown:
+        return "；".join(f.message.rstrip("。") for f in report.findings if f.rule == BLANK_RULE) + (
+            "。" if blank_sheets(report) else "")
+    counts: dict[tuple[str, str], int] = {}
+    for f in shown:
+        counts[(f.rule, f.severity)] = counts.get((f.rule, f.severity), 0) + 1
+    order = sorted(counts, key=lambda k: (k[1] != "error", -counts[k], k[0]))
+    titles = rule_titles()
+    parts = [f"{code} {titles.get(code, '')}".rstrip() + f"（{'错误' if sev == 'error' else '提示'} {counts[(code, sev)]} 处）"
+             for code, sev in order[:MAX_RULES]]
+    if len(order) > MAX_RULES:
+        parts.append(f"另有 {len(order) - MAX_RULES} 类")
+    first = next((f for f in shown if f.severity == "error"), shown[0])
+    where = f"{first.sheet}!{first.cell}：" if first.sheet and first.cell else ""
+    more = len(shown) - 1
+    return ("；".join(parts) + "。\n" + f"首处 {where}{first.message}"
+            + (f"（另有 {more} 处，详见核查副本）" if more > 0 else ""))
+
+
+def rule_titles() -> dict[str, str]:
+    """Rule code → Chinese title, for every registered rule."""
+    from xltool.rules import load_all
+
+    return {code: r.title for code, r in load_all().items()}
 
 
 def _link(ws, row: int, col: int, output: str, folder: Path, fmt) -> bool:
@@ -233,6 +285,7 @@ def _formats(wb) -> dict:
         "title": fmt(bold=True, font_size=16),
         "bold": fmt(bold=True),
         "plain": fmt(),
+        "plain_wrap": fmt(text_wrap=True),
         "head": fmt(bold=True, font_color="#FFFFFF", bg_color="#305496", align="center", text_wrap=True, **border),
         "int": fmt(num_format="0", align="center", **border),
         "score": fmt(num_format="0.00", align="center", **border),

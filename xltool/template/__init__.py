@@ -20,6 +20,7 @@ _MODULES = {
     "department-form": "xltool.template.department_form",
     "weighted-form": "xltool.template.weighted_form",
     "score-table": "xltool.template.score_table",
+    "management-table": "xltool.template.management",
 }
 KINDS = tuple(_MODULES)
 DEFAULT_ROWS = 50

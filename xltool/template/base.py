@@ -18,6 +18,8 @@ from typing import Any, Iterable
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from xltool.report.printing import page_setup, row_height
+
 # Fixed document date: the same inputs give byte-identical files (templates/ is checked for drift).
 CREATED = _dt.datetime(2024, 1, 1, 0, 0, 0)
 
@@ -39,6 +41,10 @@ NUMBER_FORMATS = {
     "weight": "General",
     "num": "General",
 }
+
+# derived figures are shown at the form's precision (amounts to the fen of 万元: 26.25, not 26.248);
+# inputs keep up to six decimals visible so that what was typed is what is seen
+DERIVED_FORMATS = {**NUMBER_FORMATS, "amount": "#,##0.00"}
 
 EPS = "0.000001"  # formula tolerance for comparisons of computed amounts
 
@@ -200,8 +206,8 @@ class Styles:
 
     def derived(self, kind: str, bold: bool = False, align: str | None = None):
         props = {"border": 1, "bold": bold}
-        if kind in NUMBER_FORMATS:
-            props["num_format"] = NUMBER_FORMATS[kind]
+        if kind in DERIVED_FORMATS:
+            props["num_format"] = DERIVED_FORMATS[kind]
             props["align"] = align or "right"
         else:
             props["align"] = align or "center"
@@ -223,6 +229,34 @@ class Grid:
         self.wb, self.ws, self.st, self.layout = wb, ws, st, layout
         self.values: dict[tuple[int, int], Any] = {}
         self.data = {k.upper(): v for k, v in (data or {}).items()}
+        # what fit_rows needs: row heights and column widths as set, wrapped text as written
+        self.heights: dict[int, float] = {}
+        self.widths: dict[int, float] = {}
+        self.wrapped: list[tuple[int, int, int, int, str]] = []
+        set_row, set_column = ws.set_row, ws.set_column
+
+        def _set_row(r, height=None, *args, **kw):
+            if height is not None:
+                self.heights[r] = height
+            return set_row(r, height, *args, **kw)
+
+        def _set_column(c0, c1, width=None, *args, **kw):
+            if width is not None:
+                for c in range(c0, c1 + 1):
+                    self.widths[c] = width
+            return set_column(c0, c1, width, *args, **kw)
+
+        ws.set_row, ws.set_column = _set_row, _set_column
+
+    def fit_rows(self) -> None:
+        """Make every row tall enough for the wrapped text written in it (a merged range over several
+        rows grows its last row). Excel and LibreOffice do not do it on open for generated files."""
+        for r, c, r1, c1, text in self.wrapped:
+            width = sum(self.widths.get(k, 8.43) for k in range(c, c1 + 1))
+            need = row_height([(text, width)])
+            have = sum(self.heights.get(k, 15.0) for k in range(r, r1 + 1))
+            if need > have + 0.5:
+                self.ws.set_row(r1, round(self.heights.get(r1, 15.0) + need - have, 2))
 
     # -- reading back what was written (for the Python side of formulas)
     def get(self, r: int, c: int) -> Any:
@@ -242,6 +276,8 @@ class Grid:
         self._span(r, c, r1, c1, fmt)
         if s:
             self.ws.write_string(r, c, s, fmt)
+            if getattr(fmt, "text_wrap", 0):
+                self.wrapped.append((r, c, r if r1 is None else r1, c if c1 is None else c1, s))
         elif r1 is None and c1 is None:
             self.ws.write_blank(r, c, None, fmt)
         self.values[(r, c)] = s
@@ -263,6 +299,7 @@ class Grid:
             v = ""
         elif isinstance(v, str):
             self.ws.write_string(r, c, v, fmt)
+            self.wrapped.append((r, c, r if r1 is None else r1, c if c1 is None else c1, v))
         else:
             self.ws.write_number(r, c, float(v), fmt)
             v = float(v)
@@ -281,6 +318,13 @@ class Grid:
         self.layout.derived[a1] = "=" + formula
         self.layout.values[a1] = value
         return a1
+
+    def headers(self, r: int, items, height: float) -> None:
+        """A header row: (column, label, hint shown when the cell is selected) per column."""
+        for c, label, hint in items:
+            self.text(r, c, label, self.st.header())
+            self.hint(r, c, label, hint)
+        self.ws.set_row(r, height)
 
     # -- checks while typing
     def validate(self, r0, c0, r1, c1, options: dict):
@@ -336,16 +380,41 @@ def protect(ws) -> None:
                     "format_columns": True, "format_rows": True})
 
 
-def print_setup(ws, *, last_row: int, last_col: int, repeat: tuple[int, int] | None) -> None:
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.center_horizontally()
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+def print_setup(ws, *, last_row: int, last_col: int, repeat: tuple[int, int] | None, landscape: bool = False,
+                one_page: bool = False) -> None:
+    """A4; an official form prints on ONE portrait page (``one_page``), a table fits the page width."""
+    page_setup(ws, landscape=landscape, repeat=repeat, one_page=one_page)
     ws.print_area(0, 0, last_row, last_col)
-    if repeat is not None:
-        ws.repeat_rows(*repeat)
+
+
+def new_sheet(wb, st: Styles, kind: str, sheet: str, data: dict[str, Any] | None, widths=()):
+    """The main sheet of a template: (worksheet, its Layout, its Grid), columns set to ``widths``."""
+    ws = wb.add_worksheet(sheet)
+    lay = Layout(kind, sheet)
+    g = Grid(wb, ws, st, lay, data)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    return ws, lay, g
+
+
+def finish_sheet(g: Grid, *, freeze: tuple[int, int], last_row: int, last_col: int,
+                 repeat: tuple[int, int] | None, landscape: bool = False, one_page: bool = False) -> None:
+    """Rows fitted to their text, panes frozen, sheet protected, page set up; the sheet opens first."""
+    g.ws.freeze_panes(*freeze)
+    g.fit_rows()
+    protect(g.ws)
+    print_setup(g.ws, last_row=last_row, last_col=last_col, repeat=repeat, landscape=landscape, one_page=one_page)
+    g.ws.activate()
+
+
+# the first line of every 填表说明
+INPUT_AREA = ("填写区", "浅黄色底纹的单元格为填写区（标题也可直接修改），其余单元格（表头、公式）已锁定，防止误改。"
+                        "工作表保护未设密码：确需改动格式时，可在“审阅 → 撤销工作表保护”中取消。")
+
+
+def fit_row(ws, r: int, cells, *, minimum: float = 15.0) -> None:
+    """Row ``r`` tall enough for its wrapped text: ``cells`` are (text, width in characters) pairs."""
+    ws.set_row(r, row_height(cells, minimum=minimum))
 
 
 def instructions_sheet(wb, st: Styles, title: str, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
@@ -369,16 +438,9 @@ def instructions_sheet(wb, st: Styles, title: str, sections: list[tuple[str, lis
             r += 1
             ws.write_string(r, 0, name, item)
             ws.write_string(r, 1, text, body)
-            lines = max(1, math.ceil(_width(text) / 92))
-            ws.set_row(r, max(20, 16 * lines + 4))
+            fit_row(ws, r, [(name, 24), (text, 96)], minimum=20)
     protect(ws)
     print_setup(ws, last_row=r, last_col=1, repeat=None)
-    ws.set_portrait()
-
-
-def _width(text: str) -> int:
-    """Display width in half-width characters (CJK count double)."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 # ------------------------------------------------------------------ after xlsxwriter

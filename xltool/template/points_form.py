@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xltool.template.base import (
-    EPS, Grid, Layout, custom_rule, decimal_rule, execution_score_formula, execution_score_value,
-    grade_formula, grade_value, instructions_sheet, isnum, print_setup, protect, rate_formula, rate_value,
-    ref, rng, xcount, xsum,
+    EPS, INPUT_AREA, custom_rule, decimal_rule, execution_score_formula, execution_score_value, finish_sheet,
+    grade_formula, grade_value, instructions_sheet, isnum, Layout, new_sheet, rate_formula, rate_value, ref, rng,
+    xcount, xsum,
 )
 
 LAST_COL = 10  # K
@@ -24,7 +24,7 @@ INDICATOR_FRAME = (
     ("满意度指标", (("服务对象满意度指标", 2),)),
 )
 
-WIDTHS = (10, 11, 14, 12, 12, 13, 13, 9, 8, 8, 14)
+WIDTHS = (8, 10, 13, 11, 11, 11, 11, 7, 7, 7, 12)  # one A4 portrait page at about 88 %
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,9 @@ def title_text(spec: FormSpec, unit: str | None) -> str:
 
 
 def build(spec: FormSpec, wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
-    ws = wb.add_worksheet(spec.sheet)
-    lay = Layout(spec.kind, spec.sheet)
-    g = Grid(wb, ws, st, lay, data)
+    ws, lay, g = new_sheet(wb, st, spec.kind, spec.sheet, data, WIDTHS)
     bands = profile.bands("form")
     zbr = profile.zero_budget_rate
-    for c, w in enumerate(WIDTHS):
-        ws.set_column(c, c, w)
 
     # heading
     g.text(0, 0, title_text(spec, unit), st.title(), 0, LAST_COL)
@@ -225,16 +221,13 @@ def build(spec: FormSpec, wb, st, profile, *, year=None, unit=None, data=None) -
     g.input(s, 9, "text", s, 10)
     ws.set_row(s, 22)
 
-    ws.freeze_panes(2, 0)  # title and year stay in view
-    protect(ws)
-    print_setup(ws, last_row=s, last_col=LAST_COL, repeat=(hr, hr))
-    ws.activate()
+    # the title and the year stay in view
+    finish_sheet(g, freeze=(2, 0), last_row=s, last_col=LAST_COL, repeat=(hr, hr), one_page=True)
 
     fund_parts = "、".join(p.replace("其中：", "") for p in spec.fund_parts)
     instructions_sheet(wb, st, spec.title, [
         ("填写方法", [
-            ("填写区", "浅黄色底纹的单元格为填写区（标题也可直接修改），其余单元格（表头、公式）已锁定，防止误改。"
-                       "工作表保护未设密码：确需改动格式时，可在“审阅 → 撤销工作表保护”中取消。"),
+            INPUT_AREA,
             ("年度与名称", f"第 2 行填写评价年度，如“（2023年度）”；再填写{spec.name_label}、主管部门和实施单位。"),
             ("资金情况", f"只填写{fund_parts}各行的年初预算数、全年预算数、全年执行数（万元）；"
                          "“年度资金总额”一行由公式合计。"),

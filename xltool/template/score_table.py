@@ -9,8 +9,8 @@ below them (formulas). A 合计 row and a 评价等级 row close the table.
 from __future__ import annotations
 
 from xltool.template.base import (
-    EPS, Grid, Layout, custom_rule, decimal_rule, grade_formula, grade_value, instructions_sheet, isnum,
-    print_setup, protect, ref, rng, xcount, xsum,
+    EPS, INPUT_AREA, custom_rule, decimal_rule, finish_sheet, grade_formula, grade_value, instructions_sheet,
+    isnum, Layout, new_sheet, ref, rng, xcount, xsum,
 )
 
 KIND = "score-table"
@@ -42,7 +42,7 @@ FRAME = (
         ("履职效益", 3, "部门整体效益、社会公众满意度等"),
     )),
 )
-WIDTHS = (10, 8, 18, 8, 30, 8, 8, 40)
+WIDTHS = (10, 7, 16, 7, 28, 7, 7, 34)  # one A4 portrait page at about 83 %
 HEADER_ROW = 1
 FIRST_ROW = 2
 
@@ -52,16 +52,12 @@ def title_text(year: int | None, unit: str | None) -> str:
 
 
 def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
-    ws = wb.add_worksheet(SHEET)
-    lay = Layout(KIND, SHEET)
-    g = Grid(wb, ws, st, lay, data)
+    ws, lay, g = new_sheet(wb, st, KIND, SHEET, data, WIDTHS)
     bands = profile.bands("form")
-    for c, w in enumerate(WIDTHS):
-        ws.set_column(c, c, w)
 
     g.text(0, 0, title_text(year, unit), st.title(16), 0, LAST_COL)
     ws.set_row(0, 34)
-    for c, label, hint in (
+    g.headers(HEADER_ROW, (
         (0, "一级指标", "投入、过程、产出、效果，已预填，可修改。"),
         (1, "分值", "自动计算：本一级指标下各三级指标分值之和。"),
         (2, "二级指标", "已按常用指标体系预填，可修改。"),
@@ -70,10 +66,7 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
         (5, "分值", "该三级指标的分值（0–100）。全部分值合计应为 100。"),
         (6, "得分", "该三级指标的得分，不能超过分值。"),
         (7, "评分说明", "写明扣分理由或评分依据。"),
-    ):
-        g.text(HEADER_ROW, c, label, st.header())
-        g.hint(HEADER_ROW, c, label, hint)
-    ws.set_row(HEADER_ROW, 24)
+    ), 24)
 
     n_rows = sum(n for _, parts in FRAME for _, n, _ in parts)
     last = FIRST_ROW + n_rows - 1
@@ -149,16 +142,12 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
     g.text(n + 1, 3, "日期：", st.line("right"))
     g.input(n + 1, 4, "text")
 
-    ws.freeze_panes(FIRST_ROW, 0)
-    protect(ws)
-    print_setup(ws, last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW))
-    ws.activate()
+    finish_sheet(g, freeze=(FIRST_ROW, 0), last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW), one_page=True)
 
     reference = [(f"{l1}／{l2}", names) for l1, parts in FRAME for l2, _, names in parts]
     instructions_sheet(wb, st, TITLE, [
         ("填写方法", [
-            ("填写区", "浅黄色底纹的单元格为填写区（标题也可直接修改），其余单元格（表头、公式）已锁定，防止误改。"
-                       "工作表保护未设密码：确需改动格式时，可在“审阅 → 撤销工作表保护”中取消。"),
+            INPUT_AREA,
             ("指标", "一级、二级指标已按常用体系预填，可修改。每个三级指标一行，填写三级指标名称、分值、得分和"
                      "评分说明；不用的行留空。"),
         ]),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from xltool.template.base import (
-    EPS, Grid, Layout, isnum, custom_rule, decimal_rule, grade_formula, grade_value, instructions_sheet,
-    print_setup, protect, rate_formula, rate_value, ref, rng, xcount, xsum,
+    EPS, INPUT_AREA, custom_rule, decimal_rule, finish_sheet, grade_formula, grade_value, instructions_sheet,
+    isnum, Layout, new_sheet, rate_formula, rate_value, ref, rng, xcount, xsum,
 )
 
 KIND = "summary"
@@ -39,9 +39,7 @@ def title_text(year: int | None, unit: str | None) -> str:
 
 
 def build(wb, st, profile, *, year=None, unit=None, rows=50, data=None) -> Layout:
-    ws = wb.add_worksheet(SHEET)
-    lay = Layout(KIND, SHEET)
-    g = Grid(wb, ws, st, lay, data)
+    ws, lay, g = new_sheet(wb, st, KIND, SHEET, data)
     bands = profile.bands("summary")
     zbr = profile.zero_budget_rate
 
@@ -143,15 +141,11 @@ def build(wb, st, profile, *, year=None, unit=None, rows=50, data=None) -> Layou
     g.text(n + 1, 6, "填报日期：", st.line("right"))
     g.input(n + 1, 7, "text", n + 1, 8)
 
-    ws.freeze_panes(FIRST_ROW, 0)
-    protect(ws)
-    print_setup(ws, last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW))
-    ws.activate()
+    finish_sheet(g, freeze=(FIRST_ROW, 0), last_row=n + 1, last_col=LAST_COL, repeat=(HEADER_ROW, HEADER_ROW), landscape=True)
 
     instructions_sheet(wb, st, TITLE, [
         ("填写方法", [
-            ("填写区", "浅黄色底纹的单元格为填写区（标题也可直接修改），其余单元格（表头、公式）已锁定，防止误改。"
-                       "工作表保护未设密码：确需改动格式时，可在“审阅 → 撤销工作表保护”中取消。"),
+            INPUT_AREA,
             ("项目行", f"本表预留 {rows} 行。每个项目填一行，不用的行留空，公式列会自动保持空白；"
                        "行数不够时，可用 xltool template summary --rows 行数 重新生成。"),
             ("金额单位", "金额一律以万元为单位填写数字，不要带“万元”等文字，不要以文本形式粘贴数字。"),

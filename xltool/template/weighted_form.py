@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 from xltool.template.base import (
-    EPS, Grid, Layout, custom_rule, decimal_rule, grade_formula, grade_value, instructions_sheet, isnum, list_rule, num_literal, print_setup, protect,
-    rate_formula, rate_value, ref, rng, xcount, xsum,
+    EPS, INPUT_AREA, custom_rule, decimal_rule, finish_sheet, grade_formula, grade_value, instructions_sheet,
+    isnum, Layout, list_rule, new_sheet, num_literal, rate_formula, rate_value, ref, rng, xcount, xsum,
 )
 
 KIND = "weighted-form"
@@ -30,7 +30,7 @@ FRAME = (
     ("满意度指标", (("服务对象满意度指标", 2),)),
 )
 GOAL_ROWS = 5
-WIDTHS = (10, 11, 11, 14, 13, 11, 12, 13, 10, 10, 10, 11)
+WIDTHS = (8, 9, 10, 12, 10, 9, 10, 10, 9, 9, 8, 10)  # one A4 portrait page at about 84 %
 
 
 def title_text(year: int | None, unit: str | None) -> str:
@@ -53,14 +53,10 @@ def band_condition(grade: str, score: str, bands) -> str:
 
 
 def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
-    ws = wb.add_worksheet(SHEET)
-    lay = Layout(KIND, SHEET)
-    g = Grid(wb, ws, st, lay, data)
+    ws, lay, g = new_sheet(wb, st, KIND, SHEET, data, WIDTHS)
     form_bands = profile.bands("form")
     ind_bands = profile.bands("indicator")
     zbr = profile.zero_budget_rate
-    for c, w in enumerate(WIDTHS):
-        ws.set_column(c, c, w)
 
     g.text(0, 0, title_text(year, unit), st.title(), 0, LAST_COL)
     ws.set_row(0, 34)
@@ -262,15 +258,11 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
         ws.set_row(r, 18 if k == 0 else 30)
     last_row = s + len(notes)
 
-    ws.freeze_panes(1, 0)
-    protect(ws)
-    print_setup(ws, last_row=last_row, last_col=LAST_COL, repeat=(h1, h2))
-    ws.activate()
+    finish_sheet(g, freeze=(1, 0), last_row=last_row, last_col=LAST_COL, repeat=(h1, h2), one_page=True)
 
     instructions_sheet(wb, st, TITLE + "（权重折算）", [
         ("填写方法", [
-            ("填写区", "浅黄色底纹的单元格为填写区（标题也可直接修改），其余单元格（表头、公式）已锁定，防止误改。"
-                       "工作表保护未设密码：确需改动格式时，可在“审阅 → 撤销工作表保护”中取消。"),
+            INPUT_AREA,
             ("预算执行情况", "只填写“其中：财政资金”和“其他”两行的预算数、到位数、执行数（万元），"
                              "合计行与预算执行进度自动计算。"),
             ("目标完成情况", "每行写一项年度预期目标及其完成情况；总体完成率填 0–100 的百分数。"),
