@@ -214,6 +214,27 @@ def test_a_folder_is_checked_in_the_page(page, browser, folder):
     assert re.findall(r"[A-Za-z]{2,}", re.sub(r"Excel|WPS|ZIP", "", text)) == []
 
 
+def test_files_dropped_on_the_box_are_checked(page, browser):
+    """A drop event (files, as a browser delivers them from the desktop) starts a batch like the buttons do."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(page["url"])
+    browser.execute_script("""
+        fetch(api("/api/templates/project-form")).then((r) => r.blob()).then((blob) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([blob], "拖入的表.xlsx"));
+          dt.items.add(new File(["备注"], "备注.txt"));
+          document.getElementById("drop").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true }));
+        });
+    """)
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, ".batch .summary.finished"), 120)
+    rows = _rows(browser)
+    assert list(rows) == ["拖入的表.xlsx"]
+    assert rows["拖入的表.xlsx"]["kind"] == "项目支出绩效自评表"
+    assert rows["拖入的表.xlsx"]["word"] in ("通过", "需留意", "有错误")
+    assert "备注.txt" in browser.find_element(By.CSS_SELECTOR, ".batch .skipped").text
+
+
 def test_refusals_are_polite_and_chinese(page, browser):
     """Non-workbook names, oversize claims and requests without the page's token are declined in Chinese."""
     import json

@@ -112,7 +112,7 @@ def create_app(workspace: Workspace, token: str | None = None) -> Starlette:
         Route("/api/templates/{kind}", guarded(template)),
     ]
     return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"])],
-                     exception_handlers={404: _not_found, 405: _not_found})
+                     exception_handlers={404: _not_found, 405: _not_found, Exception: _internal})
 
 
 def _refuse(message: str, status: int) -> JSONResponse:
@@ -121,6 +121,10 @@ def _refuse(message: str, status: int) -> JSONResponse:
 
 async def _not_found(request: Request, exc) -> Response:
     return _refuse("没有这个页面。", 404)
+
+
+async def _internal(request: Request, exc) -> Response:
+    return _refuse(f"网页服务内部错误（{type(exc).__name__}），请重试；如仍出错，请反馈给工具维护人员。", 500)
 
 
 def _download(path: Path, name: str, media_type: str | None = None) -> FileResponse:

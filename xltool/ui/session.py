@@ -162,35 +162,17 @@ class Batch:
 
     def receive(self, rel: str, chunks) -> Entry:
         """Store one file from an iterable of byte chunks (bounded in size)."""
-        target, shown = self.target_for(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        size = 0
-        try:
-            with open(target, "wb") as fh:
-                for chunk in chunks:
-                    size += len(chunk)
-                    self._check_size(size, target.name)
-                    fh.write(chunk)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
-        return self._add(target, shown, size)
+        with _Upload(self, rel) as up:
+            for chunk in chunks:
+                up.write(chunk)
+        return up.entry
 
     async def receive_async(self, rel: str, chunks) -> Entry:
         """``receive`` for an async stream of chunks (the web request's body)."""
-        target, shown = self.target_for(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        size = 0
-        try:
-            with open(target, "wb") as fh:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    self._check_size(size, target.name)
-                    fh.write(chunk)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
-        return self._add(target, shown, size)
+        with _Upload(self, rel) as up:
+            async for chunk in chunks:
+                up.write(chunk)
+        return up.entry
 
     def _check_size(self, size: int, name: str) -> None:
         if size > MAX_FILE_BYTES:
@@ -297,6 +279,34 @@ class Batch:
                 os.replace(tmp, target)
                 self.zip_path = target
             return self.zip_path
+
+
+class _Upload:
+    """One file being written into a batch: size-bounded; removed if anything goes wrong; added when complete."""
+
+    def __init__(self, batch: Batch, rel: str):
+        self.batch = batch
+        self.target, self.shown = batch.target_for(rel)
+        self.size = 0
+        self.entry: Entry | None = None
+
+    def __enter__(self):
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.target, "wb")
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        self.batch._check_size(self.size, self.target.name)
+        self.fh.write(chunk)
+
+    def __exit__(self, typ, exc, tb):
+        self.fh.close()
+        if exc is not None:
+            self.target.unlink(missing_ok=True)
+            return False
+        self.entry = self.batch._add(self.target, self.shown, self.size)
+        return False
 
 
 @dataclass
