@@ -231,7 +231,8 @@ def test_files_dropped_on_the_box_are_checked(page, browser):
     rows = _rows(browser)
     assert list(rows) == ["拖入的表.xlsx"]
     assert rows["拖入的表.xlsx"]["kind"] == "项目支出绩效自评表"
-    assert rows["拖入的表.xlsx"]["word"] in ("通过", "需留意", "有错误")
+    assert rows["拖入的表.xlsx"]["word"] == "空表"  # a blank template is not a pass
+    assert "还没有填写" in rows["拖入的表.xlsx"]["result"]
     assert "备注.txt" in browser.find_element(By.CSS_SELECTOR, ".batch .skipped").text
 
 

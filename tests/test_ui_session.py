@@ -97,6 +97,22 @@ def test_a_batch_is_checked_with_status_words_copies_overview_and_zip(workspace,
     assert (b.uploads / "材料" / SEED000).read_bytes() == (SAMPLES / SEED000).read_bytes()
 
 
+@pytest.mark.parametrize("template", sorted(p.name for p in (ROOT / "templates").glob("*.xlsx")))
+def test_a_blank_template_is_an_empty_table_not_a_pass(template):
+    from xltool.engine import check_file
+
+    report = check_file(ROOT / "templates" / template, profiles.load("national"), write=False)
+    assert session.status_word(report)[0] == "空表"
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.xlsx")))
+def test_filled_samples_are_not_empty_tables(sample):
+    from xltool.engine import check_file
+
+    report = check_file(SAMPLES / sample, profiles.load("national"), write=False)
+    assert session.status_word(report)[0] in ("通过", "有错误", "需留意")
+
+
 def test_templates_and_clean_up(tmp_path, monkeypatch):
     monkeypatch.setattr(session.tempfile, "tempdir", str(tmp_path))
     stale = tmp_path / (session.TEMP_PREFIX + "old")
