@@ -274,3 +274,16 @@ def test_stopping_the_server_removes_its_temporary_folder(page, browser):
     out, _ = proc.communicate(timeout=60)
     assert "临时文件已删除" in out
     assert not any(page["tmp"].glob("xltool-page-*"))
+
+
+def test_a_busy_port_is_refused_in_chinese():
+    from xltool.ui.server import free_socket
+
+    sock = free_socket(0)
+    try:
+        res = subprocess.run([sys.executable, "-m", "xltool", "ui", "--no-browser", "--port", str(sock.getsockname()[1])],
+                             capture_output=True, text=True, encoding="utf-8", timeout=60)
+    finally:
+        sock.close()
+    assert res.returncode == 2
+    assert "无法使用端口" in res.stderr and not re.search(r"[A-Za-z]{3,}", res.stderr.replace("--port", ""))

@@ -38,6 +38,8 @@ def workspace(tmp_path, monkeypatch):
     ("C:\\Users\\x\\a.xlsx", "C_/Users/x/a.xlsx"),
     ("a/./b/../c.xlsx", "a/b/c.xlsx"),
     ("bad<name>?.xlsx", "bad_name__.xlsx"),
+    ("材料/CON.xlsx", "材料/_CON.xlsx"),
+    ("/".join(f"第{i}层" for i in range(12)) + "/a.xlsx", "/".join(f"第{i}层" for i in range(5, 12)) + "/a.xlsx"),
 ])
 def test_upload_names_stay_inside_the_batch(given, safe):
     assert safe_relative(given).as_posix() == safe

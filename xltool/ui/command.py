@@ -36,8 +36,8 @@ def ui(port, no_browser, profile):
 
     try:
         sock = server.free_socket(port)
-    except OSError as exc:
-        click.echo(f"错误：无法使用端口 {port}（{exc.strerror or exc}）。可以换一个端口，或不加 --port 自动选择。", err=True)
+    except OSError:
+        click.echo(f"错误：无法使用端口 {port}（可能已被其他程序占用）。可以换一个端口，或不加 --port 自动选择。", err=True)
         sys.exit(EXIT_FAILED)
     url = f"http://{server.HOST}:{sock.getsockname()[1]}/"
     workspace = Workspace(prof)

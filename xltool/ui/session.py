@@ -56,10 +56,15 @@ def safe_relative(rel: str) -> Path:
         part = re.sub(r'[\x00-\x1f<>:"|?*]', "_", part).strip().rstrip(".")
         if part in ("", ".", ".."):
             continue
-        parts.append(part[:120])
+        if part.split(".")[0].upper() in _RESERVED:  # device names Windows will not create files under
+            part = "_" + part
+        parts.append(part[:100])
     if not parts:
         raise Refused("文件名为空，无法接收。")
-    return Path(*parts[-20:])
+    return Path(*parts[-8:])
+
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 @dataclass
@@ -303,8 +308,12 @@ class _Upload:
         self.entry: Entry | None = None
 
     def __enter__(self):
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(self.target, "wb")
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.fh = open(self.target, "wb")
+        except OSError as exc:  # a path too long for Windows, a full disk …
+            raise Refused(f"无法保存“{self.target.name}”：{exc.strerror or exc}。可以把文件放到层级较浅的文件夹后重新拖入。",
+                          500) from exc
         return self
 
     def write(self, chunk: bytes) -> None:
