@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -132,3 +133,11 @@ def test_templates_and_clean_up(tmp_path, monkeypatch):
     ws.close()
     assert not root.exists()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_the_page_loads_nothing_from_the_network():
+    from importlib import resources
+
+    page = resources.files("xltool.ui").joinpath("page.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and "url(" not in page
