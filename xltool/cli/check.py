@@ -24,18 +24,19 @@ from pathlib import Path
 
 import click
 
+from xltool.cli import OPTIONS_METAVAR
 from xltool.errors import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, XltoolError
 
 
-@click.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+@click.command(options_metavar=OPTIONS_METAVAR)
+@click.argument("paths", nargs=-1, required=True, metavar="文件或文件夹…")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), metavar="文件夹",
               help="核查副本和核查汇总的输出文件夹（默认：核查副本在原文件旁边，核查汇总在所查文件共同所在的文件夹）。"
                    "原文件的子文件夹结构会保留。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式：text（默认）或 json。")
-@click.option("--profile", default="national", show_default=True, help="地区配置名称或 .toml 文件路径（见 xltool profiles）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", metavar="text|json", help="输出格式：text（默认）或 json。")
+@click.option("--profile", default="national", show_default=True, metavar="名称", help="地区配置名称或 .toml 文件路径（见 xltool profiles）。")
 @click.option("--no-write", is_flag=True, help="只核查，不写核查副本（也不写核查汇总，除非指定 --overview）。")
-@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=0), default=0, show_default=False,
+@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=0), default=0, show_default=False, metavar="进程数",
               help="同时处理的进程数（默认 0：使用全部 CPU 核心；1：不并行）。")
 @click.option("--overview/--no-overview", "overview", default=None,
               help="是否写出核查汇总.xlsx（默认：检查多个文件或文件夹时写出，只查一个文件时不写）。")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 
+from xltool.cli import OPTIONS_METAVAR
 
-@click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", help="输出格式。")
+
+@click.command(options_metavar=OPTIONS_METAVAR)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              metavar="text|markdown|json", help="输出格式：text（默认）、markdown 或 json。")
 def rules(fmt):
     """列出全部核查规则（代码、名称、级别、示例）。"""
     from xltool.report.catalogue import render
@@ -14,7 +17,7 @@ def rules(fmt):
     click.echo(render(fmt))
 
 
-@click.command()
+@click.command(options_metavar=OPTIONS_METAVAR)
 def profiles():
     """列出内置的地区配置。"""
     from xltool import profiles as registry

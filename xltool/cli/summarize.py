@@ -6,17 +6,18 @@ import sys
 
 import click
 
+from xltool.cli import OPTIONS_METAVAR
 from xltool.errors import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, XltoolError
 
 
-@click.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default="汇总表.xlsx", show_default=True,
+@click.command(options_metavar=OPTIONS_METAVAR)
+@click.argument("paths", nargs=-1, required=True, metavar="文件或文件夹…")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar="文件名", default="汇总表.xlsx", show_default=True,
               help="生成的汇总表文件名。")
-@click.option("--against", "against", type=click.Path(dir_okay=False),
+@click.option("--against", "against", type=click.Path(dir_okay=False), metavar="汇总表文件",
               help="已有的汇总表：与生成的汇总表逐格核对，差异写入“与原表核对”工作表。")
-@click.option("--profile", default="national", show_default=True, help="地区配置名称或 .toml 文件路径（见 xltool profiles）。")
-@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=0), default=0,
+@click.option("--profile", default="national", show_default=True, metavar="名称", help="地区配置名称或 .toml 文件路径（见 xltool profiles）。")
+@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=0), default=0, metavar="进程数",
               help="同时处理的进程数（默认 0：使用全部 CPU 核心；1：不并行）。")
 def summarize(paths, output, against, profile, jobs):
     """由一批项目支出绩效自评表生成部门绩效自评结果公开汇总表。

@@ -6,21 +6,64 @@ import sys
 
 import click
 
+from xltool.cli import OPTIONS_METAVAR
 from xltool.errors import EXIT_FAILED, EXIT_OK, XltoolError
 
+# Chinese names a user may type for a template kind, besides the kind's English name, its title and its
+# default file name (added from the builder modules by ``resolve_kind``).
+ALIASES = {
+    "summary": ("汇总表", "公开汇总表", "绩效自评结果公开汇总表", "部门绩效自评结果公开汇总表"),
+    "project-form": ("项目支出绩效自评表", "项目自评表", "项目表"),
+    "department-form": ("部门整体支出绩效自评表", "部门自评表", "部门整体自评表"),
+    "weighted-form": ("权重折算", "权重折算表", "部门整体绩效自评表（权重折算）", "部门整体绩效自评表"),
+    "score-table": ("评分表", "指标评分表", "绩效评价指标评分表", "部门整体支出绩效评价指标评分表"),
+}
+# Kinds the checker reads that have no blank template.
+NO_TEMPLATE = {"绩效管理自评表": "绩效管理自评表", "管理自评表": "绩效管理自评表", "management-table": "绩效管理自评表",
+               "management": "绩效管理自评表"}
 
 
-@click.command()
-@click.argument("kind", required=False)
-@click.option("-o", "--output", "output", type=click.Path(), help="保存位置：文件名（.xlsx）或文件夹（默认：当前文件夹，用标准文件名）。")
-@click.option("--year", type=click.IntRange(2000, 2100), help="评价年度，写入标题，如 2023。")
-@click.option("--unit", help="单位名称，写入标题和单位栏，如“示例镇人民政府”。")
-@click.option("--rows", type=click.IntRange(1, 2000), help="汇总表（summary）预留的项目行数，默认 50。")
-@click.option("--profile", default="national", show_default=True, help="地区配置名称或 .toml 文件路径：决定等级分档和执行率得分规则。")
+def _normal(word: str) -> str:
+    word = word.strip().replace("(", "（").replace(")", "）").replace(" ", "")
+    if word.lower().endswith(".xlsx"):
+        word = word[:-5]
+    return word.lower()
+
+
+def display_name(kind: str) -> str:
+    """The Chinese name of a template kind, as its default file is named (e.g. 部门整体绩效自评表（权重折算）)."""
+    from xltool import template as templates
+
+    return templates.module(kind).FILE_NAME.removesuffix(".xlsx")
+
+
+def resolve_kind(word: str) -> str | None:
+    """The template kind a user means by ``word`` (English name or a Chinese name), or None."""
+    from xltool import template as templates
+
+    names: dict[str, str] = {}
+    for kind in templates.KINDS:
+        m = templates.module(kind)
+        for name in (kind, m.TITLE, m.FILE_NAME, *ALIASES.get(kind, ())):
+            names.setdefault(_normal(name), kind)
+    return names.get(_normal(word))
+
+
+@click.command(options_metavar=OPTIONS_METAVAR)
+@click.argument("kind", required=False, metavar="模板类型")
+@click.option("-o", "--output", "output", type=click.Path(), metavar="文件或文件夹", help="保存位置：文件名（.xlsx）或文件夹（默认：当前文件夹，用标准文件名）。")
+@click.option("--year", type=click.IntRange(2000, 2100), metavar="年度", help="评价年度，写入标题，如 2023。")
+@click.option("--unit", metavar="单位名称", help="单位名称，写入标题和单位栏，如“示例镇人民政府”。")
+@click.option("--rows", type=click.IntRange(1, 2000), metavar="行数", help="汇总表（summary）预留的项目行数，默认 50。")
+@click.option("--profile", default="national", show_default=True, metavar="名称", help="地区配置名称或 .toml 文件路径：决定等级分档和执行率得分规则。")
 @click.option("--list", "list_kinds", is_flag=True, help="列出可生成的模板。")
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
 def template(kind, output, year, unit, rows, profile, list_kinds, force):
-    """生成自动计算的空白标准模板（KIND 见 --list）。
+    """生成自动计算的空白标准模板。
+
+    模板类型可以写中文名称或英文名称，例如：汇总表（summary）、项目支出绩效自评表（project-form）、
+    部门整体支出绩效自评表（department-form）、权重折算（weighted-form）、评分表（score-table）；
+    全部类型见 --list。
 
     浅黄色单元格为填写区；执行率、结余数、得分合计、评价等级等由公式自动计算，并已锁定防止误改。
     """
@@ -31,13 +74,20 @@ def template(kind, output, year, unit, rows, profile, list_kinds, force):
 
     if list_kinds:
         for name, desc, file_name in templates.describe():
-            click.echo(f"{name:16} {desc}")
-            click.echo(f"{'':16} 默认文件名：{file_name}")
+            click.echo(f"{display_name(name)}（{name}）")
+            click.echo(f"    {desc}")
+            click.echo(f"    默认文件名：{file_name}")
         sys.exit(EXIT_OK)
     if not kind:
-        _fail("请指定模板类型，例如：xltool template summary -o 汇总表.xlsx（可用 xltool template --list 查看全部类型）。")
-    if kind not in templates.KINDS:
-        _fail(f"未知的模板类型“{kind}”。可用：{'、'.join(templates.KINDS)}（xltool template --list 查看说明）。")
+        _fail("请指定模板类型，例如：xltool template 汇总表 -o 汇总表.xlsx（可用 xltool template --list 查看全部类型）。")
+    word = kind
+    kind = resolve_kind(word)
+    if kind is None:
+        titles = "、".join(display_name(k) for k in templates.KINDS)
+        if _normal(word) in NO_TEMPLATE:
+            _fail(f"{NO_TEMPLATE[_normal(word)]}暂无空白模板（可生成：{titles}）。已填好的{NO_TEMPLATE[_normal(word)]}"
+                  "可以直接核查：xltool 文件名。")
+        _fail(f"未知的模板类型“{word}”。可生成：{titles}（xltool template --list 查看说明）。")
     if rows is not None and kind != "summary":
         click.echo("提示：--rows 只适用于汇总表（summary），已忽略。", err=True)
     try:
