@@ -121,7 +121,7 @@ def test_wrapping_counts_wide_characters_and_keeps_punctuation_off_line_starts()
     ("项目支出绩效自评表", "project-form"), ("部门整体支出绩效自评表", "department-form"),
     ("权重折算", "weighted-form"), ("部门整体绩效自评表(权重折算)", "weighted-form"),
     ("评分表", "score-table"), ("部门整体支出绩效评价指标评分表.xlsx", "score-table"),
-    ("Score-Table", "score-table"), ("绩效管理自评表", None), ("火星表", None),
+    ("Score-Table", "score-table"), ("绩效管理自评表", "management-table"), ("火星表", None),
 ])
 def test_template_kinds_by_chinese_name(word, kind):
     from xltool.cli.template import resolve_kind
@@ -134,7 +134,10 @@ def test_template_by_chinese_name_writes_the_workbook(tmp_path):
     assert code == 0, out
     assert (tmp_path / "部门绩效自评结果公开汇总表.xlsx").exists()
     code, out = run(["template", "绩效管理自评表", "-o", str(tmp_path)])
-    assert code == 2 and "暂无空白模板" in out and english_words(out) == []
+    assert code == 0 and english_words(out.replace(str(tmp_path), "")) == [], out
+    assert (tmp_path / "绩效管理自评表.xlsx").exists()
+    code, out = run(["template", "火星表", "-o", str(tmp_path)])
+    assert code == 2 and "未知的模板类型" in out and english_words(out) == []
 
 
 def test_plain_check_imports_nothing_of_the_page():

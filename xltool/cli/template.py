@@ -17,10 +17,8 @@ ALIASES = {
     "department-form": ("部门整体支出绩效自评表", "部门自评表", "部门整体自评表"),
     "weighted-form": ("权重折算", "权重折算表", "部门整体绩效自评表（权重折算）", "部门整体绩效自评表"),
     "score-table": ("评分表", "指标评分表", "绩效评价指标评分表", "部门整体支出绩效评价指标评分表"),
+    "management-table": ("绩效管理自评表", "管理自评表", "management"),
 }
-# Kinds the checker reads that have no blank template.
-NO_TEMPLATE = {"绩效管理自评表": "绩效管理自评表", "管理自评表": "绩效管理自评表", "management-table": "绩效管理自评表",
-               "management": "绩效管理自评表"}
 
 
 def _normal(word: str) -> str:
@@ -62,7 +60,7 @@ def template(kind, output, year, unit, rows, profile, list_kinds, force):
     """生成自动计算的空白标准模板。
 
     模板类型可以写中文名称或英文名称，例如：汇总表（summary）、项目支出绩效自评表（project-form）、
-    部门整体支出绩效自评表（department-form）、权重折算（weighted-form）、评分表（score-table）；
+    部门整体支出绩效自评表（department-form）、权重折算（weighted-form）、评分表（score-table）、绩效管理自评表（management-table）；
     全部类型见 --list。
 
     浅黄色单元格为填写区；执行率、结余数、得分合计、评价等级等由公式自动计算，并已锁定防止误改。
@@ -84,9 +82,6 @@ def template(kind, output, year, unit, rows, profile, list_kinds, force):
     kind = resolve_kind(word)
     if kind is None:
         titles = "、".join(display_name(k) for k in templates.KINDS)
-        if _normal(word) in NO_TEMPLATE:
-            _fail(f"{NO_TEMPLATE[_normal(word)]}暂无空白模板（可生成：{titles}）。已填好的{NO_TEMPLATE[_normal(word)]}"
-                  "可以直接核查：xltool 文件名。")
         _fail(f"未知的模板类型“{word}”。可生成：{titles}（xltool template --list 查看说明）。")
     if rows is not None and kind != "summary":
         click.echo("提示：--rows 只适用于汇总表（summary），已忽略。", err=True)
