@@ -1,0 +1,472 @@
+"""Bounding what a reader builds, before python-calamine reads a workbook.
+
+python-calamine turns every worksheet into a *dense* grid from A1 to the farthest cell holding a
+value: one number in XFD1048576 asks for 17 billion cells (the process aborts), one in ZZ200000 for
+140 million (5 GB). The zip-bomb gate bounds decompressed bytes, not that grid. So before a sheet
+is read, a streaming pass finds the cells actually present and the sheet's used range; a sheet whose
+range exceeds :data:`MAX_SHEET_CELLS` (or a book past :data:`MAX_BOOK_CELLS`) is not handed to the
+reader.
+
+* ``.xlsx``/``.xlsm``: each worksheet part is streamed once (64 KiB chunks). A regular expression
+  over the cell references gives an upper bound of the range at C speed; only when that bound is
+  over the limit does a precise pass (expat, counting only cells that hold a value, as calamine
+  does) decide. The same pass feeds every XML part to expat to prove it well-formed: python-calamine
+  is lenient, and a malformed part would otherwise be reported as checked and copied into the
+  annotated copy.
+* ``.xls``: the ``Workbook`` stream is read from the compound file and its BIFF cell records are
+  scanned (row and column of each value record) per sheet; a FILEPASS record means the file is
+  password-encrypted.
+
+Everything here raises :class:`~xltool.errors.UnreadableFile` with a Chinese message for a damaged
+package; an oversized sheet is *reported* (``Extent.too_large``), not raised, so the other sheets of
+the workbook can still be checked.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.parsers import expat
+
+from xltool.cells import a1
+from xltool.errors import UnreadableFile
+
+#: cells (rows × columns of the used range from A1) one worksheet may span
+MAX_SHEET_CELLS = 5_000_000
+#: cells all worksheets of one workbook may span together
+MAX_BOOK_CELLS = 8_000_000
+
+_CHUNK = 64 * 1024
+_MAX_PART = 256 * 1024 * 1024  # one part; the zip gate (safety.Limits) bounds the package already
+
+MSG_MALFORMED = ("文件已损坏：内部的 XML 部件 {part} 不是完整有效的 XML（{detail}），Excel 打开时也会提示修复。"
+                 "请让报送单位在 Excel 中打开、确认内容后重新保存，再检查。")
+MSG_TOO_LARGE = ("工作表“{sheet}”的数据区域过大（A1:{last}，约 {cells}单元格，超出本工具每张表 {limit}单元格的上限），"
+                 "未检查该表。通常是远处（如 {far}）有误输入的内容：请在 Excel 中删除多余的行和列后保存，再检查。")
+MSG_BOOK_TOO_LARGE = ("工作表“{sheet}”未检查：整个工作簿的数据区域合计超出本工具的上限（{limit}单元格）。"
+                      "请把各表拆分到不同的工作簿后再检查。")
+
+
+@dataclass
+class Extent:
+    """The used range of one worksheet: ``rows`` × ``cols`` cells from A1 (0 × 0 when empty)."""
+
+    rows: int = 0
+    cols: int = 0
+    far: tuple[int, int] | None = None  # a cell (0-based) at the far end, for the message
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.cols
+
+    def too_large(self) -> bool:
+        return self.cells > MAX_SHEET_CELLS
+
+    def reason(self, sheet: str) -> str:
+        far = self.far or (max(self.rows - 1, 0), max(self.cols - 1, 0))
+        return MSG_TOO_LARGE.format(sheet=sheet, last=_ref(self.rows - 1, self.cols - 1), cells=_count(self.cells),
+                                    limit=_count(MAX_SHEET_CELLS), far=_ref(*far))
+
+
+def _ref(r: int, c: int) -> str:
+    if c >= 16384 * 26 or r >= 10**9:  # beyond any real sheet: do not build an absurd name
+        return f"第 {r + 1} 行第 {c + 1} 列"
+    return a1(r, c)
+
+
+def _count(n: int) -> str:
+    if n >= 100_000_000:
+        return f"{n / 100_000_000:.1f} 亿个"
+    if n >= 10_000:
+        return f"{n / 10_000:.0f} 万个"
+    return f"{n} 个"
+
+
+MSG_XLS_WHOLE = "旧版 .xls 格式的工作簿只能整本读取，因此整个文件未检查。"
+
+
+def book_reason(sheet: str) -> str:
+    return MSG_BOOK_TOO_LARGE.format(sheet=sheet, limit=_count(MAX_BOOK_CELLS))
+
+
+# ------------------------------------------------------------------ xlsx / xlsm
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+        if n > 1 << 40:
+            break
+    return n
+
+
+_CELL_REF = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]+)([0-9]+)["\']')
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_ROW_NUM = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br\s*=\s*["\']([0-9]+)["\']')
+
+
+class _Bound:
+    """Upper bound of a sheet's used range from its cell references (every cell, with a value or not)."""
+
+    def __init__(self):
+        self.max_row = 0
+        self.max_col = 0
+        self.cells = 0
+        self.refs = 0
+        self.rows = 0
+        self.numbered_rows = 0
+        self.carry = b""
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        data = self.carry + chunk
+        if final:
+            cut = len(data)
+        else:  # keep an unfinished tag for the next chunk
+            cut = data.rfind(b"<")
+            if cut < 0 or len(data) - cut > 4096:
+                cut = len(data)
+        body, self.carry = data[:cut], data[cut:]
+        refs = _CELL_REF.findall(body)
+        if refs:
+            self.refs += len(refs)
+            self.max_col = max(self.max_col, max(_col_number(c) for c, _ in _longest(refs, 0)))
+            self.max_row = max(self.max_row, max(int(r) for _, r in _longest(refs, 1)))
+        rows = _ROW_NUM.findall(body)
+        if rows:
+            self.numbered_rows += len(rows)
+            self.max_row = max(self.max_row, max(int(r) for r in _longest1(rows)))
+        self.cells += len(_CELL_TAG.findall(body))
+        self.rows += len(_ROW_TAG.findall(body))
+
+    def extent(self) -> Extent:
+        # rows and cells without a reference follow the previous one: each may add one beyond the maximum
+        rows = self.max_row + max(0, self.rows - self.numbered_rows)
+        cols = self.max_col + max(0, self.cells - self.refs)
+        return Extent(rows, cols)
+
+
+def _longest1(nums: list[bytes]):
+    n = max(len(t) for t in nums)
+    return (t for t in nums if len(t) == n)
+
+
+def _longest(refs: list[tuple[bytes, bytes]], i: int):
+    """The references whose part ``i`` is longest (the only candidates for the maximum)."""
+    n = max(len(t[i]) for t in refs)
+    return (t for t in refs if len(t[i]) == n)
+
+
+class _Precise:
+    """The used range of the cells that hold a value (<v> or <is>), located as calamine locates them."""
+
+    def __init__(self):
+        self.row = -1
+        self.col = -1
+        self.cell: tuple[int, int] | None = None
+        self.has_value = False
+        self.max_row = -1
+        self.max_col = -1
+        self.far: tuple[int, int] | None = None
+
+    def start(self, name: str, attrs: dict) -> None:
+        local = name.rpartition(":")[2]
+        if local == "row":
+            r = attrs.get("r")
+            self.row = int(r) - 1 if r and r.isdigit() else self.row + 1
+            self.col = -1
+        elif local == "c":
+            ref = attrs.get("r")
+            m = re.fullmatch(r"([A-Za-z]+)([0-9]+)", ref or "")
+            if m:
+                self.col = _col_number(m.group(1).encode()) - 1
+                self.cell = (int(m.group(2)) - 1, self.col)
+            else:
+                self.col += 1
+                self.cell = (self.row, self.col)
+            self.has_value = False
+        elif local in ("v", "is") and self.cell is not None:
+            self.has_value = True
+
+    def end(self, name: str) -> None:
+        if name.rpartition(":")[2] == "c" and self.cell is not None:
+            if self.has_value:
+                r, c = self.cell
+                if r > self.max_row or c > self.max_col:
+                    self.far = self.cell
+                self.max_row = max(self.max_row, r)
+                self.max_col = max(self.max_col, c)
+            self.cell = None
+
+    def extent(self) -> Extent:
+        return Extent(self.max_row + 1, self.max_col + 1, self.far)
+
+
+def _new_parser() -> expat.XMLParserType:
+    p = expat.ParserCreate()
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_):
+        raise UnreadableFile(MSG_MALFORMED.format(part="?", detail="含 DTD"))
+
+    p.StartDoctypeDeclHandler = refuse
+    p.EntityDeclHandler = refuse
+    return p
+
+
+def _expat_detail(exc: expat.ExpatError) -> str:
+    return f"第 {exc.lineno} 行第 {exc.offset + 1} 列：{expat.ErrorString(exc.code)}"
+
+
+def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sinks) -> None:
+    from xltool.io.safety import iter_member
+
+    for chunk in iter_member(zf, info, _MAX_PART, chunk_size=_CHUNK):
+        for sink in sinks:
+            sink(chunk)
+
+
+def _well_formed(zf: zipfile.ZipFile, info: zipfile.ZipInfo, extra=None) -> None:
+    """Feed a part to expat; raise UnreadableFile when it is not well-formed XML."""
+    parser = _new_parser()
+    sinks = [lambda b: parser.Parse(b, False)]
+    if extra is not None:
+        sinks.append(extra)
+    try:
+        _stream(zf, info, sinks)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise UnreadableFile(MSG_MALFORMED.format(part=_show(info.filename), detail=_expat_detail(exc))) from None
+    except UnreadableFile as exc:
+        if "?" in exc.message:
+            raise UnreadableFile(exc.message.replace("?", _show(info.filename), 1)) from None
+        raise
+
+
+def _show(name: str) -> str:
+    s = "".join(ch if ch.isprintable() else "?" for ch in name)
+    return s if len(s) <= 80 else s[:77] + "…"
+
+
+def _precise_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
+    parser = _new_parser()
+    scan = _Precise()
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    try:
+        _stream(zf, info, [lambda b: parser.Parse(b, False)])
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise UnreadableFile(MSG_MALFORMED.format(part=_show(info.filename), detail=_expat_detail(exc))) from None
+    return scan.extent()
+
+
+#: XML parts checked for well-formedness (VML drawings are not XML for Office: Excel writes <br> unclosed)
+_XML_SUFFIXES = (".xml", ".rels")
+
+
+def scan_xlsx(path: Path, sheet_parts: list[str | None]) -> list[Extent | None]:
+    """Prove every XML part of the package well-formed and measure each worksheet's used range.
+
+    ``sheet_parts``: the worksheet part names in workbook order (None where unknown); returns one
+    Extent per entry (None where the part is missing).
+    """
+    wanted = {p: i for i, p in enumerate(sheet_parts) if p}
+    out: list[Extent | None] = [None] * len(sheet_parts)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            by_name = {i.filename: i for i in zf.infolist()}
+            for info in zf.infolist():
+                name = info.filename
+                if info.is_dir() or info.file_size == 0:
+                    continue
+                if name in wanted:
+                    bound = _Bound()
+                    _well_formed(zf, info, bound.feed)
+                    bound.feed(b"", final=True)
+                    ext = bound.extent()
+                    if ext.cells > MAX_SHEET_CELLS:
+                        ext = _precise_extent(zf, info)
+                    out[wanted[name]] = ext
+                elif name.lower().endswith(_XML_SUFFIXES):
+                    _well_formed(zf, info)
+            for part, i in wanted.items():
+                if part not in by_name:
+                    out[i] = None
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnreadableFile(f"文件已损坏或不完整（ZIP 内部数据无法读取：{type(exc).__name__}）。"
+                             "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。") from None
+    return out
+
+
+# ------------------------------------------------------------------ xls (BIFF in a compound file)
+
+_ENDOFCHAIN = 0xFFFFFFFE
+_MAXREGSECT = 0xFFFFFFFA
+
+#: BIFF records that put a value in a cell: (row, col) are their first two 16-bit fields
+_VALUE_RECORDS = {
+    0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00D6,  # NUMBER RK LABELSST LABEL BOOLERR FORMULA RSTRING
+    0x0002, 0x0003, 0x0004, 0x0005, 0x0206, 0x0406,  # BIFF2-4: INTEGER NUMBER LABEL BOOLERR FORMULA FORMULA
+}
+_MULRK = 0x00BD
+_BOF = {0x0809, 0x0409, 0x0209, 0x0009}
+_EOF = 0x000A
+_BOUNDSHEET = 0x0085
+_FILEPASS = 0x002F
+
+
+class _Cfb:
+    """Just enough of [MS-CFB] to read one stream, every step bounded by the file's size."""
+
+    def __init__(self, data: bytes):
+        if len(data) < 512:
+            raise ValueError("short")
+        self.data = data
+        shift = struct.unpack_from("<H", data, 30)[0]
+        if shift not in (9, 12):
+            raise ValueError("sector size")
+        self.ss = 1 << shift
+        self.n = max(0, (len(data) - self.ss) // self.ss + (1 if (len(data) - self.ss) % self.ss else 0))
+        (self.first_dir,) = struct.unpack_from("<L", data, 48)
+        (self.cutoff, self.first_minifat, _, self.first_difat, n_difat) = struct.unpack_from("<5L", data, 56)
+        fat_ids = list(struct.unpack_from("<109L", data, 76))
+        sid, seen = self.first_difat, set()
+        per = self.ss // 4
+        while sid < _MAXREGSECT and sid not in seen and len(seen) <= self.n:
+            seen.add(sid)
+            ids = struct.unpack_from(f"<{per}L", self._sector(sid))
+            fat_ids.extend(ids[:-1])
+            sid = ids[-1]
+        fat = bytearray()
+        for fid in fat_ids:
+            if fid >= _MAXREGSECT or fid >= self.n:
+                continue
+            fat += self._sector(fid)
+            if len(fat) // 4 > self.n + per:
+                break
+        self.fat = fat
+
+    def _sector(self, sid: int) -> bytes:
+        if sid >= self.n:
+            raise ValueError("sector out of range")
+        off = (sid + 1) * self.ss
+        return self.data[off:off + self.ss].ljust(self.ss, b"\0")
+
+    def _next(self, sid: int, table: bytes) -> int:
+        if sid * 4 + 4 > len(table):
+            raise ValueError("chain out of range")
+        return struct.unpack_from("<L", table, sid * 4)[0]
+
+    def chain(self, start: int, limit: int) -> bytes:
+        out, sid, seen = bytearray(), start, set()
+        while sid < _MAXREGSECT and len(out) < limit:
+            if sid in seen:
+                raise ValueError("cycle")
+            seen.add(sid)
+            out += self._sector(sid)
+            sid = self._next(sid, self.fat)
+        return bytes(out[:limit])
+
+    def entries(self) -> list[tuple[str, int, int, int]]:
+        """(name, type, start, size) of every directory entry."""
+        d = self.chain(self.first_dir, min(len(self.data), 4 * 1024 * 1024))
+        out = []
+        for off in range(0, len(d) - 127, 128):
+            raw = d[off:off + 128]
+            nlen = min(struct.unpack_from("<H", raw, 64)[0], 64)
+            name = raw[:max(0, nlen - 2)].decode("utf-16-le", "replace")
+            start, size = struct.unpack_from("<LL", raw, 116)
+            out.append((name, raw[66], start, size))
+        return out
+
+    def stream(self, name_options: tuple[str, ...]) -> bytes | None:
+        entries = self.entries()
+        if not entries:
+            return None
+        for name, typ, start, size in entries:
+            if typ == 2 and name.lower() in name_options:
+                size = min(size, len(self.data))
+                if size >= self.cutoff:
+                    return self.chain(start, size)
+                root = entries[0]
+                mini = self.chain(root[2], min(root[3], len(self.data)))
+                minifat = self.chain(self.first_minifat, len(self.data)) if self.first_minifat < _MAXREGSECT else b""
+                out, sid, seen = bytearray(), start, set()
+                while sid < _MAXREGSECT and len(out) < size:
+                    if sid in seen or (sid + 1) * 64 > len(mini):
+                        raise ValueError("mini chain")
+                    seen.add(sid)
+                    out += mini[sid * 64:(sid + 1) * 64]
+                    sid = self._next(sid, minifat)
+                return bytes(out[:size])
+        return None
+
+
+def scan_xls(path: Path) -> tuple[bool, list[tuple[str, Extent]]]:
+    """(encrypted, [(sheet name, used range)] in BOUNDSHEET order) of a BIFF workbook.
+
+    Damaged structures give an empty list: calamine then reports them itself, with the
+    damaged-file message.
+    """
+    try:
+        data = path.read_bytes()
+        stream = _Cfb(data).stream(("workbook", "book"))
+    except (ValueError, struct.error, OverflowError):
+        return False, []
+    except OSError:
+        return False, []
+    if not stream:
+        return False, []
+    sheets: dict[int, str] = {}  # BOF offset → name
+    order: list[int] = []
+    extents: dict[int, Extent] = {}
+    current: int | None = None
+    ext: Extent | None = None
+    pos, n = 0, len(stream)
+    first = True
+    while pos + 4 <= n:
+        typ, length = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4:pos + 4 + length]
+        if typ in _BOF:
+            if first:
+                current, ext = None, None
+            else:
+                current, ext = pos, Extent()
+                extents[pos] = ext
+            first = False
+        elif typ == _FILEPASS and current is None:
+            return True, []
+        elif typ == _BOUNDSHEET and len(body) >= 8:
+            at, _vis, kind, cch = struct.unpack_from("<LBBB", body, 0)
+            name = _biff_name(body[7:], cch)
+            if kind == 0:  # worksheets (not charts, macro sheets)
+                sheets[at] = name
+                order.append(at)
+        elif ext is not None and len(body) >= 4 and (typ in _VALUE_RECORDS or typ == _MULRK):
+            row, col = struct.unpack_from("<HH", body, 0)
+            if typ == _MULRK and len(body) >= 6:
+                col = max(col, struct.unpack_from("<H", body, len(body) - 2)[0])
+            if row + 1 > ext.rows or col + 1 > ext.cols:
+                ext.far = (row, col)
+            ext.rows = max(ext.rows, row + 1)
+            ext.cols = max(ext.cols, col + 1)
+        elif typ == _EOF:
+            ext = None
+        pos += 4 + length
+    return False, [(sheets[at], extents.get(at, Extent())) for at in order]
+
+
+def _biff_name(raw: bytes, cch: int) -> str:
+    if not raw:
+        return ""
+    flags, text = raw[0], raw[1:]
+    if flags & 1:
+        return text[:cch * 2].decode("utf-16-le", "replace")
+    return text[:cch].decode("latin-1")
