@@ -39,7 +39,7 @@ MAX_SHEET_CELLS = 5_000_000
 #: cells all worksheets of one workbook may span together
 MAX_BOOK_CELLS = 8_000_000
 
-_CHUNK = 64 * 1024
+_CHUNK = 1024 * 1024
 _MAX_PART = 256 * 1024 * 1024  # one part; the zip gate (safety.Limits) bounds the package already
 
 MSG_MALFORMED = ("文件已损坏：内部的 XML 部件 {part} 不是完整有效的 XML（{detail}），Excel 打开时也会提示修复。"
@@ -104,22 +104,33 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-_CELL_REF = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]+)([0-9]+)["\']')
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
-_ROW_NUM = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br\s*=\s*["\']([0-9]+)["\']')
+# Cell references, looked at in tiers so that a normal sheet costs a few regex scans (each with a
+# literal prefix, so at C speed) and almost no matches: the widest columns (3+ letters, then 2) and
+# the longest row numbers (6+ digits) are collected; shorter ones only bound the range (a one-letter
+# column is at most Z, a 5-digit row at most 99999). Anything written unlike Excel/WPS/openpyxl
+# (another spacing or quoting of r, a prefixed element, a cell without r) sends the part to the
+# precise pass.
+_REF_COL3 = re.compile(rb' r="([A-Za-z]{3,})[0-9]')
+_REF_COL2 = re.compile(rb' r="([A-Za-z]{2})[0-9]')
+_REF_ROW6 = re.compile(rb' r="[A-Za-z]+([0-9]{6,})"')
+_REF_ROW = re.compile(rb' r="[A-Za-z]+([0-9]+)"')
+_ROW_DIGITS = [re.compile(rb' r="[A-Za-z]+[0-9]{%d}"' % d) for d in range(6)]
+_ANY_REF = re.compile(rb' r="[A-Za-z]')
+# a cell written unlike '<c r="…': no attributes, another separator, a namespace prefix
+_UNUSUAL = (re.compile(rb"<c[>/\t\n\r]"), re.compile(rb":c[\s>/]"))
+# A cell element without an r attribute: calamine places it after the previous one
+_CELL_NO_REF = re.compile(rb"<c(?=[\s>/])(?![^>]*\sr=)")
 
 
 class _Bound:
     """Upper bound of a sheet's used range from its cell references (every cell, with a value or not)."""
 
     def __init__(self):
-        self.max_row = 0
         self.max_col = 0
-        self.cells = 0
-        self.refs = 0
-        self.rows = 0
-        self.numbered_rows = 0
+        self.col_letters = 0  # most letters seen in a column reference
+        self.max_row = 0  # exact, among rows of 6+ digits
+        self.row_digits = 0  # most digits seen in a row number (below 6)
+        self.unplaced = False  # something only the precise pass can place (e.g. a cell without r)
         self.carry = b""
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
@@ -131,34 +142,58 @@ class _Bound:
             if cut < 0 or len(data) - cut > 4096:
                 cut = len(data)
         body, self.carry = data[:cut], data[cut:]
-        refs = _CELL_REF.findall(body)
-        if refs:
-            self.refs += len(refs)
-            self.max_col = max(self.max_col, max(_col_number(c) for c, _ in _longest(refs, 0)))
-            self.max_row = max(self.max_row, max(int(r) for _, r in _longest(refs, 1)))
-        rows = _ROW_NUM.findall(body)
-        if rows:
-            self.numbered_rows += len(rows)
-            self.max_row = max(self.max_row, max(int(r) for r in _longest1(rows)))
-        self.cells += len(_CELL_TAG.findall(body))
-        self.rows += len(_ROW_TAG.findall(body))
+        if not body or self.unplaced:
+            return
+        if any(u.search(body) for u in _UNUSUAL) or (
+                body.count(b"<c ") != body.count(b'<c r="') and _CELL_NO_REF.search(body)):
+            self.unplaced = True
+            return
+        for letters, rx in ((3, _REF_COL3), (2, _REF_COL2)):
+            if letters >= self.col_letters and rx.search(body):
+                found = rx.findall(body)
+                self.col_letters = max(self.col_letters, letters)
+                self.max_col = max(self.max_col, max(_col_number(c) for c in _longest1(found)))
+                break
+        else:
+            if self.col_letters == 0 and _ANY_REF.search(body):
+                self.col_letters = 1
+        long_rows = _REF_ROW6.findall(body)
+        if long_rows:
+            self.max_row = max(self.max_row, max(int(r) for r in _longest1(long_rows)))
+        elif not self.max_row:
+            for d in range(5, self.row_digits, -1):
+                if _ROW_DIGITS[d].search(body):
+                    self.row_digits = d
+                    break
 
     def extent(self) -> Extent:
-        # rows and cells without a reference follow the previous one: each may add one beyond the maximum
-        rows = self.max_row + max(0, self.rows - self.numbered_rows)
-        cols = self.max_col + max(0, self.cells - self.refs)
+        cols = self.max_col if self.col_letters >= 2 else 26 * self.col_letters
+        rows = self.max_row or (10 ** self.row_digits - 1)
         return Extent(rows, cols)
+
+
+def _exact_rows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The largest row number among the cell references of a part (a second, regex-only pass)."""
+    top = 0
+    carry = b""
+    from xltool.io.safety import iter_member
+
+    for chunk in iter_member(zf, info, _MAX_PART, chunk_size=1024 * 1024):
+        data = carry + chunk
+        cut = data.rfind(b"<")
+        body, carry = (data[:cut], data[cut:]) if 0 <= cut and len(data) - cut <= 4096 else (data, b"")
+        rows = _REF_ROW.findall(body)
+        if rows:
+            top = max(top, max(int(r) for r in _longest1(rows)))
+    rows = _REF_ROW.findall(carry)
+    if rows:
+        top = max(top, max(int(r) for r in rows))
+    return top
 
 
 def _longest1(nums: list[bytes]):
     n = max(len(t) for t in nums)
     return (t for t in nums if len(t) == n)
-
-
-def _longest(refs: list[tuple[bytes, bytes]], i: int):
-    """The references whose part ``i`` is longest (the only candidates for the maximum)."""
-    n = max(len(t[i]) for t in refs)
-    return (t for t in refs if len(t[i]) == n)
 
 
 class _Precise:
@@ -289,7 +324,9 @@ def scan_xlsx(path: Path, sheet_parts: list[str | None]) -> list[Extent | None]:
                     _well_formed(zf, info, bound.feed)
                     bound.feed(b"", final=True)
                     ext = bound.extent()
-                    if ext.cells > MAX_SHEET_CELLS:
+                    if ext.cells > MAX_SHEET_CELLS and not bound.unplaced and not bound.max_row:
+                        ext = Extent(_exact_rows(zf, info), ext.cols)  # only 5-digit rows: find the last
+                    if ext.cells > MAX_SHEET_CELLS or bound.unplaced:
                         ext = _precise_extent(zf, info)
                     out[wanted[name]] = ext
                 elif name.lower().endswith(_XML_SUFFIXES):
