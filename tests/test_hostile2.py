@@ -381,3 +381,48 @@ def test_never_crash_over_the_corpus():
     for f in doc["files"]:
         assert f["status"] != "failed" or CJK.search(f["error"]), f
     assert {p: os.stat(p).st_mtime_ns for p in files} == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals to a process group")
+def test_ctrl_c_on_a_batch_leaves_no_temporary_or_empty_file(tmp_path):
+    import signal
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    first = write_summary(folder / "f00.xlsx", clean_rows())
+    for i in range(1, 24):
+        shutil.copy(first, folder / f"f{i:02d}.xlsx")
+    proc = subprocess.Popen([sys.executable, "-m", "xltool", "check", "--jobs", "2", str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(folder.glob("*.checked.xlsx")):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: every process of the console
+    out, err = proc.communicate(timeout=120)
+    names = [p.name for p in folder.iterdir()]
+    assert not [n for n in names if n.startswith(".~xltool")], names
+    assert not [p.name for p in folder.iterdir() if p.stat().st_size == 0]
+    assert proc.returncode in (0, 2), err.decode(errors="replace")[-1500:]
+    if proc.returncode == 2:
+        assert "已中断" in err.decode()
+    for p in folder.glob("*.checked.xlsx"):  # every copy written is whole
+        assert zipfile.ZipFile(p).testzip() is None
+
+
+def test_an_edited_overview_is_kept(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_summary(folder / "a.xlsx", clean_rows())
+    write_summary(folder / "b.xlsx", clean_rows())
+    CliRunner().invoke(main, ["check", str(folder)])
+    overview = folder / "核查汇总.xlsx"
+    assert sealed(overview)
+    wb = openpyxl.load_workbook(overview)
+    wb.active["A1"] = "审核人已阅"
+    wb.save(overview)
+    edited = _digest(overview)
+    res = CliRunner().invoke(main, ["check", str(folder)])
+    assert res.exit_code == 0, res.output
+    assert _digest(overview) == edited
+    assert sealed(folder / "核查汇总 (2).xlsx") and "核查汇总 (2).xlsx" in res.output
