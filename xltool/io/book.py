@@ -141,7 +141,7 @@ def load_book(path: Path, fmt: str) -> Book:
         raise
     except BaseException as exc:  # calamine raises several types (and panics); all mean the same to a user
         _reraise_fatal(exc)
-        text = str(exc)
+        text = _reader_detail(exc)
         if "password" in text.lower() or "encrypt" in text.lower():
             raise UnreadableFile(MSG_ENCRYPTED) from None
         raise UnreadableFile(f"无法读取该工作簿，文件可能已损坏（{_short(text)}）。"
@@ -174,7 +174,7 @@ def load_book(path: Path, fmt: str) -> Book:
         raise
     except BaseException as exc:
         _reraise_fatal(exc)
-        raise UnreadableFile(f"读取工作表时出错，文件可能已损坏（{_short(str(exc))}）。"
+        raise UnreadableFile(f"读取工作表时出错，文件可能已损坏（{_short(_reader_detail(exc))}）。"
                              "请用 Excel 或 WPS 打开后另存再检查。") from None
     finally:
         try:
@@ -189,6 +189,13 @@ def _reraise_fatal(exc: BaseException) -> None:
     Rust panic, pyo3's PanicException, a BaseException) means a file it cannot read."""
     if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError, GeneratorExit)):
         raise exc
+
+
+def _reader_detail(exc: BaseException) -> str:
+    """What the reader said, or a Chinese phrase when it panicked (its text is a Rust source location)."""
+    if type(exc).__name__ == "PanicException":
+        return "读取组件无法解析文件的内部结构"
+    return str(exc)
 
 
 def _extents(path: Path, fmt: str):
