@@ -426,3 +426,13 @@ def test_an_edited_overview_is_kept(tmp_path):
     assert res.exit_code == 0, res.output
     assert _digest(overview) == edited
     assert sealed(folder / "核查汇总 (2).xlsx") and "核查汇总 (2).xlsx" in res.output
+
+
+@pytest.mark.parametrize("target", [b"worksheets/SHEET1.xml", b"worksheets/elsewhere.xml"])
+def test_the_bound_holds_whatever_the_part_is_called(tmp_path, target):
+    """calamine finds parts case-insensitively; a part we cannot resolve is bounded all the same."""
+    far = _far_cell(tmp_path / "far.xlsx", "ZZ200000")
+    odd = bf.rewrite_zip(far, tmp_path / "odd.xlsx", transform=lambda n, d: d.replace(
+        b"worksheets/sheet1.xml", target) if n == "xl/_rels/workbook.xml.rels" else d)
+    r = check_file(odd, profiles.load(), write=False)
+    assert r.status == "failed" and ("数据区域过大" in r.error or "损坏" in r.error), r.error

@@ -312,16 +312,16 @@ def scan_xlsx(path: Path, sheet_parts: list[str | None]) -> list[Extent | None]:
     ``sheet_parts``: the worksheet part names in workbook order (None where unknown); returns one
     Extent per entry (None where the part is missing).
     """
-    wanted = {p: i for i, p in enumerate(sheet_parts) if p}
+    wanted = {p.lower(): i for i, p in enumerate(sheet_parts) if p}  # OPC part names ignore case
     out: list[Extent | None] = [None] * len(sheet_parts)
+    strays: list[Extent] = []
     try:
         with zipfile.ZipFile(path) as zf:
-            by_name = {i.filename: i for i in zf.infolist()}
             for info in zf.infolist():
                 name = info.filename
                 if info.is_dir() or info.file_size == 0:
                     continue
-                if name in wanted:
+                if name.lower() in wanted:
                     bound = _Bound()
                     _well_formed(zf, info, bound.feed)
                     bound.feed(b"", final=True)
@@ -330,12 +330,22 @@ def scan_xlsx(path: Path, sheet_parts: list[str | None]) -> list[Extent | None]:
                         ext = Extent(_exact_rows(zf, info), ext.cols)  # only 5-digit rows: find the last
                     if ext.cells > MAX_SHEET_CELLS or bound.unplaced:
                         ext = _precise_extent(zf, info)
-                    out[wanted[name]] = ext
+                    i = wanted[name.lower()]
+                    out[i] = ext if out[i] is None else Extent(max(out[i].rows, ext.rows), max(out[i].cols, ext.cols))
+                elif "sheet" in name.lower() and name.lower().endswith(".xml"):
+                    # not a part we resolved, but a reader might take it for one: measure it too
+                    bound = _Bound()
+                    _well_formed(zf, info, bound.feed)
+                    bound.feed(b"", final=True)
+                    stray = bound.extent()
+                    if stray.cells > MAX_SHEET_CELLS or bound.unplaced:
+                        stray = _precise_extent(zf, info)
+                    strays.append(stray)
                 elif name.lower().endswith(_XML_SUFFIXES):
                     _well_formed(zf, info)
-            for part, i in wanted.items():
-                if part not in by_name:
-                    out[i] = None
+            # a sheet whose part we could not resolve gets the largest of those: never unbounded
+            worst = max(strays, key=lambda e: e.cells, default=Extent())
+            out = [e if e is not None else worst for e in out]
     except UnreadableFile:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
