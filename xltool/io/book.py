@@ -132,9 +132,9 @@ def load_book(path: Path, fmt: str) -> Book:
     extents = _extents(path, fmt)
     book = Book(path=path, fmt=fmt, sheets=[])
     try:
-        if path.suffix.lower() in _NATIVE_SUFFIX.get(fmt, ()):
+        if path.suffix.lower() in _NATIVE_SUFFIX.get(fmt, ()) and _utf8(str(path)):
             wb = CalamineWorkbook.from_path(str(path))
-        else:  # a misnamed file: calamine picks its reader by the name, so hand it the bytes
+        else:  # a misnamed file (calamine picks its reader by the name) or a name in GBK bytes: the bytes
             with open(path, "rb") as fh:
                 wb = CalamineWorkbook.from_filelike(fh)
     except OSError:
@@ -182,6 +182,14 @@ def load_book(path: Path, fmt: str) -> Book:
         except Exception:
             pass
     return book
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # surrogate escapes: a name that is not UTF-8 on disk
+        return False
 
 
 def _reraise_fatal(exc: BaseException) -> None:
