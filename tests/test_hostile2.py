@@ -435,3 +435,45 @@ def test_the_bound_holds_whatever_the_part_is_called(tmp_path, target):
         b"worksheets/sheet1.xml", target) if n == "xl/_rels/workbook.xml.rels" else d)
     r = check_file(odd, profiles.load(), write=False)
     assert r.status == "failed" and ("数据区域过大" in r.error or "损坏" in r.error), r.error
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/excel-corpus is not available")
+def test_the_scan_never_underestimates_what_calamine_builds():
+    """On real packages (a sample; XLTOOL_FULL_CORPUS=1: all) the measured range holds calamine's grid."""
+    from python_calamine import CalamineWorkbook
+
+    from xltool.io import scan
+    from xltool.io.xmlparts import sheet_part_names
+
+    files = sorted(p for p in CORPUS.iterdir() if p.suffix.lower() in (".xls", ".xlsx", ".xlsm"))
+    if not os.environ.get("XLTOOL_FULL_CORPUS"):
+        files = files[::8]
+    compared, under = 0, []
+    for p in files:
+        if p.stat().st_size > 5_000_000:
+            continue
+        try:
+            if p.suffix.lower() == ".xls":
+                encrypted, found = scan.scan_xls(p)
+                by_name = dict(found)
+            else:
+                extents = scan.scan_xlsx(p, sheet_part_names(zipfile.ZipFile(p)))
+            wb = CalamineWorkbook.from_path(str(p))
+        except BaseException as exc:  # damaged or refused: not what this test is about
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            continue
+        for i, name in enumerate(wb.sheet_names):
+            ext = by_name.get(name) if p.suffix.lower() == ".xls" else (extents[i] if i < len(extents) else None)
+            if ext is None or ext.too_large():
+                continue
+            try:
+                end = wb.get_sheet_by_index(i).end
+            except BaseException as exc:
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                continue
+            compared += 1
+            if end and (end[0] + 1 > ext.rows or end[1] + 1 > ext.cols):
+                under.append((p.name, name, end, (ext.rows, ext.cols)))
+    assert compared > 50 and under == []
