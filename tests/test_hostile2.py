@@ -455,6 +455,8 @@ def test_the_scan_never_underestimates_what_calamine_builds():
         try:
             if p.suffix.lower() == ".xls":
                 encrypted, found = scan.scan_xls(p)
+                if any(e.too_large() for _, e in found):
+                    continue  # calamine would read every sheet of it at once: the point of the bound
                 by_name = dict(found)
             else:
                 extents = scan.scan_xlsx(p, sheet_part_names(zipfile.ZipFile(p)))
