@@ -164,6 +164,9 @@ def test_a_reader_panic_is_a_damaged_file():
     r = check_file(CORPUS / "clusterfuzz-testcase-minimized-POIHSSFFuzzer-5816431116615680.xls", profiles.load(),
                    write=False)
     assert r.status == "failed" and "损坏" in r.error and "内部错误" not in r.error
+    res = _cli(["check", "--no-write", str(CORPUS / "clusterfuzz-testcase-minimized-POIHSSFFuzzer-5816431116615680.xls")],
+               env={**os.environ, "RUST_BACKTRACE": "1"})
+    assert res.returncode == 2 and b"panicked" not in res.stderr and "损坏" in res.stdout.decode()
 
 
 # ------------------------------------------------------------------ 3. JSON is always JSON

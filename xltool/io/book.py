@@ -132,11 +132,12 @@ def load_book(path: Path, fmt: str) -> Book:
     extents = _extents(path, fmt)
     book = Book(path=path, fmt=fmt, sheets=[])
     try:
-        if path.suffix.lower() in _NATIVE_SUFFIX.get(fmt, ()) and _utf8(str(path)):
-            wb = CalamineWorkbook.from_path(str(path))
-        else:  # a misnamed file (calamine picks its reader by the name) or a name in GBK bytes: the bytes
-            with open(path, "rb") as fh:
-                wb = CalamineWorkbook.from_filelike(fh)
+        with _native_stderr_quiet():
+            if path.suffix.lower() in _NATIVE_SUFFIX.get(fmt, ()) and _utf8(str(path)):
+                wb = CalamineWorkbook.from_path(str(path))
+            else:  # a misnamed file (calamine picks its reader by the name) or a name in GBK bytes: the bytes
+                with open(path, "rb") as fh:
+                    wb = CalamineWorkbook.from_filelike(fh)
     except OSError:
         raise
     except BaseException as exc:  # calamine raises several types (and panics); all mean the same to a user
@@ -162,8 +163,9 @@ def load_book(path: Path, fmt: str) -> Book:
                     book.skipped.append((name, scan.book_reason(name)))
                     continue
                 total += ext.cells
-            sh = wb.get_sheet_by_index(i)
-            rows = sh.to_python(skip_empty_area=False)
+            with _native_stderr_quiet():
+                sh = wb.get_sheet_by_index(i)
+                rows = sh.to_python(skip_empty_area=False)
             try:
                 merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
             except Exception:  # older calamine or an unsupported format
@@ -182,6 +184,44 @@ def load_book(path: Path, fmt: str) -> Book:
         except Exception:
             pass
     return book
+
+
+class _native_stderr_quiet:
+    """Silence file descriptor 2 while the native reader runs: a Rust panic prints its English
+    message and source location there before it reaches Python as an exception (which we report
+    in Chinese). Python's own writes to sys.stderr are flushed first and unaffected afterwards."""
+
+    def __enter__(self):
+        import os
+        import sys
+
+        self.saved = None
+        try:
+            sys.stderr.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+        try:
+            self.saved = os.dup(2)
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 2)
+            finally:
+                os.close(null)
+        except OSError:
+            if self.saved is not None:
+                os.close(self.saved)
+            self.saved = None
+        return self
+
+    def __exit__(self, *exc):
+        import os
+
+        if self.saved is not None:
+            try:
+                os.dup2(self.saved, 2)
+            finally:
+                os.close(self.saved)
+        return False
 
 
 def _utf8(text: str) -> bool:
