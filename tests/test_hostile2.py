@@ -482,3 +482,23 @@ def test_the_scan_never_underestimates_what_calamine_builds():
             if end and (end[0] + 1 > ext.rows or end[1] + 1 > ext.cols):
                 under.append((p.name, name, end, (ext.rows, ext.cols)))
     assert compared > 50 and under == []
+
+
+def test_a_reader_panic_on_any_file_is_a_damaged_file(tmp_path, monkeypatch):
+    """pyo3 raises a Rust panic as PanicException, a BaseException: it still means a damaged file."""
+    import python_calamine
+
+    class PanicException(BaseException):
+        pass
+
+    class Panicking:
+        @staticmethod
+        def from_path(_):
+            raise PanicException("range end index 64 out of range for slice of length 1")
+
+        from_filelike = from_path
+
+    src = write_summary(tmp_path / "a.xlsx", clean_rows())
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Panicking)
+    r = check_file(src, profiles.load(), write=False)
+    assert r.status == "failed" and "损坏" in r.error and "内部错误" not in r.error and "range end" not in r.error

@@ -87,6 +87,8 @@ def _count(n: int) -> str:
     return f"{n} 个"
 
 
+MSG_XLS_DAMAGED = ("文件已损坏或不完整（旧版 .xls 的内部结构无法读取：{what}），可能在复制、下载或邮件传输时中断。"
+                   "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。")
 MSG_XLS_WHOLE = "旧版 .xls 格式的工作簿只能整本读取，因此整个文件未检查。"
 
 
@@ -365,6 +367,7 @@ _VALUE_RECORDS = {
     0x0002, 0x0003, 0x0004, 0x0005, 0x0206, 0x0406,  # BIFF2-4: INTEGER NUMBER LABEL BOOLERR FORMULA FORMULA
 }
 _MULRK = 0x00BD
+_XLS_MAX_COLS = 256  # BIFF5/BIFF8 (Excel 97-2003): columns A..IV
 _BOF = {0x0809, 0x0409, 0x0209, 0x0009}
 _EOF = 0x000A
 _BOUNDSHEET = 0x0085
@@ -461,44 +464,58 @@ class _Cfb:
 def scan_xls(path: Path) -> tuple[bool, list[tuple[str, Extent]]]:
     """(encrypted, [(sheet name, used range)] in BOUNDSHEET order) of a BIFF workbook.
 
-    Damaged structures give an empty list: calamine then reports them itself, with the
-    damaged-file message.
+    The globals substream gives the sheets (BOUNDSHEET) and FILEPASS; each sheet is then scanned
+    from the offset its BOUNDSHEET gives, as a reader seeks there, up to its EOF (a nested chart
+    substream's cells count too: an over-estimate is safe). A compound file whose workbook stream
+    cannot be followed is a damaged file (UnreadableFile).
     """
     try:
         data = path.read_bytes()
         stream = _Cfb(data).stream(("workbook", "book"))
-    except (ValueError, struct.error, OverflowError):
-        return False, []
-    except OSError:
-        return False, []
+    except (ValueError, struct.error, OverflowError) as exc:
+        # unmeasured, a reader could build any grid: refuse (on ~400 real .xls this never happens
+        # to a file python-calamine can read)
+        raise UnreadableFile(MSG_XLS_DAMAGED.format(what="复合文档的扇区链无法跟随")) from None
     if not stream:
-        return False, []
-    sheets: dict[int, str] = {}  # BOF offset → name
-    order: list[int] = []
-    extents: dict[int, Extent] = {}
-    current: int | None = None
-    ext: Extent | None = None
-    pos, n = 0, len(stream)
-    first = True
+        raise UnreadableFile(MSG_XLS_DAMAGED.format(what="找不到工作簿数据流"))
+    sheets: list[tuple[int, str]] = []
+    for typ, body, _ in _records(stream, 0):
+        if typ == _FILEPASS:
+            return True, []
+        if typ == _BOUNDSHEET and len(body) >= 8:
+            at, _vis, kind, cch = struct.unpack_from("<LBBB", body, 0)
+            if kind == 0:  # worksheets (not charts, macro sheets)
+                sheets.append((at, _biff_name(body[7:], cch)))
+        elif typ == _EOF:
+            break
+    out = [(name, _sheet_extent(stream, at)) for at, name in sheets]
+    for name, ext in out:
+        if ext.cols > _XLS_MAX_COLS:  # a column the format cannot hold: what fuzzers and damage make
+            raise UnreadableFile(MSG_XLS_DAMAGED.format(
+                what=f"工作表“{name}”中有单元格位于第 {ext.cols} 列，超出 .xls 格式最多 256 列的范围"))
+    return False, out
+
+
+def _records(stream: bytes, pos: int):
+    """(type, body, position) of the BIFF records from ``pos``."""
+    n = len(stream)
     while pos + 4 <= n:
         typ, length = struct.unpack_from("<HH", stream, pos)
-        body = stream[pos + 4:pos + 4 + length]
+        yield typ, stream[pos + 4:pos + 4 + length], pos
+        pos += 4 + length
+
+
+def _sheet_extent(stream: bytes, at: int) -> Extent:
+    ext = Extent()
+    depth = 0
+    for typ, body, _ in _records(stream, at):
         if typ in _BOF:
-            if first:
-                current, ext = None, None
-            else:
-                current, ext = pos, Extent()
-                extents[pos] = ext
-            first = False
-        elif typ == _FILEPASS and current is None:
-            return True, []
-        elif typ == _BOUNDSHEET and len(body) >= 8:
-            at, _vis, kind, cch = struct.unpack_from("<LBBB", body, 0)
-            name = _biff_name(body[7:], cch)
-            if kind == 0:  # worksheets (not charts, macro sheets)
-                sheets[at] = name
-                order.append(at)
-        elif ext is not None and len(body) >= 4 and (typ in _VALUE_RECORDS or typ == _MULRK):
+            depth += 1
+        elif typ == _EOF:
+            depth -= 1
+            if depth <= 0:
+                break
+        elif len(body) >= 4 and (typ in _VALUE_RECORDS or typ == _MULRK):
             row, col = struct.unpack_from("<HH", body, 0)
             if typ == _MULRK and len(body) >= 6:
                 col = max(col, struct.unpack_from("<H", body, len(body) - 2)[0])
@@ -506,10 +523,7 @@ def scan_xls(path: Path) -> tuple[bool, list[tuple[str, Extent]]]:
                 ext.far = (row, col)
             ext.rows = max(ext.rows, row + 1)
             ext.cols = max(ext.cols, col + 1)
-        elif typ == _EOF:
-            ext = None
-        pos += 4 + length
-    return False, [(sheets[at], extents.get(at, Extent())) for at in order]
+    return ext
 
 
 def _biff_name(raw: bytes, cch: int) -> str:
