@@ -183,13 +183,15 @@ class _failures:
         return True
 
 
-def os_message(exc: OSError, target: Path | None, shown: str) -> str:
-    """An operating-system error in Chinese, naming the user's file (never our temporary file)."""
+def os_message(exc: OSError, target: Path | None, shown: str, label: str = "核查副本") -> str:
+    """An operating-system error in Chinese, naming the user's file (never our temporary file).
+
+    ``target``: the file being written (None while reading ``shown``); ``label`` what it is."""
     code = exc.errno
     writing = target is not None
     name = display_name(target.name if writing else Path(shown).name)
     folder = display_name(str(target.parent)) if writing else ""
-    what = f"核查副本“{name}”" if writing else f"文件“{name}”"
+    what = f"{label}“{name}”" if writing else f"文件“{name}”"
     if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
         if writing and target.exists():
             return (f"无法替换{what}：没有写入权限，或该文件正在 Excel/WPS 中打开。"

@@ -89,7 +89,7 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
         except OSError as exc:
             from xltool.engine import os_message
 
-            overview_error = "无法写出核查汇总：" + os_message(exc, target, "")
+            overview_error = os_message(exc, target, "", label="核查汇总")
 
     for text in warnings:
         click.echo(f"注意：{text}", err=True)
