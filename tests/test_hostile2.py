@@ -502,3 +502,17 @@ def test_a_reader_panic_on_any_file_is_a_damaged_file(tmp_path, monkeypatch):
     monkeypatch.setattr(python_calamine, "CalamineWorkbook", Panicking)
     r = check_file(src, profiles.load(), write=False)
     assert r.status == "failed" and "损坏" in r.error and "内部错误" not in r.error and "range end" not in r.error
+
+
+def test_too_many_findings_give_no_copy_but_every_finding(tmp_path, monkeypatch):
+    """Each note costs the writer about 8 KB: past the cap the findings are reported, no copy is made."""
+    from xltool import engine
+
+    rows = [summary_row(i, f"项目{i}", 100, 90, 80, balance=5) for i in range(1, 9)]  # 8 wrong balances
+    src = write_summary(tmp_path / "a.xlsx", rows)
+    monkeypatch.setattr(engine, "MAX_ANNOTATED_FINDINGS", 5)
+    res = CliRunner().invoke(main, ["check", "--format", "json", str(src)])
+    (f,) = _strict_json(res.stdout_bytes)["files"]
+    assert res.exit_code == 1 and f["status"] == "findings" and f["output"] is None
+    assert len(f["findings"]) > 5 and "问题过多" in f["remarks"][0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]

@@ -271,7 +271,7 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
         if fmt is None or output.suffix.lower() != (".xlsm" if fmt == "xlsm" else ".xlsx"):
             output = None  # named after the check, in the main process
     report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID)
-    written = output is not None and report.status != "failed"
+    written = output is not None and report.status != "failed" and report.output is not None
     needed = (keep_records or (wants_copy and not written)
               or (reconcile and any(s.kind in RECONCILED_KINDS for s in report.sheets)))
     if not needed:

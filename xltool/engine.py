@@ -218,9 +218,22 @@ def os_message(exc: OSError, target: Path | None, shown: str, label: str = "核�
             "或将文件复制到本机后再试。")
 
 
+#: findings above which no annotated copy is written: each note costs the writers about 8 KB
+#: (30,000 notes: +250 MB), so a table where every row is wrong would need gigabytes
+MAX_ANNOTATED_FINDINGS = 20_000
+
+
 def _write(path: Path, book, profile, report: FileReport, target: Path, avoid=(), guard=None) -> None:
     from xltool.report.annotate import write_annotated
 
+    if len(report.findings) > MAX_ANNOTATED_FINDINGS:
+        text = (f"发现的问题过多（{len(report.findings)} 处，超过 {MAX_ANNOTATED_FINDINGS} 处），为避免占用过多内存，"
+                "未生成核查副本；全部问题见本次核查结果（--format json 可导出）。这么多问题通常出自同一原因"
+                "（如整列公式或金额单位不对），请先改正后再检查。")
+        if text not in report.remarks:
+            report.remarks.append(text)
+            report.notes.append(text)
+        return
     target = choose_target(path, target, avoid, report)
     if guard is not None:
         guard.target = target
