@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -170,3 +171,68 @@ def test_truncated_workbooks_fail_cleanly(tmp_path, keep):
     path.write_bytes(data[: int(len(data) * keep)])
     r = check_file(path, profiles.load(), out_dir=tmp_path / "out")
     assert r.status == "failed" and "内部错误" not in r.error
+
+
+# --- XML-aware mutations of a valid package: well-formed but unexpected structure ---------------
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _mutate_xml(data: bytes, ops, ref_rows: int) -> bytes:
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", _NS[1:-1])
+    root = ET.fromstring(data)
+    elems = [e for e in root.iter() if e is not root]
+    parents = {c: p for p in root.iter() for c in p}
+    for op, k, value in ops:
+        if not elems:
+            break
+        e = elems[k % len(elems)]
+        parent = parents.get(e)
+        if op == "delete" and parent is not None:
+            parent.remove(e)
+            elems = [x for x in elems if x is not e]
+        elif op == "duplicate" and parent is not None:
+            parent.insert(list(parent).index(e), ET.fromstring(ET.tostring(e)))
+        elif op == "ref" and e.tag == _NS + "c":
+            e.set("r", f"{value[:2]}{1 + len(value) * ref_rows}" if value[:2].isalpha() and value[:2].isascii() else "A1")
+        elif op == "drop-ref":
+            e.attrib.pop("r", None)
+        elif op == "type" and e.tag == _NS + "c":
+            e.set("t", ["s", "b", "e", "str", "inlineStr", "n", "d", "x"][len(value) % 8])
+        elif op == "text":
+            e.text = value
+        elif op == "attr":
+            e.set(value[:8] if value[:1].isalpha() and value[:8].isidentifier() else "x", value)
+    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+_ops = st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "ref", "drop-ref", "type", "text", "attr"]),
+                          st.integers(0, 500), st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=8)),
+                min_size=1, max_size=6)
+
+
+@settings(max_examples=int(os.environ.get("XLTOOL_FUZZ_EXAMPLES", 60)), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_ops, st.sampled_from(["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/styles.xml"]),
+       st.sampled_from([1, 1000, 100000]))
+def test_xml_aware_mutations_never_crash(tmp_path, ops, part, ref_rows):
+    import zipfile
+    from xml.parsers import expat
+
+    good = write_summary(tmp_path / "g.xlsx", clean_rows())
+    path = bf.rewrite_zip(good, tmp_path / "m.xlsx",
+                          transform=lambda n, d: _mutate_xml(d, ops, ref_rows) if n == part else d)
+    before = _digest(path)
+    out = tmp_path / "out"
+    r = check_file(path, profiles.load(), out_dir=out)
+    assert r.status in ("ok", "findings", "failed")
+    if r.status == "failed":
+        assert "内部错误" not in r.error and CJK.search(r.error), r.error
+    assert _digest(path) == before
+    if r.output:  # the copy carries no malformed part
+        with zipfile.ZipFile(r.output) as zf:
+            for name in zf.namelist():
+                if name.endswith((".xml", ".rels")):
+                    expat.ParserCreate().Parse(zf.read(name), True)

@@ -103,6 +103,7 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
     reports: list[FileReport | None] = [None] * n
     todo: list[int] = []
     progress.started(CHECK, n)
+    inputs = tuple(str(job.path) for job in jobs)  # never written over, whatever names the copies get
     for i, job in enumerate(jobs):
         if not job.path.exists():
             reports[i] = FileReport(path=job.shown, status="failed", error=MSG_MISSING)
@@ -115,13 +116,15 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
         i = todo[0]
         job = jobs[i]
         folder = out_dir / _relative_folder(job.path, base) if out_dir is not None else None
-        reports[i] = check_file(job.path, profile, write=job.write, shown=job.shown, out_dir=folder)
+        reports[i] = check_file(job.path, profile, write=job.write, shown=job.shown, out_dir=folder, avoid=inputs)
         note(CHECK, i, reports[i])
         return reports  # type: ignore[return-value]
 
     # Names of the copies, from the extensions (the content may still say otherwise: see _check_task).
     planned = plan_outputs([jobs[i] for i in todo], [None] * len(todo), out_dir, base)
     outputs = {i: (planned[k] if jobs[i].write else None) for k, i in enumerate(todo)}
+    global _AVOID
+    _AVOID = inputs  # for the tasks run in this process; workers get it at start-up
     pool = _Pool(profile, workers, warn) if workers > 1 and len(todo) > 1 else None
     try:
         # 1. check, and write the copies whose names are settled
@@ -162,13 +165,14 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
                 note(WRITE, i, reports[i])
 
             _map(pool, profile, _write_task, [(jobs[i].path, reports[i], targets[i]) for i in again],
-                 done, lambda k, msg: ("failed", None, msg, []))
+                 done, lambda k, msg: ("failed", None, msg, [], []))
         if not keep_records:
             for r in reports:
                 _drop_records(r)
     finally:
         if pool is not None:
             pool.close()
+        _AVOID = ()
     return reports  # type: ignore[return-value]
 
 
@@ -232,11 +236,20 @@ def plan_outputs(jobs: list[Job], reports: list[FileReport | None], out_dir: Pat
 # ------------------------------------------------------------------ the tasks (run in the workers)
 
 _PROFILE = None
+_AVOID: tuple[str, ...] = ()  # the run's inputs: no copy is written over one of them
 
 
-def _init(profile) -> None:
-    global _PROFILE
-    _PROFILE = profile
+def _init(profile, avoid: tuple[str, ...] = ()) -> None:
+    """Worker start-up. Ctrl-C reaches every process of the console: a worker ignores it and finishes
+    the file in hand (its copy is written whole or not at all), the main process stops handing out work."""
+    global _PROFILE, _AVOID
+    _PROFILE, _AVOID = profile, avoid
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError, AttributeError):
+        pass
 
 
 def _ping() -> bool:
@@ -257,8 +270,8 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
             fmt = None
         if fmt is None or output.suffix.lower() != (".xlsm" if fmt == "xlsm" else ".xlsx"):
             output = None  # named after the check, in the main process
-    report = check_file(path, prof, write=output is not None, shown=shown, output=output)
-    written = output is not None and report.status != "failed"
+    report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID)
+    written = output is not None and report.status != "failed" and report.output is not None
     needed = (keep_records or (wants_copy and not written)
               or (reconcile and any(s.kind in RECONCILED_KINDS for s in report.sheets)))
     if not needed:
@@ -268,9 +281,9 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
 
 def _write_task(path: Path, report: FileReport, output: Path, profile=None):
     """Write one annotated copy; returns only what writing changes (the report is not sent back)."""
-    before = len(report.notes)
-    write_output(path, report, profile if profile is not None else _PROFILE, output=output)
-    return report.status, report.output, report.error, report.notes[before:]
+    before, remarks = len(report.notes), len(report.remarks)
+    write_output(path, report, profile if profile is not None else _PROFILE, output=output, avoid=_AVOID)
+    return report.status, report.output, report.error, report.notes[before:], report.remarks[remarks:]
 
 
 def _drop_records(report: FileReport | None) -> None:
@@ -280,9 +293,10 @@ def _drop_records(report: FileReport | None) -> None:
 
 
 def _apply(report: FileReport, outcome) -> None:
-    status, output, error, notes = outcome
+    status, output, error, notes, remarks = outcome
     report.status, report.output, report.error = status, output, error
     report.notes.extend(notes)
+    report.remarks.extend(remarks)
 
 
 def _failed(job: Job, message: str) -> FileReport:
@@ -340,7 +354,7 @@ class _Pool:
             from concurrent.futures import ProcessPoolExecutor
 
             self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_init, initargs=(self.profile,))
+                                                initializer=_init, initargs=(self.profile, _AVOID))
         return self.executor
 
     def close(self) -> None:
@@ -442,7 +456,7 @@ def _alone(fn, a: tuple, profile, failed, raw: bool = False):
     from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init, initargs=(profile,)) as ex:
+                             initializer=_init, initargs=(profile, _AVOID)) as ex:
         try:
             return ex.submit(fn, *a).result()
         except BrokenProcessPool:

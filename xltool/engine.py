@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ class FileReport:
     sheets: list[SheetReport] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # Chinese remarks for the findings sheet
+    remarks: list[str] = field(default_factory=list)  # Chinese remarks about the run (console, JSON)
 
     @property
     def errors(self) -> int:
@@ -54,55 +58,101 @@ class FileReport:
         return [s for s in self.sheets if s.kind != "unknown"]
 
     def to_json(self) -> dict:
-        return {
-            "path": self.path,
+        doc = {
+            "path": display_name(self.path),
             "status": self.status,
-            "output": self.output,
+            "output": display_name(self.output) if self.output is not None else None,
             "error": self.error,
             "sheets": [s.to_json() for s in self.sheets],
             "findings": [f.to_json() for f in self.findings],
         }
+        if self.remarks:
+            doc["remarks"] = list(self.remarks)
+        return doc
+
+
+def display_name(text: str) -> str:
+    """A path as a user can read it. A name that is not valid UTF-8 (what unzip makes on Linux of a
+    zip from Chinese Windows: GBK bytes, carried by Python as surrogate escapes) is shown decoded as
+    GB18030; failing that, its undecodable bytes become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+MAX_NAME_BYTES = 255  # a file name's limit on Linux/macOS (bytes) and Windows (UTF-16 units)
 
 
 def output_path_for(path: Path, fmt: str, out_dir: Path | None) -> Path:
     suffix = ".xlsm" if fmt == "xlsm" else ".xlsx"
     stem = path.stem
     folder = out_dir if out_dir is not None else path.parent
-    return folder / f"{stem}{OUTPUT_TAG}{suffix}"
+    return folder / fit_name(f"{stem}{OUTPUT_TAG}{suffix}", OUTPUT_TAG + suffix)
+
+
+def fit_name(name: str, keep: str) -> str:
+    """``name`` shortened (before its ending ``keep``, marked with …) to fit a file name's limit."""
+    def size(n: str) -> int:
+        return max(len(n.encode("utf-8", "surrogateescape")), len(n.encode("utf-16-le", "surrogatepass")) // 2)
+
+    if size(name) <= MAX_NAME_BYTES or not name.endswith(keep):
+        return name
+    head = name[: len(name) - len(keep)]
+    while head and size(head + "…" + keep) > MAX_NAME_BYTES:
+        head = head[:-1]
+    return head + "…" + keep
+
+
+_OWN_OUTPUT = re.compile(re.escape(OUTPUT_TAG) + r"(?: \([0-9]+\))?$")
 
 
 def is_own_output(path: Path) -> bool:
-    """Files this tool wrote: ``X.checked.xlsx`` / ``X.checked.xlsm``."""
-    return path.stem.endswith(OUTPUT_TAG)
+    """Files this tool wrote: ``X.checked.xlsx`` / ``X.checked.xlsm`` (and ``X.checked (2).xlsx`` …)."""
+    return bool(_OWN_OUTPUT.search(path.stem))
 
 
 def check_file(path: Path, profile, *, out_dir: Path | None = None, write: bool = True,
-               shown: str | None = None, output: Path | None = None) -> FileReport:
+               shown: str | None = None, output: Path | None = None, avoid=()) -> FileReport:
     """Check one workbook and (``write``) write its annotated copy.
 
     Never raises for a bad file: the report says ``failed`` and why (in Chinese).
     With ``write=False`` the report can be completed later (cross-file findings such as the
     reconciliation of a summary with its project forms) and written with ``write_output``.
+    ``avoid``: paths that must not be written (the run's inputs).
     """
     report = FileReport(path=shown if shown is not None else str(path))
-    with _failures(report):
+    with _failures(report) as guard:
         book = _check(path, profile, report)
         if write:
-            _write(path, book, profile, report, output or output_path_for(path, report.fmt, out_dir))
+            _write(path, book, profile, report, output or output_path_for(path, report.fmt, out_dir), avoid, guard)
     return report
 
 
 def write_output(path: Path, report: FileReport, profile, *, out_dir: Path | None = None,
-                 output: Path | None = None) -> FileReport:
+                 output: Path | None = None, avoid=()) -> FileReport:
     """Write the annotated copy of an already checked file (re-reads its values; cheap)."""
     if report.status == "failed":
         return report
-    with _failures(report):
+    with _failures(report) as guard:
         from xltool.io.book import load_book
 
         book = load_book(path, report.fmt)
-        _write(path, book, profile, report, output or output_path_for(path, report.fmt, out_dir))
+        _write(path, book, profile, report, output or output_path_for(path, report.fmt, out_dir), avoid, guard)
     return report
+
+
+def path_key(p) -> str:
+    """One spelling per file, to compare paths."""
+    try:
+        return os.path.normcase(os.path.realpath(p))
+    except (OSError, ValueError):
+        return os.path.normcase(os.path.abspath(p))
 
 
 class _failures:
@@ -110,6 +160,7 @@ class _failures:
 
     def __init__(self, report: FileReport):
         self.report = report
+        self.target: Path | None = None  # the copy being written, once known
 
     def __enter__(self):
         return self
@@ -125,20 +176,107 @@ class _failures:
             r.error = exc.message
         elif isinstance(exc, MemoryError):
             r.error = "文件过大，内存不足，无法处理。"
-        elif isinstance(exc, PermissionError):
-            r.error = f"没有权限读取或写入文件（{exc.filename or ''}）。如文件正在 Excel/WPS 中打开，请先关闭后再试。"
         elif isinstance(exc, OSError):
-            r.error = f"读写文件时出错：{exc.strerror or exc}。"
+            r.error = os_message(exc, self.target, r.path)
         else:  # a bug or an unforeseen layout: report it, go on with the next file
             r.error = f"处理该文件时发生内部错误（{type(exc).__name__}: {exc}），请将文件反馈给工具维护人员。"
         return True
 
 
-def _write(path: Path, book, profile, report: FileReport, target: Path) -> None:
+def os_message(exc: OSError, target: Path | None, shown: str, label: str = "核查副本") -> str:
+    """An operating-system error in Chinese, naming the user's file (never our temporary file).
+
+    ``target``: the file being written (None while reading ``shown``); ``label`` what it is."""
+    code = exc.errno
+    writing = target is not None
+    name = display_name(target.name if writing else Path(shown).name)
+    folder = display_name(str(target.parent)) if writing else ""
+    what = f"{label}“{name}”" if writing else f"文件“{name}”"
+    if isinstance(exc, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        if writing and target.exists():
+            return (f"无法替换{what}：没有写入权限，或该文件正在 Excel/WPS 中打开。"
+                    "请先关闭该文件后重试，或用 --out 指定其他输出文件夹。")
+        if writing:
+            return f"没有权限在文件夹“{folder}”中写入{what}。请用 --out 指定一个自己有写入权限的输出文件夹。"
+        return f"没有权限读取{what}。请检查文件权限，或将文件复制到自己的文件夹后再试。"
+    if code == errno.EROFS:
+        return (f"无法写入{what}：文件夹“{folder}”所在的磁盘是只读的（如写保护的 U 盘、光盘或只读的网络位置）。"
+                "请用 --out 指定其他输出文件夹。")
+    if code == errno.ENOTDIR:
+        return f"无法写入{what}：路径“{folder}”中有一段是文件而不是文件夹。请检查 --out 指定的输出位置。"
+    if code == errno.ENAMETOOLONG:
+        return f"无法写入{what}：文件路径过长。请缩短文件夹名称，或用 --out 指定一个较短的输出文件夹。"
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return f"无法写入{what}：磁盘空间已满（或超出配额）。请清理磁盘空间，或用 --out 指定其他磁盘上的文件夹。"
+    if code in (errno.ENOENT,):
+        return f"找不到{what}所在的位置，文件或文件夹可能在核查过程中被移动或删除。"
+    if code == errno.EISDIR:
+        return f"无法写入{what}：同名的文件夹已经存在。请用 --out 指定其他输出文件夹。"
+    label = errno.errorcode.get(code, str(code)) if code is not None else type(exc).__name__
+    verb = "写入" if writing else "读取"
+    return (f"{verb}{what}时发生系统错误（错误代码 {label}）。请确认磁盘、U 盘或网络位置可以正常访问，"
+            "或将文件复制到本机后再试。")
+
+
+#: findings above which no annotated copy is written: each note costs the writers about 8 KB
+#: (30,000 notes: +250 MB), so a table where every row is wrong would need gigabytes
+MAX_ANNOTATED_FINDINGS = 20_000
+
+
+def _write(path: Path, book, profile, report: FileReport, target: Path, avoid=(), guard=None) -> None:
     from xltool.report.annotate import write_annotated
 
+    if len(report.findings) > MAX_ANNOTATED_FINDINGS:
+        text = (f"发现的问题过多（{len(report.findings)} 处，超过 {MAX_ANNOTATED_FINDINGS} 处），为避免占用过多内存，"
+                "未生成核查副本；全部问题见本次核查结果（--format json 可导出）。这么多问题通常出自同一原因"
+                "（如整列公式或金额单位不对），请先改正后再检查。")
+        if text not in report.remarks:
+            report.remarks.append(text)
+            report.notes.append(text)
+        return
+    target = choose_target(path, target, avoid, report)
+    if guard is not None:
+        guard.target = target
     write_annotated(path, book, report, profile, target)
     report.output = str(target)
+
+
+def choose_target(src: Path, target: Path, avoid, report: FileReport) -> Path:
+    """Where the copy goes: ``target``, unless it is another input of the run or a copy a person has
+    saved since this tool wrote it; then ``X.checked (2).xlsx``, (3) … — the first that is free or an
+    untouched copy of ours. A file at ``target`` that was never ours (or the input itself) is left for
+    the writer to refuse."""
+    from xltool.report.annotate import written_by_us
+    from xltool.report.safe import sealed
+
+    avoided = {path_key(p) for p in avoid} - {path_key(src)}
+    name, suffix = target.name, target.suffix
+    base = name[: len(name) - len(suffix)]
+    why = None
+    candidate, n = target, 1
+    while n < 1000:
+        if path_key(candidate) in avoided:
+            reason = "input"
+        elif candidate.exists() and written_by_us(candidate) and not sealed(candidate):
+            reason = "edited"
+        elif n > 1 and candidate.exists() and not written_by_us(candidate):
+            reason = "foreign"
+        else:
+            break
+        why = why or reason
+        n += 1
+        candidate = target.with_name(fit_name(f"{base} ({n}){suffix}", f" ({n}){suffix}"))
+    if candidate == target:
+        return target
+    shown, new = display_name(target.name), display_name(candidate.name)
+    if why == "input":
+        text = f"“{shown}”也是本次核查的文件，未覆盖它；本次核查副本另存为“{new}”。"
+    else:
+        text = (f"“{shown}”在本工具生成后又被修改并保存过（可能有人在其中改正了数据），为保留这些修改，未覆盖它；"
+                f"本次核查副本另存为“{new}”。")
+    report.remarks.append(text)
+    report.notes.append(text)
+    return candidate
 
 
 def _check(path: Path, profile, report: FileReport):
@@ -151,8 +289,10 @@ def _check(path: Path, profile, report: FileReport):
     report.fmt = fmt
     book = load_book(path, fmt)
     if not book.sheets:
+        if book.skipped:
+            raise UnreadableFile(" ".join(reason for _, reason in book.skipped))
         raise UnreadableFile("工作簿中没有任何工作表。")
-    findings: list[Finding] = []
+    findings: list[Finding] = [Finding("XL003", WARNING, name, None, reason) for name, reason in book.skipped]
     for sheet in book.sheets:
         kind = kinds.classify(sheet)
         if kind is None:
@@ -166,6 +306,8 @@ def _check(path: Path, profile, report: FileReport):
         report.sheets.append(SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record))
         findings.extend(run(kind.NAME, record, Context(profile, results)))
     if not report.kinds:
+        if book.skipped:
+            raise UnreadableFile(" ".join(reason for _, reason in book.skipped))
         from xltool.kinds import KINDS
 
         looked = "、".join(k.TITLE for k in KINDS)

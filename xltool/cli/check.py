@@ -49,11 +49,14 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
         prof = profiles.load(profile)
     except XltoolError as exc:
         click.echo(f"错误：{exc.message}", err=True)
+        _json_failure(fmt, exc.message)
         sys.exit(EXIT_FAILED)
     out = Path(out_dir) if out_dir else None
     items = [(p, shown) for p, shown in collect(list(paths)) if not _is_our_overview(p)]
     if not items:
-        click.echo("没有找到需要核查的工作簿（.xlsx / .xlsm / .xls）。", err=True)
+        text = "没有找到需要核查的工作簿（.xlsx / .xlsm / .xls）。"
+        click.echo(text, err=True)
+        _json_failure(fmt, text)
         sys.exit(EXIT_FAILED)
     folders = [p for p in paths if Path(p).is_dir()]
     base = common_folder(paths)
@@ -70,19 +73,24 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
             reports = batch.run(jobs_list, prof, out_dir=out, base=base, workers=jobs, progress=bar,
                                 warn=warnings.append, keep_records=False)
     except KeyboardInterrupt:
-        click.echo("已中断：未完成全部文件的核查。", err=True)
+        text = "已中断：未完成全部文件的核查。"
+        click.echo(text, err=True)
+        _json_failure(fmt, text)
         sys.exit(EXIT_FAILED)
 
     overview_path = None
     overview_error = None
+    target = None
     if overview:
         from xltool.report import overview as ov
 
         try:
-            overview_path = ov.write(ov.choose_path(out if out is not None else base), reports, prof,
-                                     inputs=list(paths))
+            target = _unedited(ov.choose_path(out if out is not None else base), warnings)
+            overview_path = ov.write(target, reports, prof, inputs=list(paths))
         except OSError as exc:
-            overview_error = f"无法写出核查汇总：{exc.strerror or exc}（{getattr(exc, 'filename', '') or ''}）。"
+            from xltool.engine import os_message
+
+            overview_error = os_message(exc, target, "", label="核查汇总")
 
     for text in warnings:
         click.echo(f"注意：{text}", err=True)
@@ -91,12 +99,8 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
     if fmt == "json":
         from xltool.report import jsonout
 
-        doc = jsonout.document(reports)
-        if overview_path is not None:
-            doc["overview"] = str(overview_path)
-        import json
-
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        extra = {"overview": str(overview_path)} if overview_path is not None else {}
+        _echo_json(jsonout.dumps(reports, **extra))
     else:
         from xltool.report import console
 
@@ -109,6 +113,37 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
     if overview_error:
         code = EXIT_FAILED
     sys.exit(code)
+
+
+def _echo_json(text: str) -> None:
+    """One JSON document on stdout, as UTF-8 bytes whatever the console's encoding (RFC 8259)."""
+    click.echo((text + "\n").encode("utf-8"), nl=False)
+
+
+def _json_failure(fmt: str, message: str) -> None:
+    """With --format json, the document is there even when no file could be checked."""
+    if fmt == "json":
+        from xltool.report import jsonout
+
+        doc = jsonout.document([])
+        doc["error"] = message
+        _echo_json(jsonout.dump_document(doc))
+
+
+def _unedited(target: Path, warnings: list[str]) -> Path:
+    """The overview's path, unless an overview of ours there has been edited and saved since: then
+    ``核查汇总 (2).xlsx`` … so the edits are kept."""
+    from xltool.report import overview as ov
+    from xltool.report.safe import sealed
+
+    candidate, n = target, 1
+    while candidate.exists() and ov.is_overview(candidate) and not sealed(candidate) and n < 1000:
+        n += 1
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+    if candidate != target:
+        warnings.append(f"核查汇总“{target.name}”在本工具生成后又被修改并保存过，为保留这些修改，未覆盖它；"
+                        f"本次核查汇总另存为“{candidate.name}”。")
+    return candidate
 
 
 def exit_code(reports) -> int:

@@ -11,6 +11,8 @@ from typing import Any
 
 from xltool.cells import a1
 from xltool.errors import UnreadableFile
+from xltool.io import scan
+from xltool.io.safety import MSG_ENCRYPTED
 
 
 TEXT_MEMO_ROWS = 100  # rows whose texts Sheet.text memoises (where the kinds look for headers)
@@ -106,6 +108,7 @@ class Book:
     fmt: str  # "xlsx", "xlsm" or "xls"
     sheets: list[Sheet]
     _uncached: dict[int, set[str]] = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet name, Chinese reason): not read
 
     def uncached_formulas(self, index: int) -> set[str]:
         """Cells of sheet ``index`` with a formula but no cached value (parsed lazily, xlsx only)."""
@@ -114,43 +117,163 @@ class Book:
         return self._uncached[index]
 
 
+_NATIVE_SUFFIX = {"xlsx": (".xlsx",), "xlsm": (".xlsm",), "xls": (".xls",)}
+
+
 def load_book(path: Path, fmt: str) -> Book:
-    """Read every worksheet's values. Raises UnreadableFile with a Chinese reason."""
+    """Read every worksheet's values. Raises UnreadableFile with a Chinese reason.
+
+    ``fmt`` is what the sniffer found in the content: the file is opened as that, whatever its
+    name says. Each sheet's used range is measured first (``xltool.io.scan``): a sheet too large
+    to hold in memory is not read, and listed in ``Book.skipped`` with the reason.
+    """
     from python_calamine import CalamineWorkbook
 
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types; all mean the same to a user
-        text = str(exc)
-        if "password" in text.lower() or "encrypt" in text.lower():
-            raise UnreadableFile(
-                "文件设有密码保护（已加密），无法读取。请在 Excel 或 WPS 中打开，取消密码后另存，再重新检查。"
-            ) from exc
-        raise UnreadableFile(f"无法读取该工作簿，文件可能已损坏（{_short(text)}）。请用 Excel 或 WPS 打开后另存为 .xlsx 再检查。") from exc
+    extents = _extents(path, fmt)
     book = Book(path=path, fmt=fmt, sheets=[])
+    try:
+        with _native_stderr_quiet():
+            if path.suffix.lower() in _NATIVE_SUFFIX.get(fmt, ()) and _utf8(str(path)):
+                wb = CalamineWorkbook.from_path(str(path))
+            else:  # a misnamed file (calamine picks its reader by the name) or a name in GBK bytes: the bytes
+                with open(path, "rb") as fh:
+                    wb = CalamineWorkbook.from_filelike(fh)
+    except OSError:
+        raise
+    except BaseException as exc:  # calamine raises several types (and panics); all mean the same to a user
+        _reraise_fatal(exc)
+        text = _reader_detail(exc)
+        if "password" in text.lower() or "encrypt" in text.lower():
+            raise UnreadableFile(MSG_ENCRYPTED) from None
+        raise UnreadableFile(f"无法读取该工作簿，文件可能已损坏（{_short(text)}）。"
+                             "请用 Excel 或 WPS 打开后另存为 .xlsx 再检查。") from None
+    total = 0
     try:
         meta = wb.sheets_metadata
         for i, name in enumerate(wb.sheet_names):
             kind = str(getattr(meta[i], "typ", "")) if i < len(meta) else ""
             if kind and "WorkSheet" not in kind:  # chart sheets, macro sheets
                 continue
-            sh = wb.get_sheet_by_index(i)
-            rows = sh.to_python(skip_empty_area=False)
+            ext = extents(i, name)
+            if ext is not None:
+                if ext.too_large():
+                    book.skipped.append((name, ext.reason(name)))
+                    continue
+                if total + ext.cells > scan.MAX_BOOK_CELLS:
+                    book.skipped.append((name, scan.book_reason(name)))
+                    continue
+                total += ext.cells
+            with _native_stderr_quiet():
+                sh = wb.get_sheet_by_index(i)
+                rows = sh.to_python(skip_empty_area=False)
             try:
                 merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
             except Exception:  # older calamine or an unsupported format
                 merged = []
+            del sh
             book.sheets.append(Sheet(name=name, index=i, rows=rows, merged=merged, book=book))
-    except UnreadableFile:
+    except (UnreadableFile, OSError):
         raise
-    except Exception as exc:
-        raise UnreadableFile(f"读取工作表时出错，文件可能已损坏（{_short(str(exc))}）。请用 Excel 或 WPS 打开后另存再检查。") from exc
+    except BaseException as exc:
+        _reraise_fatal(exc)
+        raise UnreadableFile(f"读取工作表时出错，文件可能已损坏（{_short(_reader_detail(exc))}）。"
+                             "请用 Excel 或 WPS 打开后另存再检查。") from None
     finally:
         try:
             wb.close()
         except Exception:
             pass
     return book
+
+
+class _native_stderr_quiet:
+    """Silence file descriptor 2 while the native reader runs: a Rust panic prints its English
+    message and source location there before it reaches Python as an exception (which we report
+    in Chinese). Python's own writes to sys.stderr are flushed first and unaffected afterwards."""
+
+    def __enter__(self):
+        import os
+        import sys
+
+        self.saved = None
+        try:
+            sys.stderr.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+        try:
+            self.saved = os.dup(2)
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 2)
+            finally:
+                os.close(null)
+        except OSError:
+            if self.saved is not None:
+                os.close(self.saved)
+            self.saved = None
+        return self
+
+    def __exit__(self, *exc):
+        import os
+
+        if self.saved is not None:
+            try:
+                os.dup2(self.saved, 2)
+            finally:
+                os.close(self.saved)
+        return False
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # surrogate escapes: a name that is not UTF-8 on disk
+        return False
+
+
+def _reraise_fatal(exc: BaseException) -> None:
+    """Let interrupts and memory exhaustion through; everything else a reader raises (including a
+    Rust panic, pyo3's PanicException, a BaseException) means a file it cannot read."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError, GeneratorExit)):
+        raise exc
+
+
+def _reader_detail(exc: BaseException) -> str:
+    """What the reader said, or a Chinese phrase when it panicked (its text is a Rust source location)."""
+    if type(exc).__name__ == "PanicException":
+        return "读取组件无法解析文件的内部结构"
+    return str(exc)
+
+
+def _extents(path: Path, fmt: str):
+    """A function (sheet index, name) → its used range (scan.Extent) or None when unknown."""
+    if fmt == "xls":
+        encrypted, found = scan.scan_xls(path)
+        if encrypted:
+            raise UnreadableFile(MSG_ENCRYPTED)
+        # calamine reads every sheet of an .xls when it opens the file: refuse before, for the whole file
+        total = 0
+        for name, ext in found:
+            total += ext.cells
+            if ext.too_large() or total > scan.MAX_BOOK_CELLS:
+                reason = ext.reason(name) if ext.too_large() else scan.book_reason(name)
+                raise UnreadableFile(reason + scan.MSG_XLS_WHOLE)
+        return lambda i, name: None
+    from xltool.io.xmlparts import sheet_part_names
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = sheet_part_names(zf)
+    except UnreadableFile:
+        raise
+    except OSError:
+        raise
+    except Exception:
+        raise UnreadableFile("文件已损坏：找不到或无法解析工作簿的工作表目录（xl/workbook.xml 及其关系）。"
+                             "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。") from None
+    found = scan.scan_xlsx(path, parts)
+    return lambda i, name: found[i] if i < len(found) else None
 
 
 def _short(text: str, n: int = 120) -> str:

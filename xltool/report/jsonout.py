@@ -1,8 +1,14 @@
-"""The JSON report: one document on stdout, a stable shape other programs parse."""
+"""The JSON report: one document on stdout, a stable shape other programs parse.
+
+Always valid RFC 8259 JSON in UTF-8, whatever reaches it: a number that is not finite (a text such as
+"1e400" read as a number) becomes ``null``, text that cannot be encoded (lone surrogates: a file name
+in GBK bytes, a damaged string) is repaired, keys are strings.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 
 from xltool import __version__
 
@@ -20,5 +26,41 @@ def document(reports) -> dict:
     return {"version": __version__, "files": [r.to_json() for r in reports], "totals": totals(reports)}
 
 
-def dumps(reports) -> str:
-    return json.dumps(document(reports), ensure_ascii=False, indent=2)
+def dumps(reports, **extra) -> str:
+    doc = document(reports)
+    doc.update(extra)
+    return dump_document(doc)
+
+
+def dump_document(doc) -> str:
+    """Serialise ``doc`` as strict JSON (no NaN/Infinity, encodable text)."""
+    return json.dumps(sanitise(doc), ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def sanitise(value):
+    """A copy of ``value`` that strict JSON can carry."""
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {_text(str(k)) if not isinstance(k, str) else _text(k): sanitise(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [sanitise(v) for v in value]
+    try:  # Decimal, numpy scalars, dates …: their float value when finite, else their text
+        f = float(value)
+        return f if math.isfinite(f) else None
+    except (TypeError, ValueError, OverflowError):
+        return _text(str(value))
+
+
+def _text(s: str) -> str:
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        from xltool.engine import display_name
+
+        return display_name(s).encode("utf-8", "replace").decode("utf-8")
