@@ -378,7 +378,7 @@ def review_columns(form: PointsForm, profile):
         if allowed is not None:
             vals[ind.row] = round(allowed.max_score, 2)
             continue
-        band = fp.achievement(ind.actual.value)
+        band = fp.achievement(ind.actual.value, profile.qualitative)
         if band is not None:
             vals[ind.row] = round(band[2] * full, 2)
     if form.total is not None:

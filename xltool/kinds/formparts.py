@@ -521,26 +521,31 @@ def _n(v: float) -> str:
     return fmt(v, 4)
 
 
-# Qualitative completion words → (band name, lowest share, highest share) of the full score.
-_BANDS = (
-    (("未达成", "未完成", "没有达成", "未实现"), ("未达成", 0.0, 0.6)),
-    (("部分达成", "部分完成", "部分实现"), ("部分达成", 0.6, 0.8)),
-    (("全部达成", "已达成", "达成", "全部完成", "已完成", "完成", "已实现", "实现"), ("达成", 0.8, 1.0)),
-)
+# What may follow a qualitative word: a target word, then at most a short clause without figures
+# ("部分达成年度指标并具有一定效果", "未达成年度指标且效果较差").
+_TARGET_WORDS = ("年度指标值", "年度指标", "年度目标", "预期目标", "绩效目标", "目标值", "指标值", "目标", "指标", "预期")
+_CLAUSE = re.compile(r"^[,，;；、]?(?:并|且|但|同时|,|，)[^0-9%]{1,14}$")
 
 
-def achievement(actual_text: str) -> tuple[str, float, float] | None:
-    """达成 / 部分达成 / 未达成 when 实际完成值 says so in a few words ("达成年度指标"), else None.
+def achievement(actual_text: str, bands) -> tuple[str, float, float] | None:
+    """(band name, lowest share, highest share) of 分值 when 实际完成值 is qualitative wording such as
+    "达成年度指标" / "部分达成年度指标并具有一定效果" / "未达成年度指标且效果较差", else None.
 
-    "基本完成" / "基本达成" are not mapped: forms use them both for full and for partial completion.
+    ``bands`` is the profile's ``qualitative`` data (words per band, tried in order).
     """
     t = label(actual_text).rstrip("。.")
-    if not t or len(t) > 10 or t.startswith("基本"):
+    if not t or len(t) > 30:
         return None
-    for words, band in _BANDS:
-        for w in words:
-            if t.startswith(w):
-                rest = t[len(w):]
-                if rest in ("", "年度指标", "年度目标", "预期目标", "目标", "指标", "预期", "绩效目标", "指标值"):
-                    return band
+    for band in bands:
+        for w in band.words:
+            if not t.startswith(w):
+                continue
+            rest = t[len(w):]
+            for tw in _TARGET_WORDS:
+                if rest.startswith(tw):
+                    rest = rest[len(tw):]
+                    break
+            if rest == "" or _CLAUSE.match(rest):
+                return band.name, band.low, band.high
+            return None  # "完成率95%", "完成20集": a figure, not a qualitative band
     return None

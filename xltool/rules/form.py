@@ -212,19 +212,19 @@ def quantitative(form, ctx):
 
 @rule("PF007", KIND, "定性指标得分与完成档次不符")
 def qualitative(form, ctx):
-    """定性指标的实际完成值写明“达成 / 部分达成 / 未达成”（或“完成 / 部分完成 / 未完成”）时，得分应在对应档次内：
-    达成 80%–100% 分值，部分达成 60%–80%，未达成 0–60%。
+    """定性指标的实际完成值写明“达成年度指标 / 部分达成年度指标并具有一定效果 / 未达成年度指标且效果较差”
+    （或“完成 / 部分完成 / 未完成”）时，得分应在对应档次内：达成 80%–100% 分值，部分达成 60%–80%，未达成 0–60%。
+    “基本达成”“基本完成”各地用法不一，按 60%–100% 核对。档次和词语取自地区配置。
 
     为什么：财政部财预〔2020〕10号规定定性指标按三档打分，写“部分达成”却打满分前后矛盾。
-    例：分值 10、实际完成值“部分达成”、得分 10 → 错误，应在 6–8 分之间。
-    （“基本完成”“基本达成”各地用法不一，不按档次核对。）
+    例：分值 10、实际完成值“部分达成年度指标并具有一定效果”、得分 10 → 错误，应在 6–8 分之间。
     """
     for ind in form.scored:
         if not (_has(ind.points) and _has(ind.score)):
             continue
         if fp.allowed_score(ind.target.value, ind.actual.value, ind.points.value, level2=ind.level2.value) is not None:
             continue
-        band = fp.achievement(ind.actual.value)
+        band = fp.achievement(ind.actual.value, ctx.profile.qualitative)
         if band is None:
             continue
         name, lo, hi = band

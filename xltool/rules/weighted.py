@@ -225,8 +225,8 @@ def quantitative(form, ctx):
 
 @rule("WF012", KIND, "定性指标单项得分与完成档次不符")
 def qualitative(form, ctx):
-    """实际完成值写明“达成 / 部分达成 / 未达成”（或“完成 / 部分完成 / 未完成”）时，单项得分应在对应档次内：
-    达成 80–100，部分达成 60–80，未达成 0–60。
+    """实际完成值写明“达成年度指标 / 部分达成年度指标并具有一定效果 / 未达成年度指标且效果较差”（或“完成 /
+    部分完成 / 未完成”）时，单项得分应在对应档次内：达成 80–100，部分达成 60–80，未达成 0–60；“基本达成”按 60–100。
 
     为什么：写“部分达成”却评 95 分前后矛盾。
     例：实际完成值“未完成”、单项得分 90 → 错误，应在 0–60 之间。
@@ -234,7 +234,7 @@ def qualitative(form, ctx):
     for ind in form.indicators:
         if ind.is_execution or not _has(ind.score):
             continue
-        band = fp.achievement(ind.actual.value)
+        band = fp.achievement(ind.actual.value, ctx.profile.qualitative)
         if band is None:
             continue
         name, lo, hi = band
