@@ -86,6 +86,24 @@ def over_budget(form, ctx):
         yield Issue(f.progress.cell, f"预算执行进度 {pct(f.progress.value, 4)} 超过 100%，请核实。", 100, f.progress.value * 100)
 
 
+@rule("WF018", KIND, "执行数超过到位数", WARNING)
+def over_arrived(form, ctx):
+    """执行数不应超过到位数：资金没有到位就不能支出。
+
+    为什么：执行数大于到位数，多半是把预算数或下年资金算进了执行数，或到位数漏填了一部分。
+    例：到位数 2819.17、执行数 2900 → 提示，请核实。
+    """
+    f = form.fund
+    if f is None or not (_has(f.arrived) and _has(f.execution)):
+        return
+    d = max(ctx.profile.tolerance.amount_decimals, f.arrived.decimals, f.execution.decimals)
+    over = f.execution.value - f.arrived.value
+    if over > 0.5 * 10.0 ** -d + 1e-9:
+        yield Issue(f.execution.cell, f"执行数 {fmt(f.execution.value, 6)} 超过到位数 {fmt(f.arrived.value, 6)}（超出 "
+                                      f"{fmt(over, 6)}）；资金未到位不能支出，请核实执行数和到位数。",
+                    f.arrived.value, f.execution.value)
+
+
 @rule("WF003", KIND, "“其中”各项之和与总数不符")
 def fund_parts(form, ctx):
     """预算数、到位数、执行数应分别等于其下“其中：财政资金”“其他”等各行之和。
