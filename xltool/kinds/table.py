@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,19 +220,39 @@ def numbering(text: str) -> int | None:
     return None
 
 
+_SQUEEZE = {0x20: None, 0x3000: None, 0x09: None, 0x0A: None, 0x0D: None, 0xA0: None}
+_NUMBER_START = set("0123456789一二三四五六七八九十百第(（①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽")
+
+
+def _squeeze(t: str) -> str:
+    """A key cell without spaces (cheap; "合　计" → "合计")."""
+    return t.translate(_SQUEEZE)
+
+
 def is_total_text(t: str) -> bool:
-    t = label(t)
-    return len(t) <= 12 and any(w in t for w in V.TOTAL_WORDS) and "小计" not in t
+    t = _squeeze(t)
+    return len(t) <= 12 and ("合计" in t or "总计" in t) and "小计" not in t
 
 
 def is_subtotal_text(t: str) -> bool:
-    t = label(t)
-    return len(t) <= 16 and any(w in t for w in V.SUBTOTAL_WORDS)
+    t = _squeeze(t)
+    return len(t) <= 16 and "小计" in t
+
+
+_NOTE_FIRST = frozenset(p[0] for p in V.NOTE_PREFIXES)
 
 
 def is_note_text(t: str) -> bool:
-    t = label(t)
-    return any(t.startswith(p) for p in V.NOTE_PREFIXES)
+    return t[:1] in _NOTE_FIRST and _squeeze(t[:12]).startswith(V.NOTE_PREFIXES)
+
+
+def name_key(t: str) -> str:
+    """A name for comparing (duplicates): NFKC, no spaces."""
+    if not unicodedata.is_normalized("NFKC", t):
+        t = unicodedata.normalize("NFKC", t)
+    if " " in t or "\u3000" in t or "\n" in t:
+        t = _squeeze(t)
+    return t
 
 
 @dataclass
@@ -270,7 +291,8 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
     out = Rows()
     rows = sheet.rows
     merged = sheet.merge_of if sheet.merged else None
-    header_name = label(header.col_labels.get(name_col, ""))
+    leaf = next((cell for cell in header.label_cells.values() if cell.col == name_col), None)
+    header_name = label(sheet.text(leaf.row, leaf.col)) if leaf is not None else label(header.col_labels.get(name_col, ""))
     blanks = 0
     after_blank = False
     prefixed: list[tuple[int, int]] = []  # (row, level) of item candidates whose name is numbered
@@ -278,11 +300,27 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
     n_seq = 0
     end = header.bottom
     width = max([name_col] + amount_cols + ([seq_col] if seq_col is not None else []))
+    special = _NOTE_FIRST | frozenset("(（①②③④⑤⑥⑦⑧⑨⑩第一二三四五六七八九十百 \u3000\t\n") | frozenset(header_name[:1])
     for r in range(header.bottom + 1, len(rows)):
         row = rows[r]
+        # fast path: a plain item row (a name that is no key word, no numbering, not merged)
+        if len(row) > width and not after_blank:
+            name = row[name_col]
+            if type(name) is str and name and name[0] not in special and "计" not in name \
+                    and (not name[0].isdigit() or name[:3].isdigit()) \
+                    and (merged is None or merged(r, name_col) is None):
+                seq = row[seq_col] if seq_col is not None else ""
+                if type(seq) is not str or (seq.strip() and seq.strip()[0].isdigit() and "计" not in seq):
+                    if seq != "" and seq is not None:
+                        n_seq += 1
+                    out.items.append(r)
+                    end = r
+                    blanks = 0
+                    continue
         if len(row) <= width:
             row = list(row) + [""] * (width + 1 - len(row))
-        if all(v == "" or v is None or (type(v) is str and not v.strip()) for v in row):
+        filled = len(row) - row.count("") - row.count(None)
+        if filled == 0 or (filled <= 3 and all(type(v) is str and not v.strip() for v in row if v != "" and v is not None)):
             blanks += 1
             if blanks >= max_blanks:
                 break
@@ -301,13 +339,17 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
         if not name_t and not seq_t:
             first = next((v for v in row if v != "" and v is not None), "")
             first_t = first.strip() if type(first) is str else ""
-        key = [t for t in (seq_t, name_t, first_t) if t and len(t) <= KEY_MAX]
-        if any(is_total_text(t) for t in key):
+        total = sub = False
+        for t in (seq_t, name_t, first_t):
+            if t and len(t) <= KEY_MAX and ("计" in t):
+                total = total or is_total_text(t)
+                sub = sub or is_subtotal_text(t)
+        if total and not sub:
             out.totals.append(r)
             end = r
             after_blank = False
             continue
-        if any(is_subtotal_text(t) for t in key):
+        if sub:
             out.subtotals.append(r)
             end = r
             after_blank = False
@@ -316,12 +358,16 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
         if any(t and is_note_text(t) for t in texts):
             out.notes.append(r)
             break
-        if name_t and len(name_t) <= LABEL_MAX and label(name_t) == header_name:
+        if name_t and len(name_t) <= LABEL_MAX and label(name_t[:1]) == header_name[:1] and label(name_t) == header_name:
             out.headers.append(r)
             end = r
             continue
         amounts = [row[c] for c in amount_cols]
-        has_amount = any(type(v) is float or type(v) is int or (type(v) is str and v.strip()) for v in amounts)
+        has_amount = False
+        for v in amounts:
+            if type(v) is float or (v != "" and v is not None and (type(v) is not str or v.strip())):
+                has_amount = True
+                break
         if after_blank and sum(1 for v in amounts if type(v) is str and v.strip() and not _is_number(v)) >= 2:
             break  # a second table's header
         after_blank = False
@@ -338,7 +384,7 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
             continue  # a numbered but empty template row, or stray text outside the table's columns
         if seq_col is not None and (seq != "" and seq is not None):
             n_seq += 1
-        level = numbering(name_t) if name_t else None
+        level = numbering(name_t) if name_t and name_t[0] in _NUMBER_START and not name_t[:3].isdigit() else None
         if level is not None:
             prefixed.append((r, level))
         elif seq_col is not None and (seq == "" or seq is None) and not has_amount and name_t:
@@ -405,6 +451,7 @@ def value_near(sheet, r: int, c: int, *, numeric: bool | None = None, below_rows
 
 
 AMOUNT, RATE, SCORE = "amount", "rate", "score"
+_INF = float("inf")
 
 
 @dataclass
@@ -433,14 +480,20 @@ class Column:
         cell = Cell(self.sheet, self.rows[i], self.col)
         if v is None:
             return Num(cell, self.raws[i], None, EMPTY, 0, self.what)
+        return Num(cell, self.raws[i], v, NUM, self.decimals(i), self.what)
+
+    def decimals(self, i: int) -> int:
+        """Decimals the value at ``i`` was written with (of the percentage, for a rate)."""
+        n = self.odd.get(i)
+        if n is not None:
+            return n.decimals
         raw = self.raws[i]
+        if type(raw) is not float and type(raw) is not int:
+            return 0
         dec = decimals_of(float(raw))
         if self.kind == RATE and not (self.percent_units or abs(raw) > 2):
             dec = max(0, dec - 2)
-        return Num(cell, raw, v, NUM, dec, self.what)
-
-    def decimals(self, i: int) -> int:
-        return self.num(i).decimals
+        return dec
 
 
 def read_column(sheet, rows: list[int], col: int, role: str, what: str, kind: str = AMOUNT,
@@ -448,22 +501,31 @@ def read_column(sheet, rows: list[int], col: int, role: str, what: str, kind: st
     """Read one column over ``rows``: floats pass straight through; anything else is parsed once and
     kept as a located ``Num`` in ``odd``."""
     data = sheet.rows
-    raws = [data[r][col] if col < len(data[r]) else "" for r in rows]
-    values: list[float | None] = [None] * len(raws)
+    try:
+        raws = [data[r][col] for r in rows]
+    except IndexError:
+        raws = [data[r][col] if col < len(data[r]) else "" for r in rows]
+    if kind == RATE:
+        values: list[float | None] = [
+            (v / 100.0 if percent_units or v > 2 or v < -2 else v) if type(v) is float else None for v in raws]
+    else:
+        values = [v if type(v) is float else None for v in raws]
     odd: dict[int, Num] = {}
-    rate = kind == RATE
-    for i, v in enumerate(raws):
-        tv = type(v)
-        if tv is float or tv is int:
-            if math.isfinite(v):
-                if rate and (percent_units or abs(v) > 2):
-                    values[i] = v / 100.0
-                else:
-                    values[i] = float(v)
-                continue
-        elif v == "" or v is None:
+    if None in values:
+        todo = [i for i, v in enumerate(values) if v is None]
+    else:
+        todo = []
+    if not math.isfinite(sum(v for v in values if v is not None) if todo else sum(values)):
+        todo = sorted(set(todo) | {i for i, v in enumerate(values) if v is not None and not math.isfinite(v)})
+    for i in todo:
+        v = raws[i]
+        if v == "" or v is None:
             if sheet.book is not None and sheet.formula_without_value(rows[i], col):
                 odd[i] = Num(Cell(sheet.name, rows[i], col), "", None, NO_CACHE, 0, what)
+            continue
+        if type(v) is int:
+            v = float(v)
+            values[i] = v / 100.0 if kind == RATE and (percent_units or abs(v) > 2) else v
             continue
         n = _odd_num(sheet, rows[i], col, v, what, kind, percent_units)
         if n.state != EMPTY:
@@ -489,13 +551,13 @@ def _odd_num(sheet, r: int, c: int, raw: Any, what: str, kind: str, percent_unit
 
 
 def read_texts(sheet, rows: list[int], col: int) -> list[str]:
+    """Texts of one column over ``rows`` as written (numbers turned into text)."""
     data = sheet.rows
-    out = []
-    for r in rows:
-        row = data[r]
-        v = row[col] if col < len(row) else ""
-        out.append(v.strip() if type(v) is str else _text(v))
-    return out
+    try:
+        raw = [data[r][col] for r in rows]
+    except IndexError:
+        raw = [data[r][col] if col < len(data[r]) else "" for r in rows]
+    return [v if type(v) is str else _text(v) for v in raw]
 
 
 def text_cell(sheet, r: int, c: int) -> Text:

@@ -13,6 +13,7 @@ from xltool import figures
 from xltool.cells import Cell
 from xltool.findings import WARNING, Issue
 from xltool.kinds.common import label, years_in
+from xltool.kinds.table import name_key
 from xltool.kinds.summary import AMOUNT_ROLES, ROLE_CN, SummaryRow, SummaryTable
 from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
@@ -35,6 +36,20 @@ def _exact(v: float, exp: float, eps: float = 5e-7) -> bool:
     return abs(v - exp) <= eps + 1e-9 * max(1.0, abs(exp))
 
 
+def _rounded_ok(v: float, exp: float, min_decimals: int, shift: int = 0) -> bool:
+    """Fast accept: ``v`` is ``exp`` rounded at the decimals ``v`` shows (at least ``min_decimals``
+    after ``shift``: 2 for a rate held as a fraction and compared as a percentage). False only means
+    "look closer" (the located check decides)."""
+    for k in range(shift, shift + 7):
+        if round(v, k) == v:
+            break
+    else:
+        return False
+    d = max(min_decimals, k - shift)
+    scale = 10.0 ** shift
+    return abs(v - exp) * scale <= 0.5 * 10.0 ** -d + 1e-9 * max(1.0, abs(exp) * scale)
+
+
 @rule("SUM001", KIND, "执行率与预算数、执行数不符")
 def execution_rate(t: SummaryTable, ctx):
     """执行率 = 执行数 ÷ 预算数（调整后），按表中写出的小数位核对。
@@ -44,16 +59,16 @@ def execution_rate(t: SummaryTable, ctx):
     """
     if "rate" not in t.cols:
         return
-    zero = ctx.profile.zero_budget_rate
+    zero, tol = ctx.profile.zero_budget_rate, ctx.profile.tolerance
     rates, col = t.values("rate"), t.cols["rate"]
     for i, (b, e, r) in enumerate(zip(t.values("budget"), t.values("execution"), rates)):
         if r is None or b is None or e is None:
             continue
         exp = rate_of(b, e, zero)
-        if exp is None or _exact(r, exp, 5e-9):
+        if exp is None or _exact(r, exp, 5e-9) or _rounded_ok(r, exp, tol.rate_decimals, 2):
             continue
         n = col.num(i)
-        if not rate_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
+        if not rate_ok(n.value, n.decimals, exp, tol):
             yield Issue(n.cell,
                         f"执行率应为 {pct(exp)}（执行数 {fmt(e, 6)} ÷ 预算数 {fmt(b, 6)}），"
                         f"表中为 {pct(n.value, 4)}。", round(exp, 4), n.value)
@@ -69,11 +84,12 @@ def balance(t: SummaryTable, ctx):
     if "balance" not in t.cols:
         return
     col = t.cols["balance"]
+    amt_d = ctx.profile.tolerance.amount_decimals
     for i, (b, e, v) in enumerate(zip(t.values("budget"), t.values("execution"), col.values)):
         if b is None or e is None:
             continue
         exp = b - e
-        if v is not None and _exact(v, exp):
+        if v is not None and (_exact(v, exp) or _rounded_ok(v, exp, amt_d)):
             continue
         n = col.num(i)
         if n.value is None:
@@ -169,9 +185,13 @@ def grade(t: SummaryTable, ctx):
     例：得分 84、等级写“优秀”；按 优秀 ≥ 85、良好 75–85 应为“良好”。
     """
     bands = ctx.profile.bands("summary")
+    words, seen = bands.words, {}
     for i, text, s in _texts_with_scores(t, "grade"):
         exp = bands.grade(s)
-        if written_grade(text, bands.words) != exp:
+        key = (text, exp)
+        if key not in seen:
+            seen[key] = written_grade(text, words) == exp
+        if not seen[key]:
             yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["grade"]),
                         f"得分 {fmt(s, 2)} 对应的等级应为“{exp}”（{bands.describe()}），表中为“{text}”。", exp, text)
 
@@ -184,8 +204,11 @@ def opinion_grade(t: SummaryTable, ctx):
     例：得分 84 的项目意见写“评价结果优秀，继续推进此项目” → 应为“良好”。
     """
     bands = ctx.profile.bands("summary")
+    all_words, seen = bands.words, {}
     for i, text, s in _texts_with_scores(t, "opinion"):
-        words = [w for w in bands.words if w in text]
+        words = seen.get(text)
+        if words is None:
+            words = seen[text] = [w for w in all_words if w in text]
         if not words:
             continue
         exp = bands.grade(s)
@@ -205,13 +228,14 @@ def opinion_low_execution(t: SummaryTable, ctx):
     p = ctx.profile
     if "opinion" not in t.texts:
         return
+    cont, adjust = tuple(p.continue_words), tuple(p.adjust_words)
     for i, (text, b, e) in enumerate(zip(t.texts["opinion"], t.values("budget"), t.values("execution"))):
         if not text or b is None or e is None:
             continue
         rate = rate_of(b, e, p.zero_budget_rate)
         if rate is None or rate >= p.low_execution_rate:
             continue
-        if any(w in text for w in p.continue_words) and not any(w in text for w in p.adjust_words):
+        if any(w in text for w in cont) and not any(w in text for w in adjust):
             yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["opinion"]),
                         f"执行率仅 {pct(rate)}（低于 {pct(p.low_execution_rate, 0)}），应用意见却写“继续推进”；"
                         "建议改为“调整优化支出结构”等意见。", None, text)
@@ -359,7 +383,7 @@ def duplicate_names(t: SummaryTable, ctx):
     """
     first: dict[str, int] = {}
     for i, name in enumerate(t.texts.get("name", [])):
-        key = label(name)
+        key = name_key(name)
         if not key:
             continue
         if key in first:
