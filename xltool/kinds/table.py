@@ -129,7 +129,7 @@ def _roles_of_band(band, roles, prefer) -> dict[str, tuple[int, str, int]]:
 
 def _may_extend(sheet, r: int) -> bool:
     """Row ``r`` may continue a header band: text only, no numbers, not a total or note."""
-    seen = False
+    texts = []
     for c in range(sheet.ncols):
         v = sheet.raw(r, c)
         if v == "" or v is None:
@@ -137,10 +137,12 @@ def _may_extend(sheet, r: int) -> bool:
         if _is_number(v):
             return False
         t = label(_text(v))
-        if len(t) > LABEL_MAX or any(t.startswith(p) for p in V.NOTE_PREFIXES):
+        if len(t) > LABEL_MAX:
             return False
-        seen = True
-    return seen
+        texts.append(t)
+    if len(texts) <= 2 and texts and texts[0].startswith(V.NOTE_PREFIXES):
+        return False  # a note line, not labels
+    return bool(texts)
 
 
 def find_header(sheet, roles: tuple[Role, ...], required: tuple[str, ...], *, scan_rows: int = 30,

@@ -241,25 +241,50 @@ def opinion_low_execution(t: SummaryTable, ctx):
                         "建议改为“调整优化支出结构”等意见。", None, text)
 
 
-def _recomputed(t: SummaryTable, role: str) -> tuple[float, list[int]]:
-    """The column's right sum over the items (结余: Σ(预算 − 执行); 调整后预算: Σ(年初 + 调整) where
-    those are given) and the indexes of the items whose own value differs from its recomputed one."""
+def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None) -> tuple[float, float, int, list[int]]:
+    """Over the items ``idx`` (all when None): the sum of the column as written, the column's right
+    sum (结余: Σ(预算 − 执行); 调整后预算: Σ(年初 + 调整) where given), how many values were summed,
+    and the items whose own value differs from its recomputed one (the root causes)."""
     vals = t.values(role)
+    idx = range(len(vals)) if idx is None else idx
     derived = None
     if role == "balance":
-        derived = [figures.balance_of(b, e) for b, e in zip(t.values("budget"), t.values("execution"))]
+        b, e = t.values("budget"), t.values("execution")
+        derived = lambda i: figures.balance_of(b[i], e[i])  # noqa: E731
     elif role == "budget" and "budget_initial" in t.cols and "budget_adjust" in t.cols:
-        derived = [figures.adjusted_budget(a, d) for a, d in zip(t.values("budget_initial"), t.values("budget_adjust"))]
-    if derived is None:
-        return figures.total(vals)[0], []
-    s, wrong = 0.0, []
-    for i, (v, d) in enumerate(zip(vals, derived)):
-        right = d if d is not None else v
-        if right is not None:
-            s += right
+        a, adj = t.values("budget_initial"), t.values("budget_adjust")
+        derived = lambda i: figures.adjusted_budget(a[i], adj[i])  # noqa: E731
+    stated, right, count, wrong = 0.0, 0.0, 0, []
+    for i in idx:
+        v = vals[i]
+        if v is not None:
+            stated += v
+            count += 1
+        d = derived(i) if derived is not None else None
+        r = d if d is not None else v
+        if r is not None:
+            right += r
         if d is not None and (v is None or abs(v - d) > 0.005):
             wrong.append(i)
-    return s, wrong
+    return stated, right, count, wrong
+
+
+def _sum_issue(t: SummaryTable, ctx, n, role: str, idx: list[int] | None, what: str):
+    """A 合计/小计 cell against its items: right → nothing; equal to its column's written sum while
+    some item is wrong → a warning naming those items; otherwise an error."""
+    tol = ctx.profile.tolerance
+    stated_sum, right, count, wrong = _recomputed(t, role, idx)
+    if amount_ok(n.value, n.decimals, right, tol):
+        return
+    d = _amt_decimals(ctx, n)
+    if wrong and amount_ok(n.value, n.decimals, stated_sum, tol):
+        yield Issue(n.cell, f"{what}{n.label}与本列各项之和一致；{_rows_text(t, wrong, role)} 的{n.label}改正后，"
+                            f"{what}应为 {fmt(right, d)}。", round(right, d), n.value, WARNING)
+        return
+    items = len(t.item_rows) if idx is None else len(idx)
+    how = f"{count} 个项目之和" if not wrong else f"{items} 个项目按各自应有数之和"
+    yield Issue(n.cell, f"{what}{n.label}应为 {fmt(right, d)}（{how}），表中为 {fmt(n.value, 6)}，"
+                        f"相差 {fmt(n.value - right, 6)}。", round(right, d), n.value)
 
 
 def _rows_text(t: SummaryTable, idx: list[int], role: str) -> str:
@@ -281,20 +306,8 @@ def totals(t: SummaryTable, ctx):
     for tot in t.totals:
         for role in AMOUNT_ROLES:
             n = getattr(tot, role)
-            if role not in t.cols or not _has(n):
-                continue
-            stated_sum, count = figures.total(t.values(role))
-            right, wrong = _recomputed(t, role)
-            if amount_ok(n.value, n.decimals, right, tol):
-                continue
-            d = _amt_decimals(ctx, n)
-            if wrong and amount_ok(n.value, n.decimals, stated_sum, tol):
-                yield Issue(n.cell, f"合计{n.label}与本列各项之和一致；{_rows_text(t, wrong, role)} 的{n.label}改正后，"
-                                    f"合计应为 {fmt(right, d)}。", round(right, d), n.value, WARNING)
-                continue
-            how = f"{count} 个项目之和" if not wrong else f"{len(t.item_rows)} 个项目按各自应有数之和"
-            yield Issue(n.cell, f"合计{n.label}应为 {fmt(right, d)}（{how}），表中为 {fmt(n.value, 6)}，"
-                                f"相差 {fmt(n.value - right, 6)}。", round(right, d), n.value)
+            if role in t.cols and _has(n):
+                yield from _sum_issue(t, ctx, n, role, None, "合计")
         if _has(tot.rate) and "budget" in t.cols and "execution" in t.cols:
             bt, et = figures.total(t.values("budget"))[0], figures.total(t.values("execution"))[0]
             exp = rate_of(bt, et, ctx.profile.zero_budget_rate)
@@ -306,9 +319,9 @@ def totals(t: SummaryTable, ctx):
                              if not amount_ok(x.value, x.decimals, s, tol)]
                     yield Issue(tot.rate.cell, f"合计执行率与本行的执行数 ÷ 预算数一致；{'、'.join(roots)} 改正后，"
                                                f"应为 {pct(exp)}。", round(exp, 4), tot.rate.value, WARNING)
-                    continue
-                yield Issue(tot.rate.cell, f"合计执行率应为 {pct(exp)}（执行数合计 {fmt(et, 6)} ÷ 预算数合计 {fmt(bt, 6)}），"
-                                           f"表中为 {pct(tot.rate.value, 4)}。", round(exp, 4), tot.rate.value)
+                else:
+                    yield Issue(tot.rate.cell, f"合计执行率应为 {pct(exp)}（执行数合计 {fmt(et, 6)} ÷ 预算数合计 {fmt(bt, 6)}），"
+                                               f"表中为 {pct(tot.rate.value, 4)}。", round(exp, 4), tot.rate.value)
         if _has(tot.score):
             scores = [s for s in t.values("score") if s is not None]
             if scores:
@@ -400,28 +413,16 @@ def subtotals(t: SummaryTable, ctx):
     为什么：分组小计是合计的组成部分，加错了会让读者对不上账；它们也不是项目，不能被当成项目重复计算。
     例：“一、基本支出”下两个项目预算数 10、20，小计写 25 → 错误，应为 30。
     """
-    tol = ctx.profile.tolerance
     bounds = sorted([s.row for s in t.subtotals] + [g for g, _ in t.groups] + [t.header_rows[1]])
     for sub in t.subtotals:
         start = max(b for b in bounds if b < sub.row)
         idx = [i for i, r in enumerate(t.item_rows) if start < r < sub.row]
         if not idx:
             continue
-        for role in ("budget", "execution", "balance", "returned"):
+        for role in AMOUNT_ROLES:
             n = getattr(sub, role)
-            if role not in t.cols or not _has(n):
-                continue
-            vals = t.values(role)
-            if role == "balance":
-                b, e = t.values("budget"), t.values("execution")
-                parts = [figures.balance_of(b[i], e[i]) if b[i] is not None and e[i] is not None else vals[i] for i in idx]
-            else:
-                parts = [vals[i] for i in idx]
-            exp, _ = figures.total(parts)
-            if not amount_ok(n.value, n.decimals, exp, tol):
-                d = _amt_decimals(ctx, n)
-                yield Issue(n.cell, f"小计{n.label}应为 {fmt(exp, d)}（上方 {len(idx)} 个项目之和），表中为 {fmt(n.value, 6)}。",
-                            round(exp, d), n.value)
+            if role in t.cols and _has(n):
+                yield from _sum_issue(t, ctx, n, role, idx, "小计")
 
 
 @rule("SUM015", KIND, "调整后预算数与年初预算数、调整数不符")
