@@ -9,7 +9,7 @@ from xltool.kinds import formparts as fp
 from xltool.kinds.common import label
 from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
-from xltool.rules import rule
+from xltool.rules import cascade, rule
 
 KIND = "project-form|department-form"
 
@@ -60,6 +60,35 @@ def _q(ind) -> str:
     return f"“{ind.title}”"
 
 
+def _score_fixes(form, ctx):
+    """Corrections of scores asked for by PF005 (range), PF006 (quantitative) and PF002 (execution score)."""
+    return cascade.memo_fixes(ctx, "pf-score-fixes", lambda: score_range(form, ctx), lambda: quantitative(form, ctx),
+                              lambda: execution_score(form, ctx))
+
+
+def _points_root(form, ctx):
+    """The one 分值 that makes the 分值 miss 100 and its own 得分 exceed it, when the 分值 that brings the total
+    to 100 is exactly that 得分 (full marks over a 分值 typed low): (indicator, that 分值), else None."""
+    def compute():
+        ind_sum, _, total = F.points_sum(form, ctx.profile)
+        half = 0.5 * 10.0 ** -ctx.profile.tolerance.score_decimals
+        if abs(total - 100) <= half:
+            return None
+        over = [i for i in form.indicators if _has(i.points) and _has(i.score)
+                and i.score.value > i.points.value + _half(ctx, i.score, i.points)]
+        if len(over) != 1:
+            return None
+        ind = over[0]
+        want = ind.points.value - (total - 100)
+        return (ind, want) if abs(ind.score.value - want) <= _half(ctx, ind.score) else None  # full marks typed over a low 分值
+    return ctx.memo("pf-points-root", compute)
+
+
+def _fund_fixes(form, ctx):
+    """Corrections of the 年度资金总额 amounts asked for by PF003 (the sum of the 其中 rows)."""
+    return cascade.memo_fixes(ctx, "pf-fund-fixes", lambda: fund_parts(form, ctx))
+
+
 # ---------------------------------------------------------------- fund block
 
 @rule("PF001", KIND, "执行率与全年预算数、全年执行数不符")
@@ -83,6 +112,13 @@ def execution_rate(form, ctx):
                 yield Issue(row.rate.cell, f"执行率未填写，应为 {pct(exp)}（{how}）。", round(exp, 4), None)
             continue
         if not rate_ok(row.rate.value, row.rate.decimals, exp, ctx.profile.tolerance):
+            fx = _fund_fixes(form, ctx) if row is form.fund.total else {}
+            fixed = _rate_of(cascade.value(row.budget, fx), cascade.value(row.execution, fx), ctx.profile.zero_budget_rate) \
+                if cascade.roots([row.budget, row.execution], fx) else None
+            if fixed is not None and rate_ok(row.rate.value, row.rate.decimals, fixed, ctx.profile.tolerance):
+                yield cascade.consequence(row.rate.cell, "执行率", row.rate.value * 100, cascade.roots([row.budget, row.execution], fx),
+                                          fx, found=row.rate.value)
+                continue
             yield Issue(row.rate.cell, f"{_row_name(row, form.fund.total)}的执行率应为 {pct(exp)}（{how}），表中为 {pct(row.rate.value, 4)}。",
                         round(exp, 4), row.rate.value)
 
@@ -112,6 +148,13 @@ def execution_score(form, ctx):
             yield Issue(stated.cell, f"执行率得分未填写，应为 {fmt(exp, 2)}（{how}）。", round(exp, 2), None)
         return
     if not score_ok(stated.value, stated.decimals, exp, p.tolerance):
+        t = form.fund.total if form.fund else None
+        fx = cascade.memo_fixes(ctx, "pf-points-fixes", lambda: points_total(form, ctx))
+        if t is not None and cascade.roots([t.points], fx) and rate is not None:
+            fixed = p.execution_score(rate, points=fx[(t.points.cell.row, t.points.cell.col)])
+            if fixed is not None and score_ok(stated.value, stated.decimals, fixed, p.tolerance):
+                yield cascade.consequence(stated.cell, "执行率得分", stated.value, [t.points], fx)
+                return
         yield Issue(stated.cell, f"执行率得分应为 {fmt(exp, 2)}（{how}），表中为 {fmt(stated.value, 4)}。",
                     round(exp, 2), stated.value)
 
@@ -136,6 +179,13 @@ def fund_parts(form, ctx):
         exp = sum(n.value for _, n in given)
         d = max([ctx.profile.tolerance.amount_decimals, total.decimals] + [n.decimals for _, n in given])
         if not amount_ok(total.value, total.decimals, exp, ctx.profile.tolerance):
+            fx = cascade.memo_fixes(ctx, "pf-over-fixes", lambda: (i for i in over_100(form, ctx)
+                                                                   if i.cell != t.execution.cell))
+            rts = cascade.roots([n for _, n in given], fx)
+            if rts and amount_ok(total.value, total.decimals, sum(cascade.value(n, fx) for _, n in given),
+                                 ctx.profile.tolerance):
+                yield cascade.consequence(total.cell, cn, total.value, rts, fx, decimals=6)
+                continue
             terms = " + ".join(f"{_row_name(p)} {fmt(n.value, 6)}" for p, n in given)
             yield Issue(total.cell, f"{_row_name(t, t)}的{cn}应为 {fmt(exp, d)}（其中各项之和：{terms}），表中为 "
                                     f"{fmt(total.value, 6)}，相差 {fmt(total.value - exp, 6)}。", round(exp, d), total.value)
@@ -151,7 +201,7 @@ def over_100(form, ctx):
     if form.empty:
         return
     for row in _fund_rows(form):
-        if _has(row.budget) and _has(row.execution):
+        if _has(row.budget) and _has(row.execution) and row.budget.value >= 0:  # a negative budget: PF003's sum
             over = row.execution.value - row.budget.value
             if over > _amt_half(ctx, row.budget, row.execution):
                 rate = _rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
@@ -183,6 +233,11 @@ def score_range(form, ctx):
         if s < -_half(ctx, ind.score):
             yield Issue(ind.score.cell, f"{_q(ind)}的得分为负数（{fmt(s, 4)}），得分应在 0 与分值之间。", 0, s)
         elif _has(ind.points) and s > ind.points.value + _half(ctx, ind.score, ind.points):
+            root = _points_root(form, ctx)
+            if root is not None and root[0] is ind:
+                yield cascade.consequence(ind.score.cell, "得分", s, [ind.points],
+                                          {(ind.points.cell.row, ind.points.cell.col): root[1]})
+                continue
             yield Issue(ind.score.cell, f"{_q(ind)}的得分 {fmt(s, 4)} 超过分值 {fmt(ind.points.value, 4)}，"
                                         f"得分应在 0–{fmt(ind.points.value, 4)} 之间。", ind.points.value, s)
 
@@ -334,6 +389,18 @@ def points_total(form, ctx):
     else:
         parts = f"绩效指标 {fmt(ind, 4)}，预算执行率的分值未填写"
     if abs(total - 100) > half:
+        root = _points_root(form, ctx)
+        if root is not None:
+            ri, rwant = root
+            yield Issue(ri.points.cell, f"各项分值之和为 {fmt(total, 4)}（{parts}），满分应为 100；{_q(ri)}的分值 "
+                                        f"{fmt(ri.points.value, 4)} 低于其得分 {fmt(ri.score.value, 4)}，应为 {fmt(rwant, 4)}。",
+                        round(rwant, 4), ri.points.value)
+            return
+        want = ctx.profile.execution_points
+        if t is not None and _has(t.points) and abs(ex - want) > half and abs((ex - want) - (total - 100)) <= half:
+            yield Issue(t.points.cell, f"各项分值之和为 {fmt(total, 4)}（{parts}），满分应为 100；预算执行率的分值应为 "
+                                       f"{fmt(want, 4)}（{ctx.profile.title}），表中为 {fmt(ex, 4)}。", want, ex)
+            return
         extra = ""
         if _has(stated) and abs(stated.value - total) > half:
             extra = f"；总分行写的是 {fmt(stated.value, 4)}"
@@ -367,6 +434,15 @@ def score_total(form, ctx):
             yield Issue(st.cell, f"总分未填写；按各项得分应为 {fmt(total, 2)}（{parts}）。", round(total, 2), None)
         return
     if not score_ok(st.value, st.decimals, total, ctx.profile.tolerance):
+        fx = _score_fixes(form, ctx)
+        summed = [i.score for i in form.indicators] + ([stated_ex] if stated_ex is not None and
+                                                       not any(i.is_execution for i in form.indicators) else [])
+        rts = cascade.roots(summed, fx)
+        if rts:
+            fixed = total + sum(fx[(n.cell.row, n.cell.col)] - n.value for n in rts if n.value is not None)
+            if score_ok(st.value, st.decimals, fixed, ctx.profile.tolerance):
+                yield cascade.consequence(st.cell, "总分", st.value, rts, fx)
+                return
         yield Issue(st.cell, f"总分应为 {fmt(total, 2)}（{parts}），表中为 {fmt(st.value, 4)}，相差 {fmt(st.value - total, 4)}。",
                     round(total, 2), st.value)
 
