@@ -65,7 +65,7 @@ class SummaryRow:
         c = t.columns.get(role)
         if c is None:
             return Text(Cell(t.sheet, self.row, 0), "") if role == "seq" else None
-        return Text(Cell(t.sheet, self.row, c), t.texts[role][self._i])
+        return Text(Cell(t.sheet, self.row, c), T.as_text(t.texts[role][self._i]))
 
     def __getstate__(self):
         return (self.row, self._table, self._i, self._fixed)
@@ -86,7 +86,7 @@ class SummaryTable:
     rate_percent_units: bool
     item_rows: list[int]  # sheet rows of the projects
     cols: dict[str, T.Column]  # numeric role → its column over the items
-    texts: dict[str, list[str]]  # text role → its texts over the items
+    texts: dict[str, list]  # text role → its values over the items as written (``text_list`` for texts)
     totals: tuple[SummaryRow, ...]  # 合计/总计 rows, top to bottom
     subtotals: tuple[SummaryRow, ...]
     groups: tuple[tuple[int, int], ...]  # group-title rows (row, level)
@@ -111,6 +111,13 @@ class SummaryTable:
     def values(self, role: str) -> list[float | None]:
         col = self.cols.get(role)
         return col.values if col is not None else [None] * len(self.item_rows)
+
+    def text_list(self, role: str) -> list[str]:
+        """A text role's values over the items, as text."""
+        vals = self.texts.get(role)
+        if vals is None:
+            return [""] * len(self.item_rows)
+        return [v if type(v) is str else T.as_text(v) for v in vals]
 
     def input_cells(self) -> list[Num]:
         return self.odd
@@ -182,7 +189,7 @@ def read(sheet: Sheet) -> SummaryTable:
     )
     for s in totals + subtotals:
         s._table = t
-    t.year = _report_year(title, texts.get("name", []))
+    t.year = _report_year(title, t.text_list("name") if "name" in columns else [])
     return t
 
 

@@ -249,10 +249,12 @@ def is_note_text(t: str) -> bool:
 
 
 def name_key(t: str) -> str:
-    """A name for comparing (duplicates): NFKC, no spaces."""
+    """A name for comparing (duplicates): full-width folded (NFKC), no spaces. Cheap for the common
+    case (only full-width brackets)."""
+    t = t.replace("（", "(").replace("）", ")")
     if not unicodedata.is_normalized("NFKC", t):
         t = unicodedata.normalize("NFKC", t)
-    if " " in t or "\u3000" in t or "\n" in t:
+    if " " in t or "\u3000" in t or "\n" in t or "\t" in t:
         t = _squeeze(t)
     return t
 
@@ -302,6 +304,10 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
     n_seq = 0
     end = header.bottom
     width = max([name_col] + amount_cols + ([seq_col] if seq_col is not None else []))
+    merged_rows = set()
+    for r0, c0, r1, c1 in sheet.merged:
+        if c0 <= name_col <= c1 and r1 - r0 < 100000:
+            merged_rows.update(range(r0, r1 + 1))
     special = _NOTE_FIRST | frozenset("(（①②③④⑤⑥⑦⑧⑨⑩第一二三四五六七八九十百 \u3000\t\n") | frozenset(header_name[:1])
     for r in range(header.bottom + 1, len(rows)):
         row = rows[r]
@@ -310,7 +316,7 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
             name = row[name_col]
             if type(name) is str and name and name[0] not in special and "计" not in name \
                     and (not name[0].isdigit() or name[:3].isdigit()) \
-                    and (merged is None or merged(r, name_col) is None):
+                    and r not in merged_rows:
                 seq = row[seq_col] if seq_col is not None else ""
                 if type(seq) is not str or (seq.strip() and seq.strip()[0].isdigit() and "计" not in seq):
                     if seq != "" and seq is not None:
@@ -553,13 +559,18 @@ def _odd_num(sheet, r: int, c: int, raw: Any, what: str, kind: str, percent_unit
 
 
 def read_texts(sheet, rows: list[int], col: int) -> list[str]:
-    """Texts of one column over ``rows`` as written (numbers turned into text)."""
+    """Values of a text column over ``rows`` as written (a number stays a number: ``as_text``)."""
     data = sheet.rows
     try:
         raw = [data[r][col] for r in rows]
     except IndexError:
         raw = [data[r][col] if col < len(data[r]) else "" for r in rows]
-    return [v if type(v) is str else _text(v) for v in raw]
+    return raw
+
+
+def as_text(v: Any) -> str:
+    """A text column's value as text ("" for empty; 1.0 → "1")."""
+    return v if type(v) is str else _text(v)
 
 
 def text_cell(sheet, r: int, c: int) -> Text:

@@ -13,6 +13,7 @@ from xltool import figures
 from xltool.cells import Cell
 from xltool.findings import WARNING, Issue
 from xltool.kinds.common import label, years_in
+from xltool.kinds import table as T
 from xltool.kinds.table import name_key
 from xltool.kinds.summary import AMOUNT_ROLES, ROLE_CN, SummaryRow, SummaryTable
 from xltool.grades import written_grade
@@ -40,7 +41,7 @@ def _rounded_ok(v: float, exp: float, min_decimals: int, shift: int = 0) -> bool
     """Fast accept: ``v`` is ``exp`` rounded at the decimals ``v`` shows (at least ``min_decimals``
     after ``shift``: 2 for a rate held as a fraction and compared as a percentage). False only means
     "look closer" (the located check decides)."""
-    for k in range(shift, shift + 7):
+    for k in range(shift + max(min_decimals, 2), shift + 7):  # tried tight first: never accepts wrongly
         if round(v, k) == v:
             break
     else:
@@ -64,6 +65,10 @@ def execution_rate(t: SummaryTable, ctx):
     for i, (b, e, r) in enumerate(zip(t.values("budget"), t.values("execution"), rates)):
         if r is None or b is None or e is None:
             continue
+        if b:  # inlined fast accept (hot loop): equal, or equal at the four decimals it shows
+            dev = r - e / b
+            if -5e-9 <= dev <= 5e-9 or (-5e-5 <= dev <= 5e-5 and round(r, 4) == r):
+                continue
         exp = rate_of(b, e, zero)
         if exp is None or _exact(r, exp, 5e-9) or _rounded_ok(r, exp, tol.rate_decimals, 2):
             continue
@@ -89,8 +94,11 @@ def balance(t: SummaryTable, ctx):
         if b is None or e is None:
             continue
         exp = b - e
-        if v is not None and (_exact(v, exp) or _rounded_ok(v, exp, amt_d)):
-            continue
+        if v is not None:
+            dev = v - exp
+            if -5e-7 <= dev <= 5e-7 or (-0.005 <= dev <= 0.005 and round(v, 2) == v and amt_d <= 2) \
+                    or _rounded_ok(v, exp, amt_d):
+                continue
         n = col.num(i)
         if n.value is None:
             if n.state == "empty" and abs(exp) >= 0.005:
@@ -117,8 +125,9 @@ def returned(t: SummaryTable, ctx):
     if "returned" not in t.cols:
         return
     col = t.cols["returned"]
-    for i, (b, e, v) in enumerate(zip(t.values("budget"), t.values("execution"), col.values)):
-        if v is None or b is None or e is None or 0 <= v <= max(b - e, 0.0):
+    for i in ([i for i, v in enumerate(col.values) if v] if any(col.values) else []):
+        b, e, v = t.values("budget")[i], t.values("execution")[i], col.values[i]
+        if b is None or e is None or 0 <= v <= max(b - e, 0.0):
             continue
         yield from _returned_issue(ctx, col.num(i), b, e)
     for tot in t.totals:
@@ -171,10 +180,9 @@ def score_range(t: SummaryTable, ctx):
 
 def _texts_with_scores(t: SummaryTable, role: str):
     if role not in t.texts or "score" not in t.cols:
-        return
-    for i, (text, s) in enumerate(zip(t.texts[role], t.values("score"))):
-        if text and s is not None:
-            yield i, text, s
+        return []
+    return [(i, text, s) for i, (text, s) in enumerate(zip(t.text_list(role), t.values("score")))
+            if text and s is not None]
 
 
 @rule("SUM006", KIND, "评价等级与得分不符")
@@ -185,15 +193,18 @@ def grade(t: SummaryTable, ctx):
     例：得分 84、等级写“优秀”；按 优秀 ≥ 85、良好 75–85 应为“良好”。
     """
     bands = ctx.profile.bands("summary")
-    words, seen = bands.words, {}
+    words, seen, bands_text = bands.words, {}, bands.describe()
+    grades: dict = {}
     for i, text, s in _texts_with_scores(t, "grade"):
-        exp = bands.grade(s)
+        exp = grades.get(s)
+        if exp is None:
+            exp = grades[s] = bands.grade(s)
         key = (text, exp)
         if key not in seen:
             seen[key] = written_grade(text, words) == exp
         if not seen[key]:
             yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["grade"]),
-                        f"得分 {fmt(s, 2)} 对应的等级应为“{exp}”（{bands.describe()}），表中为“{text}”。", exp, text)
+                        f"得分 {fmt(s, 2)} 对应的等级应为“{exp}”（{bands_text}），表中为“{text}”。", exp, text)
 
 
 @rule("SUM007", KIND, "应用意见中的等级与得分不符")
@@ -204,17 +215,20 @@ def opinion_grade(t: SummaryTable, ctx):
     例：得分 84 的项目意见写“评价结果优秀，继续推进此项目” → 应为“良好”。
     """
     bands = ctx.profile.bands("summary")
-    all_words, seen = bands.words, {}
+    all_words, seen, bands_text = bands.words, {}, bands.describe()
+    grades: dict = {}
     for i, text, s in _texts_with_scores(t, "opinion"):
         words = seen.get(text)
         if words is None:
             words = seen[text] = [w for w in all_words if w in text]
         if not words:
             continue
-        exp = bands.grade(s)
+        exp = grades.get(s)
+        if exp is None:
+            exp = grades[s] = bands.grade(s)
         if exp not in words:
             yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["opinion"]),
-                        f"应用意见写的是“{words[0]}”，但得分 {fmt(s, 2)} 对应“{exp}”（{bands.describe()}）。",
+                        f"应用意见写的是“{words[0]}”，但得分 {fmt(s, 2)} 对应“{exp}”（{bands_text}）。",
                         exp, words[0])
 
 
@@ -229,13 +243,18 @@ def opinion_low_execution(t: SummaryTable, ctx):
     if "opinion" not in t.texts:
         return
     cont, adjust = tuple(p.continue_words), tuple(p.adjust_words)
+    says: dict = {}
+    low = p.low_execution_rate
     for i, (text, b, e) in enumerate(zip(t.texts["opinion"], t.values("budget"), t.values("execution"))):
-        if not text or b is None or e is None:
+        if not text or b is None or e is None or (b > 0 and e >= low * b):
             continue
         rate = rate_of(b, e, p.zero_budget_rate)
-        if rate is None or rate >= p.low_execution_rate:
+        if rate is None or rate >= low or type(text) is not str:
             continue
-        if any(w in text for w in cont) and not any(w in text for w in adjust):
+        flag = says.get(text)
+        if flag is None:
+            flag = says[text] = any(w in text for w in cont) and not any(w in text for w in adjust)
+        if flag:
             yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["opinion"]),
                         f"执行率仅 {pct(rate)}（低于 {pct(p.low_execution_rate, 0)}），应用意见却写“继续推进”；"
                         "建议改为“调整优化支出结构”等意见。", None, text)
@@ -254,6 +273,16 @@ def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None) -> tup
     elif role == "budget" and "budget_initial" in t.cols and "budget_adjust" in t.cols:
         a, adj = t.values("budget_initial"), t.values("budget_adjust")
         derived = lambda i: figures.adjusted_budget(a[i], adj[i])  # noqa: E731
+    if derived is None:
+        got = [vals[i] for i in idx if vals[i] is not None] if not isinstance(idx, range) else \
+            [v for v in vals if v is not None]
+        return sum(got), sum(got), len(got), []
+    if role == "balance" and isinstance(idx, range):
+        right_vals = [x - y if x is not None and y is not None else v for x, y, v in zip(b, e, vals)]
+        got = [v for v in vals if v is not None]
+        wrong = [i for i, (v, r, x, y) in enumerate(zip(vals, right_vals, b, e))
+                 if x is not None and y is not None and (v is None or abs(v - r) > 0.005)]
+        return sum(got), sum(r for r in right_vals if r is not None), len(got), wrong
     stated, right, count, wrong = 0.0, 0.0, 0, []
     for i in idx:
         v = vals[i]
@@ -358,11 +387,12 @@ def missing_amounts(t: SummaryTable, ctx):
     names = t.texts.get("name", [])
     for role in ("budget", "execution"):
         col = t.cols[role]
-        for i, v in enumerate(col.values):
-            if v is None:
+        for i in ([i for i, v in enumerate(col.values) if v is None] if None in col.values else []):
+            if True:
                 n = col.num(i)
                 if n.state == "empty":
-                    yield Issue(n.cell, f"项目“{names[i] or '（无名称）'}”的{n.label}未填写。", None, None)
+                    name = T.as_text(names[i]) if names else ""
+                    yield Issue(n.cell, f"项目“{name or '（无名称）'}”的{n.label}未填写。", None, None)
 
 
 @rule("SUM012", KIND, "金额为负数")
@@ -375,7 +405,7 @@ def negative(t: SummaryTable, ctx):
     b_vals, e_vals = t.values("budget"), t.values("execution")
     for role in ("budget", "execution", "balance"):
         col = t.cols.get(role)
-        if col is None:
+        if col is None or min((v for v in col.values if v is not None), default=0.0) >= -0.005:
             continue
         for i, v in enumerate(col.values):
             if v is None or v >= -0.005:
@@ -394,9 +424,12 @@ def duplicate_names(t: SummaryTable, ctx):
     为什么：重复的行会让预算、执行合计被重复计算。
     例：“2023年镇级防汛工作经费”出现两次 → 提示第二次出现的位置。
     """
+    names = t.text_list("name")
+    keys = list(map(name_key, names))
+    if len(set(keys)) == len(keys):
+        return
     first: dict[str, int] = {}
-    for i, name in enumerate(t.texts.get("name", [])):
-        key = name_key(name)
+    for i, (name, key) in enumerate(zip(names, keys)):
         if not key:
             continue
         if key in first:
