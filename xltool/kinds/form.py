@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import formparts as fp
+from xltool.kinds import vocabulary as V
 from xltool.kinds.common import label
 
 NAME = "project-form"
@@ -29,14 +30,7 @@ RULES_MODULE = "xltool.rules.form"
 
 PROJECT, DEPARTMENT = "project-form", "department-form"
 
-FUND_ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("initial", ("年初预算",)),
-    ("rate", ("执行率", "执行进度")),
-    ("points", ("分值",)),
-    ("score", ("得分",)),
-    ("budget", ("全年预算", "调整后预算", "预算数")),
-    ("execution", ("全年执行", "执行数", "实际支出")),
-)
+FUND_ROLE_WORDS = V.FORM_FUNDS
 _TOTAL_FUND_WORDS = ("资金总额", "总额", "合计", "总计")
 _SUB_FUND_WORDS = ("其中", "财政拨款", "上年结转", "结转", "其他资金", "其他", "基本支出", "项目支出", "财政资金")
 _BLOCK_END_WORDS = ("总体目标", "年度目标", "绩效指标", "一级指标")

@@ -57,3 +57,43 @@ SUMMARY_REFUSE = ("分值", "一级指标", "年度总体目标", "权重")
 TARGET_FORM_TITLES = ("绩效目标申报表", "绩效目标表", "绩效目标申报")
 TARGET_FORM_LABELS = ("年度绩效目标", "总体目标", "指标值", "绩效指标")
 SELF_EVAL_LABELS = ("完成值", "分值", "得分", "自评", "实际完成")
+
+# ---------------------------------------------------------------- forms (项目支出 / 部门整体支出绩效自评表)
+
+# The indicator table's columns, in matching order: the first role whose word occurs wins. A role not read
+# by name in formparts (指标性质, 得分系数, 是否核心指标 …) is still read, as text, into Indicator.extra.
+FORM_INDICATORS = (
+    Role("weighted", ("折算",), cn="折算得分"),
+    Role("weight", ("权重",), cn="权重占比"),
+    Role("grade", ("等级",), cn="完成等级"),
+    Role("reason", ("偏差", "原因", "改进措施"), cn="偏差原因分析及改进措施"),
+    Role("level1", ("一级",), cn="一级指标"),
+    Role("level2", ("二级",), cn="二级指标"),
+    Role("level3", ("三级",), cn="三级指标"),
+    Role("desc", ("指标说明",), cn="指标说明"),
+    # Sichuan: the operator (=, ≥, ≤ / 正向, 反向) in its own column, apart from the target.
+    Role("nature", ("指标性质", "指标方向", "计算符号", "运算符号"), cn="指标性质"),
+    # Chongqing: 得分 = 分值 × 得分系数; 是否核心指标 marks the core indicators.
+    Role("coef", ("得分系数", "评分系数", "完成系数"), cn="得分系数"),
+    Role("core", ("是否核心指标", "核心指标"), cn="是否核心指标"),
+    Role("actual", ("实际完成", "完成值", "实际值"), cn="实际完成值"),
+    Role("target", ("指标值", "目标值"), cn="年度指标值"),
+    Role("unit", ("单位", "文字描述"), cn="单位"),
+    Role("points", ("分值", "满分"), cn="分值"),
+    Role("score", ("得分",), cn="得分"),
+)
+
+# What a 指标性质 cell may say, and the operator it puts before the target ("≥" + "90%" → "≥90%").
+NATURE_OPERATORS = {"≥": "≥", ">=": "≥", "＞": ">", ">": ">", "=": "=", "＝": "=", "≤": "≤", "<=": "≤", "<": "<",
+                    "＜": "<", "大于等于": "≥", "不低于": "≥", "小于等于": "≤", "不高于": "≤", "等于": "=",
+                    "正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤"}
+
+# The fund block of the points form: 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分.
+FORM_FUNDS = (
+    Role("initial", ("年初预算",), amount=True, cn="年初预算数"),
+    Role("rate", ("执行率", "执行进度"), cn="执行率"),
+    Role("points", ("分值",), cn="分值"),
+    Role("score", ("得分",), cn="得分"),
+    Role("budget", ("全年预算", "调整后预算", "预算数"), amount=True, cn="全年预算数"),
+    Role("execution", ("全年执行", "执行数", "实际支出"), amount=True, cn="全年执行数"),
+)

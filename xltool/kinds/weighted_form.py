@@ -175,10 +175,7 @@ def _read_fund(sheet: Sheet, upto: int) -> WeightedFund | None:
     if "progress" in found:
         r, c = found["progress"]
         pct_units = "%" in label(sheet.text(r, c))
-        below = _below_cell(sheet, r, c)
-        rr, cc = below if below[0] > r and sheet.raw(*below) not in ("", None) else _right_cell(sheet, r, c)
-        if sheet.raw(rr, cc) in ("", None) or (isinstance(sheet.raw(rr, cc), str) and _is_label(sheet.raw(rr, cc))):
-            rr, cc = below
+        (rr, cc), _ = _value_cell(sheet, r, c)
         progress = num_at(sheet, rr, cc, "预算执行进度", kind="rate", percent_units=pct_units)
     parts = _parts_above(sheet, found, nums, upto, what) if above else _parts_left(sheet, found, upto, what)
     return WeightedFund(nums["budget"], nums["arrived"], nums["execution"], progress, tuple(parts))

@@ -524,3 +524,62 @@ def fund_missing(form, ctx):
     elif missing:
         what = "、".join(n.label for n in missing)
         yield Issue(missing[0].cell, f"{_row_name(t, t)}的{what}未填写，无法核算执行率和执行率得分。", None, None)
+
+
+# ---------------------------------------------------------------- provincial columns (重庆: 得分系数, 是否核心指标)
+
+def _coefficient(text: str):
+    """得分系数 as a fraction and its decimals ("0.8", "80%", "80" → 0.8), or None when it is not a number."""
+    from xltool.numbers import parse_number
+
+    p = parse_number(text)
+    if p.value is None:
+        return None
+    if p.percent or p.value > 1.5:
+        return (p.value if p.percent else p.value / 100.0), p.decimals
+    return p.value, p.decimals
+
+
+@rule("PF017", KIND, "得分与分值×得分系数不符")
+def coefficient_score(form, ctx):
+    """表中有“得分系数”一栏时（重庆等地），每项指标的得分 = 分值 × 得分系数，系数应在 0 与 1 之间。
+
+    为什么：按系数计分的表，得分是公式分；系数和得分对不上，说明其中一个抄错或改了一个忘了另一个。
+    例：分值 15、得分系数 0.8，得分应为 12；写 13 → 错误。
+    """
+    for ind in form.scored:
+        cell = ind.extra.get("coef")
+        if cell is None or not cell.value:
+            continue
+        got = _coefficient(cell.value)
+        if got is None:
+            yield Issue(cell.cell, f"{_q(ind)}的得分系数“{cell.value}”不是数字。", None, cell.value)
+            continue
+        coef, _ = got
+        if not -1e-9 <= coef <= 1 + 1e-9:
+            yield Issue(cell.cell, f"{_q(ind)}的得分系数 {fmt(coef, 4)} 应在 0 与 1 之间。", None, coef)
+            continue
+        if not (_has(ind.points) and _has(ind.score)):
+            continue
+        exp = ind.points.value * coef
+        if not score_ok(ind.score.value, ind.score.decimals, exp, ctx.profile.tolerance):
+            yield Issue(ind.score.cell, f"{_q(ind)}的得分应为 {fmt(exp, 4)}（分值 {fmt(ind.points.value, 4)} × 得分系数 "
+                                        f"{fmt(coef, 4)}），表中为 {fmt(ind.score.value, 4)}。", round(exp, 4), ind.score.value)
+
+
+_YES, _NO = ("是", "√", "✓", "Y", "YES", "核心", "核心指标"), ("否", "×", "N", "NO", "非核心", "")
+
+
+@rule("PF018", KIND, "是否核心指标填写不规范", WARNING)
+def core_flag(form, ctx):
+    """“是否核心指标”一栏应写“是”或“否”（留空按“否”）。
+
+    为什么：核心指标决定复核重点和扣分力度，写成其他文字时无法确定是否属于核心指标。
+    例：是否核心指标写“重要” → 提示：应写“是”或“否”。
+    """
+    for ind in form.indicators:
+        cell = ind.extra.get("core")
+        if cell is None:
+            continue
+        if label(cell.value).upper() not in _YES + _NO:
+            yield Issue(cell.cell, f"{_q(ind)}的“是否核心指标”写的是“{cell.value}”，应写“是”或“否”。", "是/否", cell.value)
