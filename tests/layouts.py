@@ -395,3 +395,200 @@ def write_xlsx(sheet: Sheet, path: Path) -> Path:
             ws.merge_range(r0, c0, r1, c1, sheet.rows[r0][c0] if sheet.rows[r0][c0] != "" else None)
     wb.close()
     return path
+
+
+# ---------------------------------------------------------------- the score table (seed 003)
+
+SEED_003 = ROOT / "samples" / "高邑镇2024年度部门整体支出绩效评价指标评分表.xlsx"
+
+
+@lru_cache(maxsize=1)
+def seed_003_indicators() -> tuple[tuple, ...]:
+    """Seed 003's indicators: (一级, 一级分值, 二级, 二级分值, 三级, 分值, 得分, 评分说明), names filled down."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(SEED_003)).get_sheet_by_index(0).to_python()
+    out, fill = [], ["", 0.0, "", 0.0]
+    for r in rows[2:]:
+        if r[0] == "合计":
+            break
+        for k in range(4):
+            if r[k] != "":
+                fill[k] = r[k]
+        out.append((fill[0], float(fill[1]), fill[2], float(fill[3]), r[4], float(r[5]), float(r[6]), r[7]))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ScoreLayout:
+    order_seed: int
+    names: str = "merged"  # merged | once | repeat
+    group_points: str = "columns"  # columns (分值 beside each level) | headings (一、投入 rows) | none
+    totals: str = "last"  # last | first | both
+    note_column: bool = True
+    seq_column: bool = False
+    score_before_points: bool = False
+    title_rows: int = 1
+    grade_style: str = "row"  # row | colon | none
+    notes: bool = False
+    spacers: bool = False
+    text_numbers: float = 0.0
+    fullwidth: bool = False
+
+
+def score_layouts() -> st.SearchStrategy[ScoreLayout]:
+    return st.builds(
+        ScoreLayout,
+        order_seed=st.integers(0, 10_000),
+        names=st.sampled_from(["merged", "once", "repeat"]),
+        group_points=st.sampled_from(["columns", "headings", "none"]),
+        totals=st.sampled_from(["last", "first", "both"]),
+        note_column=st.booleans(),
+        seq_column=st.booleans(),
+        score_before_points=st.booleans(),
+        title_rows=st.integers(0, 2),
+        grade_style=st.sampled_from(["row", "colon", "none"]),
+        notes=st.booleans(),
+        spacers=st.booleans(),
+        text_numbers=st.sampled_from([0.0, 0.0, 0.5]),
+        fullwidth=st.booleans(),
+    )
+
+
+def render_score(layout: ScoreLayout, *, inject: tuple[int, str, float] | None = None):
+    """Seed 003's score table (clean: 总分 94.75, 优) under ``layout``; ``inject`` = (indicator index,
+    "score" | "points", new value) or (-1, "total", new total score)."""
+    rnd = random.Random(layout.order_seed)
+    data = [list(x) for x in seed_003_indicators()]
+    if inject is not None and inject[0] >= 0:
+        k, what, v = inject
+        data[k][6 if what == "score" else 5] = v
+    total_score = round(sum(x[6] for x in data), 2)  # the stated total adds up what is written
+    cols: list[str] = (["seq"] if layout.seq_column else []) + ["l1"]
+    if layout.group_points == "columns":
+        cols += ["p1"]
+    cols += ["l2"] + (["p2"] if layout.group_points == "columns" else []) + ["l3"]
+    tail = ["s", "p"] if layout.score_before_points else ["p", "s"]
+    if layout.note_column:
+        tail.insert(rnd.randint(len(tail) - 0, len(tail)), "note")
+    cols += tail
+    col = {c: k for k, c in enumerate(cols)}
+    width = len(cols)
+    labels = {"seq": "序号", "l1": "一级指标", "p1": "分值", "l2": "二级指标", "p2": "分值", "l3": "三级指标",
+              "p": rnd.choice(["分值", "满分"]), "s": rnd.choice(["得分", "评价得分"]), "note": "评分说明"}
+    rows: list[list] = []
+    merged: list[tuple[int, int, int, int]] = []
+    placed: dict[tuple[int, str], tuple[int, int]] = {}
+
+    def blank():
+        return [""] * width
+
+    def num(v: float):
+        if rnd.random() < layout.text_numbers:
+            t = f"{v:g}"
+            return t.translate(_FULL) if layout.fullwidth else t
+        return float(v)
+
+    for k in range(layout.title_rows):
+        row = blank()
+        row[0] = ("高邑县高邑镇人民政府2024年度部门整体支出绩效评价指标评分表", "单位：分")[k]
+        rows.append(row)
+        merged.append((len(rows) - 1, 0, len(rows) - 1, width - 1))
+    header = blank()
+    for c in cols:
+        header[col[c]] = labels[c]
+    rows.append(header)
+    top = len(rows) - 1
+    total_at: list[int] = []
+
+    def total_row():
+        row = blank()
+        row[col["l1"]] = rnd.choice(["合计", "总计", "合  计"])
+        row[col["p"]] = num(100.0)
+        row[col["s"]] = num(inject[2] if inject is not None and inject[1] == "total" else total_score)
+        if layout.group_points == "columns":
+            row[col["p1"]] = num(100.0)
+            row[col["p2"]] = num(100.0)
+        total_at.append(len(rows))
+        rows.append(row)
+
+    if layout.totals in ("first", "both"):
+        total_row()
+    l1_names = list(dict.fromkeys(x[0] for x in data))
+    cn = "一二三四五"
+    seq = 0
+    for gi, g1 in enumerate(l1_names):
+        members = [k for k, x in enumerate(data) if x[0] == g1]
+        if layout.spacers and gi:
+            rows.append(blank())
+        if layout.group_points == "headings":
+            row = blank()
+            row[col["l1"]] = f"{cn[gi]}、{g1}指标"
+            row[col["p"]] = num(sum(data[k][5] for k in members))
+            row[col["s"]] = num(sum(data[k][6] for k in members))
+            rows.append(row)
+        start1 = len(rows)
+        prev2 = None
+        start2 = len(rows)
+        for k in members:
+            x = data[k]
+            row = blank()
+            first1 = len(rows) == start1
+            new2 = x[2] != prev2
+            if new2 and prev2 is not None and layout.names == "merged":
+                _merge_down(merged, start2, len(rows) - 1, [col["l2"]] + ([col["p2"]] if "p2" in col else []))
+            if new2:
+                start2 = len(rows)
+            if layout.names == "repeat" or first1 or (layout.names != "repeat" and False):
+                row[col["l1"]] = x[0] if layout.group_points != "headings" else (x[0] if layout.names == "repeat" else "")
+                if "p1" in col:
+                    row[col["p1"]] = num(x[1]) if first1 or layout.names == "repeat" else ""
+            if layout.group_points == "headings" and layout.names != "repeat":
+                row[col["l1"]] = ""
+            if layout.names == "repeat" or new2:
+                row[col["l2"]] = x[2]
+                if "p2" in col:
+                    row[col["p2"]] = num(x[3])
+            if layout.names == "repeat" and "p1" in col and not first1:
+                row[col["p1"]] = ""  # a group's points are written once even when names repeat
+            if layout.names == "repeat" and "p2" in col and not new2:
+                row[col["p2"]] = ""
+            row[col["l3"]] = x[4]
+            row[col["p"]] = num(x[5])
+            row[col["s"]] = num(x[6])
+            if "note" in col:
+                row[col["note"]] = x[7]
+            if "seq" in col:
+                seq += 1
+                row[col["seq"]] = float(seq)
+            placed[(k, "score")] = (len(rows), col["s"])
+            placed[(k, "points")] = (len(rows), col["p"])
+            rows.append(row)
+            prev2 = x[2]
+        if layout.names == "merged":
+            _merge_down(merged, start2, len(rows) - 1, [col["l2"]] + ([col["p2"]] if "p2" in col else []))
+            if layout.group_points != "headings":
+                _merge_down(merged, start1, len(rows) - 1, [col["l1"]] + ([col["p1"]] if "p1" in col else []))
+    if layout.totals in ("last", "both"):
+        total_row()
+    if layout.grade_style == "row":
+        row = blank()
+        row[0] = "评价等级"
+        row[1] = "优秀"
+        rows.append(row)
+    elif layout.grade_style == "colon":
+        row = blank()
+        row[0] = "评价等级：优秀"
+        rows.append(row)
+    if layout.notes:
+        row = blank()
+        row[0] = "注：得分保留两位小数。"
+        rows.append(row)
+    placed[(-1, "total")] = (total_at[-1], col["s"])
+    return Sheet(name="指标评分表", index=0, rows=rows, merged=merged), placed, top
+
+
+def _merge_down(merged, r0: int, r1: int, cols: list[int]) -> None:
+    if r1 > r0:
+        for c in cols:
+            merged.append((r0, c, r1, c))
