@@ -28,16 +28,11 @@ from typing import Any
 
 from xltool.cells import EMPTY, INVALID, NO_CACHE, NUM, TEXT_NUM, Cell, Num, Text
 from xltool.kinds import vocabulary as V
+from xltool.kinds.common import LABEL_MAX, label  # noqa: F401  (label is part of this module's API)
 from xltool.kinds.vocabulary import Role
-from xltool.numbers import decimals_of, normalise_text, parse_number
+from xltool.numbers import decimals_of, parse_number
 
-LABEL_MAX = 30  # a header label is short; longer text is a sentence
 KEY_MAX = 40  # total/note/group tests run on text cells up to this length only
-
-
-def label(text: str) -> str:
-    """Normalise a header label: half-width, no spaces/line breaks, ASCII parentheses."""
-    return normalise_text(text).replace("（", "(").replace("）", ")")
 
 
 def match(text: str, roles: tuple[Role, ...]) -> Role | None:
