@@ -91,6 +91,7 @@ NATURE_OPERATORS = {"≥": "≥", ">=": "≥", "＞": ">", ">": ">", "=": "=", "
 # The fund block of the points form: 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分.
 FORM_FUNDS = (
     Role("initial", ("年初预算",), amount=True, cn="年初预算数"),
+    Role("adjust", ("调整数", "调增", "调减", "预算调整"), exclude=("调整后",), amount=True, cn="调整数"),
     Role("rate", ("执行率", "执行进度"), cn="执行率"),
     Role("points", ("分值",), cn="分值"),
     Role("score", ("得分",), cn="得分"),

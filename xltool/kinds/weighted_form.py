@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import formparts as fp
+from xltool.figures import rate_of
 from xltool.kinds.common import label, num_at
 from xltool.numbers import parse_number
 
@@ -263,9 +264,7 @@ def execution_rate(form: WeightedForm, profile) -> float | None:
     """执行数 ÷ 预算数 from the fund block; without one, the 预算执行率 row's 实际完成值."""
     f = form.fund
     if f is not None and _v(f.budget) is not None and _v(f.execution) is not None:
-        if f.budget.value == 0:
-            return profile.zero_budget_rate if f.execution.value == 0 else None
-        return f.execution.value / f.budget.value
+        return rate_of(f.budget.value, f.execution.value, profile.zero_budget_rate)
     ex = form.execution_row
     if ex is not None:
         from xltool.numbers import parse_number

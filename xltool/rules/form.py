@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xltool.cells import EMPTY
+from xltool.figures import rate_of
 from xltool.findings import WARNING, Issue
 from xltool.kinds import form as F
 from xltool.kinds import formparts as fp
@@ -50,10 +51,6 @@ def _fund_rows(form):
     return ([form.fund.total] if form.fund.total else []) + list(form.fund.parts)
 
 
-def _rate_of(budget: float, execution: float, zero: float) -> float | None:
-    if budget == 0:
-        return zero if execution == 0 else None
-    return execution / budget
 
 
 def _q(ind) -> str:
@@ -103,7 +100,7 @@ def execution_rate(form, ctx):
     for row in _fund_rows(form):
         if row.rate is None or not (_has(row.budget) and _has(row.execution)):
             continue
-        exp = _rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
+        exp = rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
         if exp is None:
             continue
         how = f"全年执行数 {fmt(row.execution.value, 6)} ÷ 全年预算数 {fmt(row.budget.value, 6)}"
@@ -113,7 +110,7 @@ def execution_rate(form, ctx):
             continue
         if not rate_ok(row.rate.value, row.rate.decimals, exp, ctx.profile.tolerance):
             fx = _fund_fixes(form, ctx) if row is form.fund.total else {}
-            fixed = _rate_of(cascade.value(row.budget, fx), cascade.value(row.execution, fx), ctx.profile.zero_budget_rate) \
+            fixed = rate_of(cascade.value(row.budget, fx), cascade.value(row.execution, fx), ctx.profile.zero_budget_rate) \
                 if cascade.roots([row.budget, row.execution], fx) else None
             if fixed is not None and rate_ok(row.rate.value, row.rate.decimals, fixed, ctx.profile.tolerance):
                 yield cascade.consequence(row.rate.cell, "执行率", row.rate.value * 100, cascade.roots([row.budget, row.execution], fx),
@@ -191,6 +188,28 @@ def fund_parts(form, ctx):
                                     f"{fmt(total.value, 6)}，相差 {fmt(total.value - exp, 6)}。", round(exp, d), total.value)
 
 
+@rule("PF019", KIND, "全年预算数与年初预算数、调整数不符")
+def adjusted_budget(form, ctx):
+    """资金栏有“调整数”一栏时，全年预算数（调整后）= 年初预算数 + 调整数（调减写负数，如 -20 或 (20.00)）。
+
+    为什么：执行率以调整后的全年预算数为分母，调整数没有加进去，执行率和得分都会算错。
+    例：年初预算数 1300、调整数 38，全年预算数应为 1338；写 1300 → 错误。
+    """
+    if form.empty:
+        return
+    for row in _fund_rows(form):
+        if not (_has(row.initial) and _has(row.adjust) and _has(row.budget)):
+            continue
+        from xltool.figures import adjusted_budget as adjusted
+
+        exp = adjusted(row.initial.value, row.adjust.value)
+        if not amount_ok(row.budget.value, row.budget.decimals, exp, ctx.profile.tolerance):
+            d = max(ctx.profile.tolerance.amount_decimals, row.initial.decimals, row.adjust.decimals)
+            yield Issue(row.budget.cell, f"{_row_name(row, form.fund.total)}的全年预算数应为 {fmt(exp, d)}（年初预算数 "
+                                         f"{fmt(row.initial.value, 6)} + 调整数 {fmt(row.adjust.value, 6)}），表中为 "
+                                         f"{fmt(row.budget.value, 6)}。", round(exp, d), row.budget.value)
+
+
 @rule("PF004", KIND, "执行率超过 100%")
 def over_100(form, ctx):
     """全年执行数不应超过全年预算数（执行率不超过 100%）。
@@ -204,7 +223,7 @@ def over_100(form, ctx):
         if _has(row.budget) and _has(row.execution) and row.budget.value >= 0:  # a negative budget: PF003's sum
             over = row.execution.value - row.budget.value
             if over > _amt_half(ctx, row.budget, row.execution):
-                rate = _rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
+                rate = rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
                 r_txt = f"执行率 {pct(rate)}，" if rate is not None else ""
                 yield Issue(row.execution.cell,
                             f"{_row_name(row, form.fund.total)}的全年执行数 {fmt(row.execution.value, 6)} 超过全年预算数 {fmt(row.budget.value, 6)}"

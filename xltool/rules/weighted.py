@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xltool.cells import EMPTY
+from xltool.figures import rate_of
 from xltool.findings import WARNING, Issue
 from xltool.kinds import formparts as fp
 from xltool.kinds import weighted_form as W
@@ -38,8 +39,6 @@ def _fixed_rate(form, ctx):
     rts = cascade.roots([f.budget, f.execution], fx) if f is not None else []
     if not rts:
         return None, []
-    from xltool.figures import rate_of
-
     return rate_of(cascade.value(f.budget, fx), cascade.value(f.execution, fx), ctx.profile.zero_budget_rate), rts
 
 
@@ -98,7 +97,7 @@ def over_budget(form, ctx):
         d = max(ctx.profile.tolerance.amount_decimals, f.budget.decimals, f.execution.decimals)
         over = f.execution.value - f.budget.value
         if over > 0.5 * 10.0 ** -d + 1e-9:
-            r = f.execution.value / f.budget.value if f.budget.value else None
+            r = rate_of(f.budget.value, f.execution.value)
             r_txt = f"执行进度 {pct(r)}，" if r is not None else ""
             yield Issue(f.execution.cell, f"执行数 {fmt(f.execution.value, 6)} 超过预算数 {fmt(f.budget.value, 6)}（{r_txt}超出 "
                                           f"{fmt(over, 6)}）；请核实是否超预算支出或预算数未按调整后填写。",
