@@ -15,7 +15,7 @@ Properties: a clean form gives no error in any layout; one error injected into a
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -98,6 +98,56 @@ def _rate(v, lay: FormLayout):
     return round(v, 4), ""
 
 
+def _heading(g: Grid, lay: FormLayout, titles: tuple[str, ...], width: int, pairs: tuple[tuple[int, str], ...]) -> int:
+    """Title rows and one row of heading fields ((column offset, text), …); returns the next free row."""
+    r, x = lay.dy, lay.dx
+    for i in range(lay.title_rows):
+        g.merge(r, x, r, x + width, titles[i])
+        r += 1
+    for c, t in pairs:
+        g.put(r, x + c, t)
+    return r + 1
+
+
+def _goals(g: Grid, lay: FormLayout, r: int, labels: tuple[str, str, str], done: str) -> int:
+    """The 年度总体目标 block with ``lay.goals`` goal rows; returns the next free row."""
+    x = lay.dx
+    g.merge(r, x, r + lay.goals, x, labels[0])
+    g.put(r, x + 1, labels[1])
+    g.put(r, x + 5, labels[2])
+    for i in range(lay.goals):
+        g.put(r + 1 + i, x + 1, f"目标{i + 1}：保障运转")
+        g.put(r + 1 + i, x + 5, done.format(i + 1))
+    return r + lay.goals + 1
+
+
+def _levels(g: Grid, lay: FormLayout, rows, first: int, cols: dict[str, int]) -> None:
+    """一级/二级 cells: merged down their rows, written once, or repeated on every row."""
+    prev = (None, None)
+    for i, row in enumerate(rows):
+        for k, col in enumerate(("level1", "level2")):
+            val = row[k]
+            if lay.levels != "repeated" and val == prev[k] and (k == 0 or row[0] == prev[0]):
+                continue
+            span = 1
+            if lay.levels == "merged":
+                while i + span < len(rows) and rows[i + span][k] == val and (k == 0 or rows[i + span][0] == row[0]):
+                    span += 1
+            g.merge(first + i, cols[col], first + i + span - 1, cols[col], val)
+        prev = (row[0], row[1])
+
+
+def _order(lay: FormLayout, roles: list[str], start: int, rng: random.Random, fixed_tail: int = 0) -> dict[str, int]:
+    """Level columns first, 三级指标 over ``name_span`` columns, then ``roles`` shuffled (the last
+    ``fixed_tail`` kept together at the end)."""
+    front, back = roles[:len(roles) - fixed_tail], roles[len(roles) - fixed_tail:]
+    rng.shuffle(front)
+    cols = {"level1": start, "level2": start + 1, "level3": start + 2}
+    for i, role in enumerate(front + back):
+        cols[role] = start + 2 + lay.name_span + i
+    return cols
+
+
 # ---------------------------------------------------------------- national project form
 
 PF_INDICATORS = [  # 一级, 二级, 三级, 指标值, 完成值, 分值, 得分, 偏差原因
@@ -118,18 +168,9 @@ def render_project(lay: FormLayout, inject: str | None = None):
     """The national project form; returns (sheet, {name: A1 of a derived cell}). ``inject`` changes one."""
     rng = random.Random(lay.order_seed)
     g = Grid()
-    r, x = lay.dy, lay.dx
-    for i in range(lay.title_rows):
-        g.merge(r, x, r, x + 8, ["项目支出绩效自评表", "（2023年度）", "填报日期：2024年1月"][i])
-        r += 1
-    g.put(r, x, "项目名称")
-    g.merge(r, x + 1, r, x + 8, "2023年镇级教育经费")
-    r += 1
-    g.put(r, x, "主管部门")
-    g.put(r, x + 1, "某镇人民政府")
-    g.put(r, x + 4, "实施单位")
-    g.put(r, x + 5, "某镇人民政府")
-    r += 1
+    x = lay.dx
+    r = _heading(g, lay, ("项目支出绩效自评表", "（2023年度）", "填报日期：2024年1月"), 8,
+                 ((0, "项目名称"), (1, "2023年镇级教育经费"), (4, "主管部门"), (5, "某镇人民政府")))
     rate_v, rate_suffix = _rate(1311.752 / 1338, lay)
     exec_score = 9.8
     total = 99.6
@@ -155,53 +196,26 @@ def render_project(lay: FormLayout, inject: str | None = None):
             g.put(rr, x + 6, rate_v if isinstance(rate_v, str) else _num(rate_v, lay, rng))
             g.put(rr, x + 7, _num(exec_score, lay, rng))
             refs["rate"], refs["exec_score"] = a1(rr, x + 6), a1(rr, x + 7)
-    r = fr + 4
-    g.merge(r, x, r + lay.goals, x, "年度总体目标")
-    g.put(r, x + 1, "预期目标")
-    g.put(r, x + 5, "实际完成情况")
-    for i in range(lay.goals):
-        g.put(r + 1 + i, x + 1, f"目标{i + 1}：保障学校运转")
-        g.put(r + 1 + i, x + 5, "已完成")
-    r += lay.goals + 1
-    order = PF_ROLES[:]
-    rng.shuffle(order)
-    cols = {"level1": x, "level2": x + 1, "level3": x + 2}
-    c = x + 2 + lay.name_span
-    for role in order:
-        cols[role] = c
-        c += 1
-    last = c - 1
+    r = _goals(g, lay, fr + 4, ("年度总体目标", "预期目标", "实际完成情况"), "已完成")
+    cols = _order(lay, PF_ROLES[:], x, rng)
+    last = max(cols.values())
     h = r
     g.put(h, cols["level1"], "一级指标")
     g.put(h, cols["level2"], "二级指标")
     g.merge(h, cols["level3"], h, cols["level3"] + lay.name_span - 1, "三级指标")
-    for role in order:
+    for role in PF_ROLES:
         g.put(h, cols[role], PF_LABELS[role])
     if lay.extra_column:
         g.put(h, last + 1, "备注")
     first = h + 1
-    prev = (None, None)
-    for i, ind in enumerate(PF_INDICATORS):
+    _levels(g, lay, PF_INDICATORS, first, cols)
+    for i, (_, _, name, target, actual, pts, got, why) in enumerate(PF_INDICATORS):
         rr = first + i
-        l1, l2, name, target, actual, pts, got, why = ind
-        for k, (val, col) in enumerate(((l1, "level1"), (l2, "level2"))):
-            same = val == prev[k] and (k == 0 or l1 == prev[0])
-            if lay.levels == "repeated" or not same:
-                if lay.levels == "merged":
-                    span = 1
-                    while i + span < len(PF_INDICATORS) and PF_INDICATORS[i + span][k] == val and (
-                            k == 0 or PF_INDICATORS[i + span][0] == l1):
-                        span += 1
-                    g.merge(rr, cols[col], rr + span - 1, cols[col], val)
-                else:
-                    g.put(rr, cols[col], val)
-        prev = (l1, l2)
         g.merge(rr, cols["level3"], rr, cols["level3"] + lay.name_span - 1, name)
-        g.put(rr, cols["target"], target)
-        g.put(rr, cols["actual"], actual)
+        for role, v in (("target", target), ("actual", actual), ("reason", why)):
+            g.put(rr, cols[role], v)
         g.put(rr, cols["points"], _num(pts, lay, rng))
         g.put(rr, cols["score"], _num(got, lay, rng))
-        g.put(rr, cols["reason"], why)
         if lay.extra_column:
             g.put(rr, last + 1, "无")
     t = first + len(PF_INDICATORS)
@@ -258,14 +272,9 @@ WF_LABELS = {"target": "预期指标值", "unit": "单位（文字描述）", "a
 def render_weighted(lay: FormLayout, inject: str | None = None):
     rng = random.Random(lay.order_seed)
     g = Grid()
-    r, x = lay.dy, lay.dx
-    for i in range(lay.title_rows):
-        g.merge(r, x, r, x + 10, ["2023年度部门整体绩效自评表", "（2023年度）", "单位：万元"][i])
-        r += 1
-    g.put(r, x, "一、基本情况")
-    g.put(r, x + 1, "实施主管部门")
-    g.put(r, x + 3, "姜各庄镇人民政府")
-    r += 1
+    x = lay.dx
+    r = _heading(g, lay, ("2023年度部门整体绩效自评表", "（2023年度）", "单位：万元"), 10,
+                 ((0, "一、基本情况"), (1, "实施主管部门"), (3, "姜各庄镇人民政府")))
     refs = {}
     progress = 75.24 if inject != "progress" else 80.0
     fr = r
@@ -294,30 +303,16 @@ def render_weighted(lay: FormLayout, inject: str | None = None):
             g.put(fr + 3, x + c, "其他")
         g.merge(fr + 1, x + 8, fr + 3, x + 9, _num(progress, lay, rng))
         refs["progress"] = a1(fr + 1, x + 8)
-    r = fr + 4
-    g.merge(r, x, r + lay.goals, x, "三、目标完成情况")
-    g.put(r, x + 1, "年度预期目标")
-    g.put(r, x + 5, "具体完成情况")
-    for i in range(lay.goals):
-        g.put(r + 1 + i, x + 1, f"目标{i + 1}：保障运转")
-        g.put(r + 1 + i, x + 5, f"目标{i + 1}完成情况：已完成")
-    r += lay.goals + 1
-    order = WF_ROLES[:]
-    front, back = order[:4], order[4:]  # 自评得分's three columns stay together under their parent
-    rng.shuffle(front)
-    order = front + back
-    cols = {"level1": x + 1, "level2": x + 2, "level3": x + 3}
-    c = x + 3 + lay.name_span
-    for role in order:
-        cols[role] = c
-        c += 1
+    r = _goals(g, lay, fr + 4, ("三、目标完成情况", "年度预期目标", "具体完成情况"), "目标{}完成情况：已完成")
+    back = WF_ROLES[4:]  # 自评得分's three columns stay together under their parent
+    cols = _order(lay, WF_ROLES[:], x + 1, rng, fixed_tail=3)
     h1 = r
     h2 = r + 1 if lay.two_row_header else r
     g.merge(h1, x, h1 + len(WF_ROWS) + (1 if lay.two_row_header else 0), x, "四、年度绩效指标完成情况")
     for role, lab in (("level1", "一级指标"), ("level2", "二级指标")):
         g.merge(h1, cols[role], h2, cols[role], lab)
     g.merge(h1, cols["level3"], h2, cols["level3"] + lay.name_span - 1, "三级指标")
-    for role in order:
+    for role in WF_ROLES:
         if lay.two_row_header and role in back:
             g.put(h2, cols[role], WF_LABELS[role])
         else:
@@ -325,26 +320,20 @@ def render_weighted(lay: FormLayout, inject: str | None = None):
     if lay.two_row_header:
         g.merge(h1, cols["score"], h1, cols["weighted"], "自评得分")
     first = h2 + 1
-    tot = 0.0
-    prev = (None, None)
+    _levels(g, lay, WF_ROWS, first, cols)
     for i, row in enumerate(WF_ROWS):
         rr = first + i
-        l1, l2, name, target, unit, actual, grade, score, weight, weighted = row
+        _, _, name, target, unit, actual, grade, score, weight, weighted = row
         if inject == "weighted" and i == 0:
             weighted = 20
-        for k, (val, col) in enumerate(((l1, "level1"), (l2, "level2"))):
-            if lay.levels == "repeated" or val != prev[k]:
-                g.put(rr, cols[col], val)
-        prev = (l1, l2)
         g.merge(rr, cols["level3"], rr, cols["level3"] + lay.name_span - 1, name)
         for role, v in (("target", target), ("unit", unit), ("actual", actual), ("grade", grade)):
             g.put(rr, cols[role], v)
-        g.put(rr, cols["score"], _num(score, lay, rng))
-        g.put(rr, cols["weight"], _num(weight, lay, rng))
-        g.put(rr, cols["weighted"], _num(weighted, lay, rng))
+        for role, v in (("score", score), ("weight", weight), ("weighted", weighted)):
+            g.put(rr, cols[role], _num(v, lay, rng))
         if i == 0:
             refs["weighted"] = a1(rr, cols["weighted"])
-        tot += row[9]
+    tot = sum(row[9] for row in WF_ROWS)
     t = first + len(WF_ROWS)
     g.merge(t, x, t, cols["weighted"] - 1, "自评得分")
     total = round(tot, 2) if inject != "total" else 95
