@@ -62,6 +62,7 @@ class Layout:
     groups: int = 0  # 0 none, else number of groups
     group_style: str = "name"  # name: "一、基本支出" in the name cell; seq: 一 in the seq column; merged
     subtotals: bool = False
+    group_sums: bool = False  # group title rows state their groups' amounts ("一、基本支出 30 27")
     spacers: int = 0  # blank rows sprinkled between items
     unit: str = "万元"  # or 元
     unit_in_header: bool = False
@@ -102,6 +103,7 @@ def layouts(**fixed) -> st.SearchStrategy[Layout]:
         groups=st.sampled_from([0, 0, 2, 3]),
         group_style=st.sampled_from(["name", "seq", "merged"]),
         subtotals=st.booleans(),
+        group_sums=st.booleans(),
         spacers=st.integers(0, 3),
         unit=st.sampled_from(["万元", "元"]),
         unit_in_header=st.booleans(),
@@ -330,6 +332,8 @@ def render(spec: Spec, layout: Layout, *, inject: tuple[int, str, float] | None 
                 merged.append((len(rows), 0, len(rows), width - 1))
             else:
                 row[col_of["name"]] = f"{cn[gi]}、{title}"
+                if layout.group_sums:
+                    row = sum_row(f"{cn[gi]}、{title}", idx)
             rows.append(row)
         for k in idx:
             if layout.spacers and rnd.random() < layout.spacers / 20:

@@ -90,6 +90,7 @@ class SummaryTable:
     totals: tuple[SummaryRow, ...]  # 合计/总计 rows, top to bottom
     subtotals: tuple[SummaryRow, ...]
     groups: tuple[tuple[int, int], ...]  # group-title rows (row, level)
+    group_sums: tuple[tuple[int, SummaryRow], ...]  # (level, row) of group titles that state amounts
     year: int | None
     last_col: int
     title: str
@@ -181,13 +182,15 @@ def read(sheet: Sheet) -> SummaryTable:
 
     totals = tuple(fixed(r) for r in rows.totals)
     subtotals = tuple(fixed(r) for r in rows.subtotals)
+    group_sums = tuple((lv, fixed(r)) for r, lv in rows.groups
+                       if any(T._is_number(sheet.raw(r, c)) for c in amount_cols))
     t = SummaryTable(
         sheet=sheet.name, header_rows=h.rows, columns=columns, labels=labels, label_cells=dict(h.label_cells),
         unit=unit, unit_source=unit_source, rate_percent_units=rate_percent, item_rows=items, cols=cols,
-        texts=texts, totals=totals, subtotals=subtotals, groups=tuple(rows.groups), year=None,
+        texts=texts, totals=totals, subtotals=subtotals, groups=tuple(rows.groups), group_sums=group_sums, year=None,
         last_col=max(h.last_col, max(columns.values())), title=title, odd=sorted(odd, key=lambda n: (n.cell.row, n.cell.col)),
     )
-    for s in totals + subtotals:
+    for s in totals + subtotals + tuple(g for _, g in group_sums):
         s._table = t
     t.year = _report_year(title, t.text_list("name") if "name" in columns else [])
     return t

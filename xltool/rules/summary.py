@@ -439,13 +439,25 @@ def duplicate_names(t: SummaryTable, ctx):
             first[key] = i
 
 
-@rule("SUM014", KIND, "小计行与所属项目之和不符")
+@rule("SUM014", KIND, "小计行或分组行与所属项目之和不符")
 def subtotals(t: SummaryTable, ctx):
-    """小计行的每一列金额应等于它上方、上一个小计或分组标题以下各项目之和；小计和分组行不计入合计。
+    """小计行的每一列金额应等于它上方、上一个小计或分组标题以下各项目之和；写有金额的分组标题行
+    （如“二、项目支出 30 27”）应等于它下方、到下一个同级或上级分组为止各项目之和。小计和分组行不计入合计。
 
     为什么：分组小计是合计的组成部分，加错了会让读者对不上账；它们也不是项目，不能被当成项目重复计算。
     例：“一、基本支出”下两个项目预算数 10、20，小计写 25 → 错误，应为 30。
     """
+    ends = sorted([r.row for r in t.totals])
+    for level, grp in t.group_sums:
+        stop = min([r for r, lv in t.groups if r > grp.row and lv <= level] + [e for e in ends if e > grp.row]
+                   + [10 ** 9])
+        idx = [i for i, r in enumerate(t.item_rows) if grp.row < r < stop]
+        if not idx:
+            continue
+        for role in AMOUNT_ROLES:
+            n = getattr(grp, role)
+            if role in t.cols and _has(n):
+                yield from _sum_issue(t, ctx, n, role, idx, "分组")
     bounds = sorted([s.row for s in t.subtotals] + [g for g, _ in t.groups] + [t.header_rows[1]])
     for sub in t.subtotals:
         start = max(b for b in bounds if b < sub.row)
