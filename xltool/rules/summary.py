@@ -125,11 +125,10 @@ def returned(t: SummaryTable, ctx):
     if "returned" not in t.cols:
         return
     col = t.cols["returned"]
-    for i in ([i for i, v in enumerate(col.values) if v] if any(col.values) else []):
-        b, e, v = t.values("budget")[i], t.values("execution")[i], col.values[i]
-        if b is None or e is None or 0 <= v <= max(b - e, 0.0):
-            continue
-        yield from _returned_issue(ctx, col.num(i), b, e)
+    bad = [i for i, (b, e, v) in enumerate(zip(t.values("budget"), t.values("execution"), col.values))
+           if v and b is not None and e is not None and not (0 <= v <= b - e)] if any(col.values) else []
+    for i in bad:
+        yield from _returned_issue(ctx, col.num(i), t.values("budget")[i], t.values("execution")[i])
     for tot in t.totals:
         if _has(tot.returned) and _has(tot.budget) and _has(tot.execution):
             yield from _returned_issue(ctx, tot.returned, tot.budget.value, tot.execution.value)
@@ -178,11 +177,16 @@ def score_range(t: SummaryTable, ctx):
             yield Issue(n.cell, f"自评得分应在 0–100 之间，表中为 {fmt(v, 6)}。", None, v)
 
 
-def _texts_with_scores(t: SummaryTable, role: str):
+def _texts_with_scores(t: SummaryTable, role: str, bad_pair):
+    """(index, text, score) of the rows whose (text, score) pair ``bad_pair`` rejects; each distinct
+    pair is judged once (a table repeats a handful of grade words and scores)."""
     if role not in t.texts or "score" not in t.cols:
         return []
-    return [(i, text, s) for i, (text, s) in enumerate(zip(t.text_list(role), t.values("score")))
-            if text and s is not None]
+    texts, scores = t.texts[role], t.values("score")
+    bad = {pr for pr in set(zip(texts, scores)) if pr[0] and pr[1] is not None and bad_pair(T.as_text(pr[0]), pr[1])}
+    if not bad:
+        return []
+    return [(i, T.as_text(pr[0]), pr[1]) for i, pr in enumerate(zip(texts, scores)) if pr in bad]
 
 
 @rule("SUM006", KIND, "评价等级与得分不符")
@@ -193,18 +197,11 @@ def grade(t: SummaryTable, ctx):
     例：得分 84、等级写“优秀”；按 优秀 ≥ 85、良好 75–85 应为“良好”。
     """
     bands = ctx.profile.bands("summary")
-    words, seen, bands_text = bands.words, {}, bands.describe()
-    grades: dict = {}
-    for i, text, s in _texts_with_scores(t, "grade"):
-        exp = grades.get(s)
-        if exp is None:
-            exp = grades[s] = bands.grade(s)
-        key = (text, exp)
-        if key not in seen:
-            seen[key] = written_grade(text, words) == exp
-        if not seen[key]:
-            yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["grade"]),
-                        f"得分 {fmt(s, 2)} 对应的等级应为“{exp}”（{bands_text}），表中为“{text}”。", exp, text)
+    words, bands_text = bands.words, bands.describe()
+    for i, text, s in _texts_with_scores(t, "grade", lambda text, s: written_grade(text, words) != bands.grade(s)):
+        exp = bands.grade(s)
+        yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["grade"]),
+                    f"得分 {fmt(s, 2)} 对应的等级应为“{exp}”（{bands_text}），表中为“{text}”。", exp, text)
 
 
 @rule("SUM007", KIND, "应用意见中的等级与得分不符")
@@ -215,21 +212,15 @@ def opinion_grade(t: SummaryTable, ctx):
     例：得分 84 的项目意见写“评价结果优秀，继续推进此项目” → 应为“良好”。
     """
     bands = ctx.profile.bands("summary")
-    all_words, seen, bands_text = bands.words, {}, bands.describe()
-    grades: dict = {}
-    for i, text, s in _texts_with_scores(t, "opinion"):
-        words = seen.get(text)
-        if words is None:
-            words = seen[text] = [w for w in all_words if w in text]
-        if not words:
-            continue
-        exp = grades.get(s)
-        if exp is None:
-            exp = grades[s] = bands.grade(s)
-        if exp not in words:
-            yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["opinion"]),
-                        f"应用意见写的是“{words[0]}”，但得分 {fmt(s, 2)} 对应“{exp}”（{bands_text}）。",
-                        exp, words[0])
+    all_words, bands_text = bands.words, bands.describe()
+
+    def named(text):
+        return [w for w in all_words if w in text]
+
+    for i, text, s in _texts_with_scores(t, "opinion", lambda text, s: bool(named(text)) and bands.grade(s) not in named(text)):
+        words, exp = named(text), bands.grade(s)
+        yield Issue(Cell(t.sheet, t.item_rows[i], t.columns["opinion"]),
+                    f"应用意见写的是“{words[0]}”，但得分 {fmt(s, 2)} 对应“{exp}”（{bands_text}）。", exp, words[0])
 
 
 @rule("SUM008", KIND, "执行率偏低却写“继续推进”", WARNING)
