@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
 from xltool import profiles
+from xltool.kinds import formparts as fp
 from xltool.engine import check_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -346,6 +347,45 @@ def test_pf007_qualitative_bands(tmp_path):
     assert "9–12" in r.findings[0].message
     ok = with_rows({(5, 4): "部分达成", (5, 6): 11, (5, 7): "部分学校未完工"})
     assert found(run(write_form(tmp_path / "b.xlsx", indicators=ok))) == []
+
+
+@pytest.mark.parametrize("text, band", [
+    ("达成年度指标", ("达成", 0.8, 1.0)),
+    ("部分达成年度指标并具有一定效果", ("部分达成", 0.6, 0.8)),
+    ("未达成年度指标且效果较差", ("未达成", 0.0, 0.6)),
+    ("基本达成", ("基本达成", 0.6, 1.0)),
+    ("基本完成年度目标", ("基本达成", 0.6, 1.0)),
+    ("已完成。", ("达成", 0.8, 1.0)),
+    ("未完成", ("未达成", 0.0, 0.6)),
+    ("完成率95%", None),
+    ("完成20集", None),
+    ("达成年度指标的80%", None),
+    ("群众满意度明显提升", None),
+])
+def test_qualitative_wording_bands(text, band):
+    got = fp.achievement(text, profiles.load("national").qualitative)
+    assert (got if band is None else (got[0], pytest.approx(got[1]), pytest.approx(got[2]))) == band
+
+
+@pytest.mark.parametrize("actual, score, ok", [
+    ("部分达成年度指标并具有一定效果", 14, False), ("部分达成年度指标并具有一定效果", 10, True),
+    ("未达成年度指标且效果较差", 10, False), ("未达成年度指标且效果较差", 8, True),
+    ("达成年度指标", 11, False), ("达成年度指标", 15, True), ("基本达成", 15, True), ("基本达成", 8, False),
+])
+def test_pf007_national_wording(tmp_path, actual, score, ok):
+    """分值 15: 达成 12–15, 部分达成 9–12, 未达成 0–9, 基本达成 9–15."""
+    rows = with_rows({(5, 4): actual, (5, 6): score, (5, 7): "" if score == 15 else "原因"})
+    r = run(write_form(tmp_path / "a.xlsx", indicators=rows))
+    assert found(r) == ([] if ok else [("PF007", "I19")])
+
+
+def test_qualitative_bands_are_profile_data(tmp_path):
+    own = tmp_path / "p.toml"
+    own.write_text('base = "national"\n[[qualitative]]\nname = "基本达成"\nlow = 80\nhigh = 100\n'
+                   'words = ["基本达成"]\n', encoding="utf-8")
+    prof = profiles.load(str(own))
+    assert [b.name for b in prof.qualitative] == ["基本达成"]
+    assert fp.achievement("基本达成", prof.qualitative)[1] == pytest.approx(0.8)
 
 
 def test_pf008_reason_for_lost_points(tmp_path):

@@ -179,6 +179,27 @@ def test_converted_as_a_text_line(tmp_path):
     f = only(r, "MT004")
     assert f.cell == refs["converted"] and f.found == pytest.approx(98.91)
 
+@pytest.mark.parametrize("label_merged", [False, True])
+def test_converted_in_a_cell_merged_across_full_and_score(tmp_path, label_merged):
+    """Seed 001's values with 换算得分 98.91 in one cell merged over the 满分 and 得分 columns."""
+    p = tmp_path / "t.xlsx"
+    refs = write(p, total=(92, 91), converted=None)
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    row = next(c.row for col in ws.iter_cols() for c in col if c.value == "换算得分")
+    ws.cell(row, 3).value = ws.cell(row, 4).value = None
+    ws.cell(row, 3).value = 98.91
+    ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=4)
+    if label_merged:  # 换算得分 written over 序号 and 评价内容
+        ws.cell(row, 1).value = "换算得分"
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    wb.save(p)
+    r = run(p)
+    assert found(r) == [("MT003", refs["total"]), ("MT004", f"C{row}")]
+    f = only(r, "MT004")
+    assert f.expected == pytest.approx(96.74) and f.found == pytest.approx(98.91)
+
+
 
 def test_converted_rounded_to_one_decimal_is_fine(tmp_path):
     write(tmp_path / "t.xlsx", converted=96.7)

@@ -64,6 +64,22 @@ def test_amounts_compared_across_units(tmp_path):
     assert sorted(x.rule for x in f.findings if x.rule.startswith("REC")) == ["REC002"]
 
 
+@pytest.mark.skipif(not FORM.exists(), reason="sample not built")
+def test_budget_mismatch_rec001(tmp_path):
+    """汇总表 1383 against the form's 全年预算数 1338: REC001 in both workbooks, at the two budget cells."""
+    rows = [summary_row(1, "2023年镇级铜冶镇教育经费", 1383, 1311.752, 99.6)]
+    summary = write_summary(tmp_path / "s.xlsx", rows)
+    form = shutil.copy(FORM, tmp_path / "f.xlsx")
+    s, f = _run([summary, form])
+    assert [(x.rule, x.cell) for x in s.findings if x.rule.startswith("REC")] == [("REC001", "D5")]
+    rec = [x for x in f.findings if x.rule.startswith("REC")]
+    assert [x.rule for x in rec] == ["REC001"] and rec[0].expected == 1383 and rec[0].found == 1338
+    # the same budget: no REC001
+    s, f = _run([write_summary(tmp_path / "ok.xlsx", [summary_row(1, "2023年镇级铜冶镇教育经费", 1338, 1311.752, 99.6)]),
+                 form])
+    assert not any(x.rule.startswith("REC") for x in s.findings + f.findings)
+
+
 def test_form_without_a_summary_row(tmp_path):
     summary = write_summary(tmp_path / "s.xlsx", [summary_row(1, "别的项目", 10, 10, 90)])
     form = shutil.copy(FORM, tmp_path / "f.xlsx")

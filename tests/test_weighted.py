@@ -31,8 +31,12 @@ SEED_ROWS = [
 
 def write_weighted(path: Path, rows=None, *, budget=3746.68, arrived=2819.17, execution=2819.17, progress=75.24,
                    parts=((3746.68, 2819.17, 2819.17), (None, None, None)), total="auto", grade=None,
-                   goals=3) -> Path:
-    """A Hebei weighted form laid out like seed 004 (two-row indicator header, label pairs in the fund block)."""
+                   goals=3, fund_layout="left") -> Path:
+    """A Hebei weighted form laid out like seed 004 (two-row indicator header, label pairs in the fund block).
+
+    ``fund_layout`` "above": a row of labels (预算数 | 到位数 | 执行数 | 预算执行进度(%)) with the values in
+    the row below (C4, F4, I4, K4 as in seed 004) and 其中 rows labelled in column B.
+    """
     rows = SEED_ROWS if rows is None else rows
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -42,17 +46,27 @@ def write_weighted(path: Path, rows=None, *, budget=3746.68, arrived=2819.17, ex
     ws["A2"], ws["B2"], ws["D2"], ws["I2"], ws["K2"] = "一、基本情况", "实施主管部门", "姜各庄镇人民政府", "金额单位", "万元"
     for rng in ("B2:C2", "D2:H2", "I2:J2", "K2:L2", "B3:D3", "E3:G3", "H3:J3", "K3:L3"):
         ws.merge_cells(rng)
-    ws["A3"], ws["B3"], ws["E3"], ws["H3"], ws["K3"] = ("二、预算执行情况", "预算安排情况（调整后）", "资金到位情况",
-                                                        "资金执行情况", "预算执行进度(%)")
     ws.merge_cells("A3:A6")
-    ws["B4"], ws["C4"], ws["E4"], ws["F4"], ws["H4"], ws["I4"] = "预算数", budget, "到位数", arrived, "执行数", execution
-    ws["K4"] = progress
-    ws.merge_cells("K4:L6")
-    for i, (lab, vals) in enumerate(zip(("其中：财政资金", "其他"), parts)):
-        r = 5 + i
-        for col, vcol, v in (("B", "C", vals[0]), ("E", "F", vals[1]), ("H", "I", vals[2])):
-            ws[f"{col}{r}"] = lab
-            ws[f"{vcol}{r}"] = v
+    if fund_layout == "above":
+        for rng in ("B3:D3", "E3:G3", "H3:J3", "K3:L3"):
+            ws.unmerge_cells(rng)
+        ws["A3"], ws["B3"], ws["C3"], ws["F3"], ws["I3"], ws["K3"] = ("二、预算执行情况", "资金来源", "预算数（调整后）",
+                                                                    "到位数", "执行数", "预算执行进度(%)")
+        ws["B4"], ws["C4"], ws["F4"], ws["I4"], ws["K4"] = "合计", budget, arrived, execution, progress
+        for i, (lab, vals) in enumerate(zip(("其中：财政资金", "其他"), parts)):
+            ws[f"B{5 + i}"] = lab
+            ws[f"C{5 + i}"], ws[f"F{5 + i}"], ws[f"I{5 + i}"] = vals
+    else:
+        ws["A3"], ws["B3"], ws["E3"], ws["H3"], ws["K3"] = ("二、预算执行情况", "预算安排情况（调整后）", "资金到位情况",
+                                                            "资金执行情况", "预算执行进度(%)")
+        ws["B4"], ws["C4"], ws["E4"], ws["F4"], ws["H4"], ws["I4"] = "预算数", budget, "到位数", arrived, "执行数", execution
+        ws["K4"] = progress
+        ws.merge_cells("K4:L6")
+        for i, (lab, vals) in enumerate(zip(("其中：财政资金", "其他"), parts)):
+            r = 5 + i
+            for col, vcol, v in (("B", "C", vals[0]), ("E", "F", vals[1]), ("H", "I", vals[2])):
+                ws[f"{col}{r}"] = lab
+                ws[f"{vcol}{r}"] = v
     g = 7
     ws[f"A{g}"], ws[f"B{g}"], ws[f"G{g}"], ws[f"K{g}"] = "三、目标完成情况", "年度预期目标", "具体完成情况", "总体完成率(%)"
     for i in range(goals):
@@ -161,9 +175,37 @@ def test_wf003_fund_parts(tmp_path):
     assert found(run(write_weighted(tmp_path / "b.xlsx", parts=ok))) == []
 
 
+@pytest.mark.parametrize("layout", ["left", "above"])
+def test_wf018_execution_above_arrived(tmp_path, layout):
+    r = run(write_weighted(tmp_path / "a.xlsx", execution=2900, progress=77.4, fund_layout=layout,
+                           parts=((3746.68, 2819.17, 2900), (None, None, None))))
+    assert found(r, "WF018") == [("WF018", "I4")]  # (the 预算执行率 row still says 75.24: WF007)
+    assert next(f for f in r.findings if f.rule == "WF018").severity == "warning"
+
+
+def test_wf018_quiet_when_execution_within_arrived(tmp_path):
+    assert found(run(write_weighted(tmp_path / "a.xlsx", arrived=3000)), "WF018") == []
+
+
 def test_wf017_fund_missing(tmp_path):
     r = run(write_weighted(tmp_path / "a.xlsx", execution=None, parts=((3746.68, 2819.17, None), (None, None, None))))
     assert ("WF017", "I4") in found(r)
+
+
+@pytest.mark.parametrize("layout", ["left", "above"])
+def test_fund_block_label_left_or_above(tmp_path, layout):
+    """The same fund figures and the same findings whether the values are right of or below their labels."""
+    clean = run(write_weighted(tmp_path / "a.xlsx", fund_layout=layout))
+    assert found(clean) == [], [(f.rule, f.cell, f.message) for f in clean.findings]
+    res = sheet(clean).results
+    assert (res["budget"], res["arrived"], res["execution"]) == (3746.68, 2819.17, 2819.17)
+    assert res["execution_rate"] == pytest.approx(0.7524)
+    assert found(run(write_weighted(tmp_path / "b.xlsx", progress=80, fund_layout=layout))) == [("WF001", "K4")]
+    bad_parts = ((3700, 2819.17, 2819.17), (None, None, None))
+    assert found(run(write_weighted(tmp_path / "c.xlsx", parts=bad_parts, fund_layout=layout))) == [("WF003", "C4")]
+    over = run(write_weighted(tmp_path / "d.xlsx", execution=3800, progress=101.42, fund_layout=layout,
+                              parts=((3746.68, 2819.17, 3800), (None, None, None))))
+    assert ("WF002", "I4") in found(over) and not any(f.rule == "IN002" for f in over.findings)
 
 
 # ---------------------------------------------------------------- indicator rows

@@ -280,10 +280,8 @@ def choose_target(src: Path, target: Path, avoid, report: FileReport) -> Path:
 
 
 def _check(path: Path, profile, report: FileReport):
-    from xltool import kinds
     from xltool.io.book import load_book
     from xltool.io.safety import sniff
-    from xltool.rules import Context, run
 
     fmt = sniff(path)
     report.fmt = fmt
@@ -294,22 +292,18 @@ def _check(path: Path, profile, report: FileReport):
         raise UnreadableFile("工作簿中没有任何工作表。")
     findings: list[Finding] = [Finding("XL003", WARNING, name, None, reason) for name, reason in book.skipped]
     for sheet in book.sheets:
-        kind = kinds.classify(sheet)
-        if kind is None:
-            empty = not any(any(v not in ("", None) for v in row) for row in sheet.rows)
-            report.sheets.append(SheetReport(sheet.name, "unknown", "未识别"))
-            findings.append(Finding("XL001", INFO, sheet.name, None,
-                                    f"工作表“{sheet.name}”{'是空表' if empty else '不是可识别的绩效自评表格'}，未检查。"))
-            continue
-        record = kind.read(sheet)
-        results = kind.results(record, profile)
-        report.sheets.append(SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record))
-        findings.extend(run(kind.NAME, record, Context(profile, results)))
+        sheet_report, found = check_sheet(sheet, profile)
+        report.sheets.append(sheet_report)
+        findings.extend(found)
     if not report.kinds:
         if book.skipped:
             raise UnreadableFile(" ".join(reason for _, reason in book.skipped))
-        from xltool.kinds import KINDS
+        from xltool.kinds import KINDS, target_form_sheet
 
+        target = next((s.name for s in book.sheets if target_form_sheet(s)), None)
+        if target is not None:
+            raise UnreadableFile(f"工作表“{target}”是绩效目标申报表（只有绩效目标和指标值，没有完成值、分值和得分），"
+                                 "不是绩效自评表，未检查。自评请使用项目支出绩效自评表或部门整体支出绩效自评表。")
         looked = "、".join(k.TITLE for k in KINDS)
         raise UnreadableFile(f"没有找到可识别的表格（已查找：{looked}）。请确认表头文字（如“项目名称”“预算数”“执行数”"
                              "“一级指标”“分值”“得分”）在前 30 行内。")
@@ -323,6 +317,21 @@ def _check(path: Path, profile, report: FileReport):
     if fmt == "xlsm":
         report.notes.append("原文件是含宏的工作簿（.xlsm），核查副本保留宏，仍为 .xlsm；本工具不会运行其中的宏。")
     return book
+
+
+def check_sheet(sheet, profile) -> tuple[SheetReport, list[Finding]]:
+    """Classify one sheet (``xltool.io.book.Sheet``, read from a file or built in memory), read it with
+    its kind and run the kind's rules. An unrecognised sheet gets one XL001 info saying what it is."""
+    from xltool import kinds
+    from xltool.rules import Context, run
+
+    kind = kinds.classify(sheet)
+    if kind is None:
+        what = kinds.describe_unknown(sheet)
+        return SheetReport(sheet.name, "unknown", "未识别"), [Finding("XL001", INFO, sheet.name, None, what)]
+    record = kind.read(sheet)
+    results = kind.results(record, profile)
+    return SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record), run(kind.NAME, record, Context(profile, results))
 
 
 def _sheet_order(book, name) -> int:

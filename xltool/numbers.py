@@ -13,6 +13,9 @@ from datetime import date, datetime, time, timedelta
 _NIL = {"-", "—", "－", "–", "/", "／", "无", "—-", "--", "/ ", "不适用", "\\"}
 _UNIT_SUFFIX = re.compile(r"(万元|元|分|人次|个|次|%|％|‰)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# thousands separators must group by three ("1,234.5"); "12,34" is not a number
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_MINUS = str.maketrans({"\u2212": "-", "\u2012": "-", "\u2013": "-", "\ufe63": "-"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,22 +75,41 @@ def parse_number(raw) -> Parsed:
     text = normalise_text(str(raw))
     if text == "" or text in _NIL:
         return Parsed(None, False, 0, False, True)
+    return _parse_text(text)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _parse_text(text: str) -> Parsed:
+    """Numbers written as text. Accounting negatives "(15.15)" / "(1,234.00)" and a full-width or
+    typographic minus ("－15.15", "−15.15") are negative; a non-finite figure ("1e400") is no number."""
     percent = False
-    text = text.replace(",", "").replace("¥", "").replace("￥", "")
+    negative = False
+    text = text.translate(_MINUS).replace("¥", "").replace("￥", "")
+    if len(text) > 2 and text[0] == "(" and text[-1] == ")":
+        negative, text = True, text[1:-1]
     m = _UNIT_SUFFIX.search(text)
     while m:
         if m.group(1) in ("%", "％"):
             percent = True
         text = text[: m.start()]
         m = _UNIT_SUFFIX.search(text)
+    if negative and text[:1] in "+-":
+        return Parsed(None, True, 0, False, False)
+    if "," in text:
+        if not _GROUPED.match(text):
+            return Parsed(None, True, 0, False, False)
+        text = text.replace(",", "")
     if not _NUMBER.match(text):
         return Parsed(None, True, 0, False, False)
     v = float(text)
+    if not math.isfinite(v):
+        return Parsed(None, True, 0, False, False)
+    if negative:
+        v = -v
     dec = len(text.split(".")[1]) if "." in text and "e" not in text.lower() else 0
     if percent:
         return Parsed(v / 100.0, True, dec, True, False)
     return Parsed(v, True, dec, False, False)
-
 
 _OPERATORS = (("≥", ">="), ("≤", "<="), (">=", ">="), ("<=", "<="), ("＞", ">"), ("＜", "<"),
               (">", ">"), ("<", "<"), ("=", "="), ("＝", "="), ("不低于", ">="), ("不少于", ">="),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xltool import __version__
+from xltool import __version__, figures
 from xltool.cells import col_letter
 from xltool.errors import UnreadableFile
 from xltool.findings import ERROR, WARNING
@@ -186,7 +186,7 @@ def build(reports, profile) -> Table:
         score, stated = _num(res.get("total_score")), _num(res.get("stated_total"))
         rate = res.get("execution_rate")
         if not isinstance(rate, (int, float)):
-            rate = execution / budget if budget and execution is not None else None
+            rate = figures.rate_of(budget, execution) if budget else None
         grade = bands.grade(score) if score is not None else None
         name = (res.get("project_name") or "").strip() or Path(r.path).stem
         unit_name = (res.get("implementing_unit") or res.get("department") or "").strip()
@@ -202,8 +202,7 @@ def build(reports, profile) -> Table:
         projects.append(p)
         sources.append(Source(r.path, s.name, f"已汇总（第 {len(projects)} 项）",
                               "自评表有错误，已在备注中标出" if errors else ""))
-    scores = [p.score for p in projects if p.score is not None]
-    mean = sum(scores) / len(scores) if scores else None
+    mean = figures.mean(p.score for p in projects)
     department = _most_common(departments)
     year = _most_common(years)
     return Table(

@@ -11,17 +11,6 @@ from xltool.numbers import normalise_text, parse_number
 LABEL_MAX = 30  # a header label is short; longer text is a sentence, not a label
 
 
-def match_role(text: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
-    """The first role of ``table`` ((role, words), …) one of whose words occurs in the label."""
-    t = label(text)
-    if not t or len(t) > LABEL_MAX:
-        return None
-    for role, words in table:
-        if any(w in t for w in words):
-            return role
-    return None
-
-
 def first_header(sheet: Sheet, header_at, rows: int):
     """The first row among the top ``rows`` where ``header_at(sheet, r)`` finds a header, or None."""
     for r in range(min(rows, sheet.nrows)):
@@ -111,14 +100,6 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 
 def years_in(text: str) -> list[int]:
     return [int(y) for y in _YEAR.findall(text or "")]
-
-
-_TOTAL_WORDS = ("合计", "总计")
-
-
-def is_total(text: str) -> bool:
-    t = label(text)
-    return any(w in t for w in _TOTAL_WORDS) and len(t) <= 12
 
 
 _NOTE_PREFIX = ("注", "说明", "填报人", "审核人", "单位负责人", "填表人", "备注：", "备注:", "联系电话", "制表")

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import formparts as fp
+from xltool.kinds import vocabulary as V
+from xltool.figures import rate_of
 from xltool.kinds.common import label
 
 NAME = "project-form"
@@ -29,14 +31,7 @@ RULES_MODULE = "xltool.rules.form"
 
 PROJECT, DEPARTMENT = "project-form", "department-form"
 
-FUND_ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("initial", ("年初预算",)),
-    ("rate", ("执行率", "执行进度")),
-    ("points", ("分值",)),
-    ("score", ("得分",)),
-    ("budget", ("全年预算", "调整后预算", "预算数")),
-    ("execution", ("全年执行", "执行数", "实际支出")),
-)
+FUND_ROLE_WORDS = V.FORM_FUNDS
 _TOTAL_FUND_WORDS = ("资金总额", "总额", "合计", "总计")
 _SUB_FUND_WORDS = ("其中", "财政拨款", "上年结转", "结转", "其他资金", "其他", "基本支出", "项目支出", "财政资金")
 _BLOCK_END_WORDS = ("总体目标", "年度目标", "绩效指标", "一级指标")
@@ -55,6 +50,7 @@ class FundRow:
     points: Num | None
     rate: Num | None
     score: Num | None
+    adjust: Num | None = None  # 调整数, when the block has the column (年初预算数 + 调整数 = 全年预算数)
 
     @property
     def name(self) -> str:
@@ -193,7 +189,7 @@ def _read_fund(sheet: Sheet, indicator_header: int) -> FundBlock | None:
     if found is None:
         return None
     hr, cols = found
-    amount_col = min(cols[k].c0 for k in ("initial", "budget", "execution") if k in cols)
+    amount_col = min(cols[k].c0 for k in ("initial", "adjust", "budget", "execution") if k in cols)
     block_label = ""
     block_cell = Cell(sheet.name, hr, 0)
     for c in range(amount_col):
@@ -213,12 +209,12 @@ def _read_fund(sheet: Sheet, indicator_header: int) -> FundBlock | None:
     for r in range(hr + 1, end):
         lab = _fund_label(sheet, r, amount_col, block_label)
         nums = {}
-        for key in ("initial", "budget", "execution", "points", "rate", "score"):
+        for key in ("initial", "adjust", "budget", "execution", "points", "rate", "score"):
             if key not in cols:
                 nums[key] = None
                 continue
-            what = {"initial": "年初预算数", "budget": "全年预算数", "execution": "全年执行数", "points": "分值",
-                    "rate": "执行率", "score": "得分"}[key]
+            what = {"initial": "年初预算数", "adjust": "调整数", "budget": "全年预算数", "execution": "全年执行数",
+                    "points": "分值", "rate": "执行率", "score": "得分"}[key]
             kind = {"rate": "rate", "points": "score", "score": "score"}.get(key, "amount")
             nums[key] = fp.span_num(sheet, r, cols[key].span, what, kind=kind, percent_units=rate_percent)
         raw_rows.append((r, lab, nums))
@@ -231,7 +227,7 @@ def _read_fund(sheet: Sheet, indicator_header: int) -> FundBlock | None:
         cls = _classify_fund_label(lab.value)
         rows.append((cls, FundRow(row=r, label=lab, recognised=cls is not None, initial=nums["initial"],
                                   budget=nums["budget"], execution=nums["execution"], points=nums["points"],
-                                  rate=nums["rate"], score=nums["score"])))
+                                  rate=nums["rate"], score=nums["score"], adjust=nums["adjust"])))
     total = next((row for cls, row in rows if cls == "total"), None)
     if total is None and rows:
         total = rows[0][1]  # labels not recognisable: the first row under the header is the total
@@ -271,12 +267,7 @@ def execution_rate(form: PointsForm, profile) -> float | None:
     t = form.fund.total if form.fund else None
     if t is None:
         return None
-    b, e = _v(t.budget), _v(t.execution)
-    if b is None or e is None:
-        return None
-    if b == 0:
-        return profile.zero_budget_rate if e == 0 else None
-    return e / b
+    return rate_of(_v(t.budget), _v(t.execution), profile.zero_budget_rate)
 
 
 def execution_points(form: PointsForm, profile) -> float:
@@ -378,7 +369,7 @@ def review_columns(form: PointsForm, profile):
         if allowed is not None:
             vals[ind.row] = round(allowed.max_score, 2)
             continue
-        band = fp.achievement(ind.actual.value)
+        band = fp.achievement(ind.actual.value, profile.qualitative)
         if band is not None:
             vals[ind.row] = round(band[2] * full, 2)
     if form.total is not None:

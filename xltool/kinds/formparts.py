@@ -13,38 +13,29 @@ scoring of one indicator by its target (DOMAIN.md §2).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import LABEL_MAX, is_note, label, match_role, num_at, years_in
+from xltool.kinds import vocabulary as V
+from xltool.kinds.common import LABEL_MAX, is_note, label, num_at, years_in
+from xltool.kinds.table import match
 from xltool.numbers import Target, parse_target
 
 HEADER_SCAN_ROWS = 60  # forms put long goal lists above the indicator table
 
-# Roles of the indicator table's columns, in matching order: the first role whose word occurs wins.
-INDICATOR_ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("weighted", ("折算",)),
-    ("weight", ("权重",)),
-    ("grade", ("等级",)),
-    ("reason", ("偏差", "原因", "改进措施")),
-    ("level1", ("一级",)),
-    ("level2", ("二级",)),
-    ("level3", ("三级",)),
-    ("desc", ("指标说明",)),
-    ("actual", ("实际完成", "完成值", "实际值")),
-    ("target", ("指标值", "目标值")),
-    ("unit", ("单位", "文字描述")),
-    ("points", ("分值", "满分")),
-    ("score", ("得分",)),
-)
+# Roles of the indicator table's columns: data in ``vocabulary`` (FORM_INDICATORS).
+INDICATOR_ROLE_WORDS = V.FORM_INDICATORS
+_READ_BY_NAME = {"level1", "level2", "level3", "target", "actual", "points", "score", "reason", "unit", "grade", "weight",
+                 "weighted", "desc"}
 
 EXECUTION_WORDS = ("预算执行率", "资金执行率", "预算执行")
 TOTAL_WORDS = ("总分", "合计", "总计", "自评得分", "得分合计", "综合得分")
 
 
-def role_of(text: str, table: tuple[tuple[str, tuple[str, ...]], ...] = INDICATOR_ROLE_WORDS) -> str | None:
-    return match_role(text, table)
+def role_of(text: str, table=INDICATOR_ROLE_WORDS) -> str | None:
+    role = match(text, table)
+    return role.name if role is not None else None
 
 
 # ---------------------------------------------------------------- header analysis
@@ -201,6 +192,7 @@ class Indicator:
     weight: Num | None = None  # 权重占比, as a fraction
     weighted: Num | None = None  # 单项指标折算得分
     is_execution: bool = False  # the 预算执行率 row inside the table
+    extra: dict = field(default_factory=dict)  # role → Text of every other column the vocabulary names
 
     @property
     def title(self) -> str:
@@ -209,6 +201,15 @@ class Indicator:
             if t.value:
                 return t.value
         return f"第 {self.row + 1} 行"
+
+
+def with_operator(target: Text, nature: str) -> Text:
+    """The target with the operator of its 指标性质 cell in front ("≥" and "90%" → "≥90%"), unless the
+    target already has one or the 指标性质 names none (定性)."""
+    op = V.NATURE_OPERATORS.get(label(nature))
+    if op is None or not target.value or parse_target(target.value).op is not None:
+        return target
+    return Text(target.cell, op + target.value)
 
 
 def level1_key(text: str) -> str | None:
@@ -299,6 +300,9 @@ def read_indicators(sheet: Sheet, first_row: int, roles: dict[str, Column], *, w
             l2 = carry2
         name = span_text(sheet, r, roles["level3"].span) if "level3" in roles else Text(Cell(sheet.name, r, 0), "")
         target = span_text(sheet, r, roles["target"].span) if "target" in roles else Text(Cell(sheet.name, r, 0), "")
+        extra = {role: span_text(sheet, r, col.span) for role, col in roles.items() if role not in _READ_BY_NAME}
+        if "nature" in extra:
+            target = with_operator(target, extra["nature"].value)
         actual = span_text(sheet, r, roles["actual"].span) if "actual" in roles else Text(Cell(sheet.name, r, 0), "")
         points = span_num(sheet, r, roles["points"].span, "分值") if "points" in roles else None
         score = span_num(sheet, r, roles["score"].span, score_what) if "score" in roles else \
@@ -319,7 +323,7 @@ def read_indicators(sheet: Sheet, first_row: int, roles: dict[str, Column], *, w
             unit=span_text(sheet, r, roles["unit"].span) if "unit" in roles else None,
             grade=span_text(sheet, r, roles["grade"].span) if "grade" in roles else None,
             weight=weight, weighted=weighted_num,
-            is_execution=is_execution_label(l1.value, l2.value, name.value),
+            is_execution=is_execution_label(l1.value, l2.value, name.value), extra=extra,
         ))
         last = r
     return tuple(rows), total, last
@@ -521,26 +525,31 @@ def _n(v: float) -> str:
     return fmt(v, 4)
 
 
-# Qualitative completion words → (band name, lowest share, highest share) of the full score.
-_BANDS = (
-    (("未达成", "未完成", "没有达成", "未实现"), ("未达成", 0.0, 0.6)),
-    (("部分达成", "部分完成", "部分实现"), ("部分达成", 0.6, 0.8)),
-    (("全部达成", "已达成", "达成", "全部完成", "已完成", "完成", "已实现", "实现"), ("达成", 0.8, 1.0)),
-)
+# What may follow a qualitative word: a target word, then at most a short clause without figures
+# ("部分达成年度指标并具有一定效果", "未达成年度指标且效果较差").
+_TARGET_WORDS = ("年度指标值", "年度指标", "年度目标", "预期目标", "绩效目标", "目标值", "指标值", "目标", "指标", "预期")
+_CLAUSE = re.compile(r"^[,，;；、]?(?:并|且|但|同时|,|，)[^0-9%]{1,14}$")
 
 
-def achievement(actual_text: str) -> tuple[str, float, float] | None:
-    """达成 / 部分达成 / 未达成 when 实际完成值 says so in a few words ("达成年度指标"), else None.
+def achievement(actual_text: str, bands) -> tuple[str, float, float] | None:
+    """(band name, lowest share, highest share) of 分值 when 实际完成值 is qualitative wording such as
+    "达成年度指标" / "部分达成年度指标并具有一定效果" / "未达成年度指标且效果较差", else None.
 
-    "基本完成" / "基本达成" are not mapped: forms use them both for full and for partial completion.
+    ``bands`` is the profile's ``qualitative`` data (words per band, tried in order).
     """
     t = label(actual_text).rstrip("。.")
-    if not t or len(t) > 10 or t.startswith("基本"):
+    if not t or len(t) > 30:
         return None
-    for words, band in _BANDS:
-        for w in words:
-            if t.startswith(w):
-                rest = t[len(w):]
-                if rest in ("", "年度指标", "年度目标", "预期目标", "目标", "指标", "预期", "绩效目标", "指标值"):
-                    return band
+    for band in bands:
+        for w in band.words:
+            if not t.startswith(w):
+                continue
+            rest = t[len(w):]
+            for tw in _TARGET_WORDS:
+                if rest.startswith(tw):
+                    rest = rest[len(tw):]
+                    break
+            if rest == "" or _CLAUSE.match(rest):
+                return band.name, band.low, band.high
+            return None  # "完成率95%", "完成20集": a figure, not a qualitative band
     return None

@@ -266,10 +266,13 @@ def _with_parts(c: Category, parts: list[Category]) -> Category:
 
 
 def _converted_in_row(sheet: Sheet, r: int, cols: dict[str, int], label_col: int) -> Num | None:
-    """The 换算得分 value: in the 得分 column, else the first number right of the label."""
-    n = num_at(sheet, r, cols["score"], "换算得分", kind="score")
-    if n.state != "empty":
-        return n
+    """The 换算得分 value: in the 得分 column (or a cell merged across 满分 and 得分, read at its
+    top-left cell), else the first number right of the label."""
+    ar, ac = sheet.anchor(r, cols["score"])
+    if ar == r:
+        n = num_at(sheet, ar, ac, "换算得分", kind="score")
+        if n.state != "empty":
+            return n
     t = label(sheet.text(r, label_col))
     m = _CONVERTED_LINE.search(t)
     if m:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds.common import first_header, is_note, label, num_at, text_at, text_after_label
+from xltool.kinds.table import numbering
 from xltool.grades import GRADE_GROUPS
 from xltool.numbers import parse_number
 
@@ -343,7 +344,15 @@ def read(sheet: Sheet) -> ScoreTable:
             r += 1
             continue
         sub = _subtotal_target(sheet, r, h, current, first)
+        if sub == "total" and not items and not top and total is None:
+            total = _total_row(sheet, r, h)  # totals first, right under the header: read on
+            if h.grade_col is not None and sheet.text(r, h.grade_col):
+                grade = text_at(sheet, r, h.grade_col)
+            r += 1
+            continue
         if sub == "total":
+            if total is not None and total.row < r:
+                total = None  # totals first and last: the one below the items is checked
             total = _total_row(sheet, r, h)
             if h.grade_col is not None and sheet.text(r, h.grade_col):
                 grade = text_at(sheet, r, h.grade_col)
@@ -388,6 +397,18 @@ def read(sheet: Sheet) -> ScoreTable:
         if not leaf_text and not any(names):
             r += 1  # numbers without any name: an unlabelled sum row, not an indicator
             continue
+        if not leaf_text:
+            deepest = max(i for i in range(leaf) if names[i])
+            if numbering(names[deepest]) in (0, 1) and (deepest not in h.points or h.points[deepest] == h.points[leaf]):
+                # a numbered group heading with its figures in the item columns ("一、投入指标 20 20"):
+                # the group's stated 分值/得分, checked like a 小计, never an indicator
+                _open_groups(sheet, r, h, names[:deepest + 1] + [""] * (leaf - deepest - 1), current, top)
+                g = current[deepest]
+                g.subtotals.append(Subtotal(r, text_at(sheet, r, h.levels[deepest]),
+                                            _num_any(sheet, r, h.points, leaf, g.level, f"{level_name(deepest)}分值"),
+                                            _num_any(sheet, r, h.scores, leaf, g.level, f"{level_name(deepest)}得分")))
+                r += 1
+                continue
         _open_groups(sheet, r, h, names, current, top)
         name_c = leaf_c
         if not leaf_text:

@@ -1,71 +1,80 @@
 """部门绩效自评结果公开汇总表 — the project summary table (DOMAIN.md §1 A).
 
-One row per project under a header recognised by its labels anywhere in the first 30 rows; columns
-in any order; a header may be split over two rows (a merged parent such as 资金情况（元） above
-预算数 / 执行数 / 执行率); a 合计/总计 row is the totals row.
+Read with the table model (``kinds/table``): a header band of one to three rows anywhere in the first
+30 rows, columns in any order, merged parents; items, group titles, 小计 and 合计/总计 rows anywhere
+(totals first, last or both); notes and a second table below end it. Column-wise: each role's values
+are one list of floats over the item rows; only odd cells become located values.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
+from xltool import figures
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import find_unit, is_note, is_total, label, match_role, num_at, text_at, years_in
+from xltool.kinds import table as T
+from xltool.kinds import vocabulary as V
+from xltool.kinds.common import find_unit, label, years_in
 
 NAME = "summary"
 TITLE = "部门绩效自评结果公开汇总表"
 RULES_MODULE = "xltool.rules.summary"
 
 HEADER_SCAN_ROWS = 30
-
-# (role, words) in matching order: the first role whose word occurs in a label wins.
-ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("seq", ("序号", "编号")),
-    ("returned", ("交回",)),
-    ("balance", ("结余", "结转")),
-    ("rate", ("执行率", "执行进度", "支出进度")),
-    ("opinion", ("意见", "应用")),
-    ("grade", ("等级", "评价结果", "评定结果")),
-    ("score", ("得分", "自评分", "评分", "分数")),
-    ("budget_initial", ("年初预算",)),
-    ("budget", ("预算", "批复数", "安排数")),
-    ("execution", ("执行数", "执行金额", "实际支出", "支出数", "执行")),
-    ("impl", ("实施单位", "责任单位", "单位名称")),
-    ("name", ("项目名称", "项目")),
-)
-ROLE_CN = {
-    "seq": "序号", "name": "项目名称", "impl": "项目实施单位", "budget": "预算数", "budget_initial": "年初预算数",
-    "execution": "执行数", "rate": "执行率", "balance": "结余数", "returned": "结余交回财政数",
-    "score": "自评得分", "grade": "评价等级", "opinion": "自评结果应用意见",
-}
+ROLES = V.SUMMARY
+ROLE_CN = {r.name: r.cn for r in ROLES}
 REQUIRED = ("name", "budget", "execution")
-# Labels that belong to the project forms, never to this table's header.
-_FORM_WORDS = ("分值", "一级指标", "年度总体目标", "权重")
+AMOUNT_ROLES = ("budget_initial", "budget_adjust", "budget", "execution", "balance", "returned")
+NUM_ROLES = AMOUNT_ROLES + ("rate", "score")
+TEXT_ROLES = ("seq", "name", "impl", "grade", "opinion")
+_PREFER = {"budget": ("调整后", "全年")}
+
+rate_of = figures.rate_of  # kept for importers
 
 
 def role_of(text: str) -> str | None:
-    return match_role(text, ROLE_WORDS)
+    r = T.match(text, ROLES)
+    return r.name if r else None
 
 
-@dataclass(frozen=True)
 class SummaryRow:
-    row: int  # 0-based sheet row
-    seq: Text
-    name: Text
-    impl: Text | None
-    budget: Num
-    execution: Num
-    rate: Num | None
-    balance: Num | None
-    returned: Num | None
-    score: Num | None
-    grade: Text | None
-    opinion: Text | None
+    """One row's located values, made on demand (``row.budget`` → ``Num``; missing role → None)."""
+
+    __slots__ = ("row", "_table", "_i", "_fixed")
+
+    def __init__(self, row: int, table: "SummaryTable | None" = None, i: int = -1, fixed: dict | None = None):
+        self.row = row
+        self._table = table
+        self._i = i
+        self._fixed = fixed
+
+    def __getattr__(self, role: str):
+        if role.startswith("_") or role not in ROLE_CN:
+            raise AttributeError(role)
+        if self._fixed is not None:
+            if role == "seq" and role not in self._fixed:
+                return Text(Cell(self._table.sheet, self.row, 0), "")
+            return self._fixed.get(role)
+        t = self._table
+        if role in NUM_ROLES:
+            col = t.cols.get(role)
+            return col.num(self._i) if col is not None else None
+        c = t.columns.get(role)
+        if c is None:
+            return Text(Cell(t.sheet, self.row, 0), "") if role == "seq" else None
+        return Text(Cell(t.sheet, self.row, c), T.as_text(t.texts[role][self._i]))
+
+    def __getstate__(self):
+        return (self.row, self._table, self._i, self._fixed)
+
+    def __setstate__(self, state):
+        self.row, self._table, self._i, self._fixed = state
 
 
-@dataclass(frozen=True)
+@dataclass
 class SummaryTable:
     sheet: str
     header_rows: tuple[int, int]  # first and last header row, 0-based
@@ -75,179 +84,147 @@ class SummaryTable:
     unit: str  # "万元" or "元"
     unit_source: str
     rate_percent_units: bool
-    rows: tuple[SummaryRow, ...]
-    total: SummaryRow | None
-    year: int | None  # the report's year, from the title or the project names
-    last_col: int  # rightmost column of the table (0-based)
+    item_rows: list[int]  # sheet rows of the projects
+    cols: dict[str, T.Column]  # numeric role → its column over the items
+    texts: dict[str, list]  # text role → its values over the items as written (``text_list`` for texts)
+    totals: tuple[SummaryRow, ...]  # 合计/总计 rows, top to bottom
+    subtotals: tuple[SummaryRow, ...]
+    groups: tuple[tuple[int, int], ...]  # group-title rows (row, level)
+    group_sums: tuple[tuple[int, SummaryRow], ...]  # (level, row) of group titles that state amounts
+    year: int | None
+    last_col: int
     title: str
+    odd: list[Num] = field(default_factory=list)  # non-plain numeric cells (IN001–IN003)
+
+    @cached_property
+    def rows(self) -> tuple[SummaryRow, ...]:
+        return tuple(SummaryRow(r, self, i) for i, r in enumerate(self.item_rows))
+
+    @property
+    def total(self) -> SummaryRow | None:
+        return self.totals[-1] if self.totals else None
+
+    @property
+    def empty(self) -> bool:
+        """Header only: no project row with a name or an amount (空表)."""
+        return not self.item_rows
+
+    def values(self, role: str) -> list[float | None]:
+        col = self.cols.get(role)
+        return col.values if col is not None else [None] * len(self.item_rows)
+
+    def text_list(self, role: str) -> list[str]:
+        """A text role's values over the items, as text."""
+        vals = self.texts.get(role)
+        if vals is None:
+            return [""] * len(self.item_rows)
+        return [v if type(v) is str else T.as_text(v) for v in vals]
+
+    def input_cells(self) -> list[Num]:
+        return self.odd
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d.pop("rows", None)
+        return d
 
 
-def _header_roles(sheet: Sheet, r: int, two_rows: bool) -> dict[str, tuple[int, str]]:
-    found: dict[str, tuple[int, str]] = {}
-    for c in range(sheet.ncols):
-        top = sheet.text(r, c)
-        text = top
-        if two_rows:
-            below = sheet.text(r + 1, c)
-            if below and below != top:
-                text = top + below if top else below
-        role = role_of(text)
-        if role is None:
-            continue
-        if role in found:
-            # Prefer the adjusted/full-year budget column over another budget-like one.
-            if role == "budget" and any(w in label(text) for w in ("调整后", "全年")):
-                found[role] = (c, text)
-            continue
-        found[role] = (c, text)
-    return found
-
-
-def _find_header(sheet: Sheet):
-    best = None
-    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
-        texts = [label(t) for t in sheet.row_texts(r)]
-        if any(w in t for t in texts for w in _FORM_WORDS):
-            continue
-        single = _header_roles(sheet, r, False)
-        if len(single) < 2:  # a title or a "单位：万元" line, not a header's top row
-            continue
-        for two in (False, True):
-            roles = single if not two else _header_roles(sheet, r, True)
-            if not all(k in roles for k in REQUIRED):
-                continue
-            score = len(roles) + (0 if not two else -0.5)
-            if best is None or score > best[0]:
-                best = (score, r, two, roles)
-        if best is not None and best[1] == r:
-            break
-    return best
+def _find_header(sheet: Sheet) -> T.Header | None:
+    return T.find_header(sheet, ROLES, REQUIRED, scan_rows=HEADER_SCAN_ROWS, refuse=V.SUMMARY_REFUSE, prefer=_PREFER)
 
 
 def detect(sheet: Sheet) -> bool:
-    return _find_header(sheet) is not None
-
-
-def _looks_like_header_again(sheet: Sheet, r: int, columns: dict[str, int]) -> bool:
-    return role_of(sheet.text(r, columns["name"])) == "name" and role_of(sheet.text(r, columns["budget"])) == "budget"
+    h = _find_header(sheet)
+    if h is None:
+        return False
+    # the columns must make sense as a summary: three distinct columns for name, budget, execution
+    return len({h.columns[k] for k in REQUIRED}) == 3
 
 
 def read(sheet: Sheet) -> SummaryTable:
-    found = _find_header(sheet)
-    if found is None:
+    h = _find_header(sheet)
+    if h is None:
         raise ValueError("not a summary table")
-    _, hr, two, roles = found
-    header_end = hr + (1 if two else 0)
-    columns = {k: v[0] for k, v in roles.items()}
-    labels = {k: v[1] for k, v in roles.items()}
-    label_cells = {k: Cell(sheet.name, header_end if two and sheet.text(header_end, v[0]) else hr, v[0])
-                   for k, v in roles.items()}
-    above = [" ".join(t for t in sheet.row_texts(r) if t) for r in range(hr)]
-    unit, unit_source = find_unit(above + [v[1] for v in roles.values()])
+    columns = dict(h.columns)
+    labels = dict(h.labels)
+    above = [" ".join(t for t in sheet.row_texts(r) if t) for r in range(h.top)]
+    unit, unit_source = find_unit(above + list(labels.values()))
     if unit is None:
         unit, unit_source = "万元", "未注明，按万元"
-    rate_label = labels.get("rate", "")
-    rate_percent = "%" in label(rate_label)
+    rate_percent = "%" in label(labels.get("rate", ""))
     title = next((t for t in above if t), "")
-
-    rows: list[SummaryRow] = []
-    total: SummaryRow | None = None
-    blanks = 0
-    last_col = max(columns.values())
-    for r in range(header_end + 1, sheet.nrows):
-        texts = [sheet.text(r, c) for c in range(sheet.ncols)]
-        if not any(texts):
-            blanks += 1
-            if blanks >= 5:
-                break
-            continue
-        blanks = 0
-        first = next(t for t in texts if t)
-        key_texts = [sheet.text(r, columns[k]) for k in ("seq", "name") if k in columns]
-        if any(is_total(t) for t in key_texts) or is_total(first):
-            total = _row(sheet, r, columns, rate_percent)
-            break
-        if is_note(first):
-            break
-        if _looks_like_header_again(sheet, r, columns):
-            continue
-        name = sheet.text(r, columns["name"])
-        amounts = [sheet.text(r, columns[k]) for k in ("budget", "execution") if k in columns]
-        if not name and not any(amounts):
-            continue
-        rows.append(_row(sheet, r, columns, rate_percent))
-
-    year = _report_year(title, rows)
-    return SummaryTable(
-        sheet=sheet.name, header_rows=(hr, header_end), columns=columns, labels=labels,
-        label_cells=label_cells, unit=unit, unit_source=unit_source, rate_percent_units=rate_percent,
-        rows=tuple(rows), total=total, year=year, last_col=last_col, title=title,
-    )
-
-
-def _row(sheet: Sheet, r: int, columns: dict[str, int], rate_percent: bool) -> SummaryRow:
-    def num(role: str, kind: str = "amount") -> Num | None:
+    amount_cols = [columns[k] for k in NUM_ROLES if k in columns]
+    rows = T.classify_rows(sheet, h, name_col=columns["name"], seq_col=columns.get("seq"), amount_cols=amount_cols)
+    items = rows.items
+    cols: dict[str, T.Column] = {}
+    odd: list[Num] = []
+    for role in NUM_ROLES:
         if role not in columns:
-            return None
-        return num_at(sheet, r, columns[role], ROLE_CN[role], kind=kind, percent_units=rate_percent)
+            continue
+        kind = T.RATE if role == "rate" else T.SCORE if role == "score" else T.AMOUNT
+        col = T.read_column(sheet, items, columns[role], role, ROLE_CN[role], kind, rate_percent)
+        cols[role] = col
+        odd.extend(col.odd.values())
+    texts = {role: T.read_texts(sheet, items, columns[role]) for role in TEXT_ROLES if role in columns}
 
-    def text(role: str) -> Text | None:
-        return text_at(sheet, r, columns[role]) if role in columns else None
+    def fixed(r: int) -> SummaryRow:
+        vals: dict = {}
+        for role in NUM_ROLES:
+            if role in columns:
+                kind = T.RATE if role == "rate" else T.SCORE if role == "score" else T.AMOUNT
+                c = T.read_column(sheet, [r], columns[role], role, ROLE_CN[role], kind, rate_percent)
+                vals[role] = c.num(0)
+                odd.extend(c.odd.values())
+        for role in TEXT_ROLES:
+            if role in columns:
+                vals[role] = T.text_cell(sheet, r, columns[role])
+        return SummaryRow(r, None, -1, vals)
 
-    return SummaryRow(
-        row=r,
-        seq=text("seq") or Text(Cell(sheet.name, r, 0), ""),
-        name=text_at(sheet, r, columns["name"]),
-        impl=text("impl"),
-        budget=num("budget"),
-        execution=num("execution"),
-        rate=num("rate", "rate"),
-        balance=num("balance"),
-        returned=num("returned"),
-        score=num("score", "score"),
-        grade=text("grade"),
-        opinion=text("opinion"),
+    totals = tuple(fixed(r) for r in rows.totals)
+    subtotals = tuple(fixed(r) for r in rows.subtotals)
+    group_sums = tuple((lv, fixed(r)) for r, lv in rows.groups
+                       if any(T._is_number(sheet.raw(r, c)) for c in amount_cols))
+    t = SummaryTable(
+        sheet=sheet.name, header_rows=h.rows, columns=columns, labels=labels, label_cells=dict(h.label_cells),
+        unit=unit, unit_source=unit_source, rate_percent_units=rate_percent, item_rows=items, cols=cols,
+        texts=texts, totals=totals, subtotals=subtotals, groups=tuple(rows.groups), group_sums=group_sums, year=None,
+        last_col=max(h.last_col, max(columns.values())), title=title, odd=sorted(odd, key=lambda n: (n.cell.row, n.cell.col)),
     )
+    for s in totals + subtotals + tuple(g for _, g in group_sums):
+        s._table = t
+    t.year = _report_year(title, t.text_list("name") if "name" in columns else [])
+    return t
 
 
-def _report_year(title: str, rows) -> int | None:
+def _report_year(title: str, names: list[str]) -> int | None:
     ys = years_in(title)
     if ys:
         return ys[0]
-    counts = Counter(y for row in rows for y in years_in(row.name.value)[:1])
-    if counts and rows:
+    counts = Counter(y for name in names for y in years_in(name)[:1])
+    if counts and names:
         year, n = counts.most_common(1)[0]
-        if n * 2 >= len(rows):
+        if n * 2 >= len(names):
             return year
     return None
 
 
 # ---------------------------------------------------------------- derived figures
 
-def rate_of(budget: float | None, execution: float | None, zero_budget_rate: float = 0.0) -> float | None:
-    if budget is None or execution is None:
-        return None
-    if budget == 0:
-        return zero_budget_rate if execution == 0 else None
-    return execution / budget
-
 
 def results(table: SummaryTable, profile) -> dict:
     """The unit's results: counts, totals, overall rate, mean score and its grade."""
-    budgets = [r.budget.value for r in table.rows if r.budget.value is not None]
-    execs = [r.execution.value for r in table.rows if r.execution.value is not None]
-    scores = [r.score.value for r in table.rows if r.score is not None and r.score.value is not None]
-    bt, et = sum(budgets), sum(execs)
-    mean = sum(scores) / len(scores) if scores else None
-    rate = rate_of(bt, et, profile.zero_budget_rate) if table.rows else None
+    bt, _ = figures.total(table.values("budget"))
+    et, _ = figures.total(table.values("execution"))
+    mean = figures.mean(table.values("score"))
+    rate = figures.rate_of(bt, et, profile.zero_budget_rate) if table.item_rows else None
     return {
         "unit": table.unit,
-        "project_count": len(table.rows),
+        "project_count": len(table.item_rows),
         "budget_total": round(bt, 2),
         "execution_total": round(et, 2),
         "execution_rate": round(rate, 4) if rate is not None else None,
         "overall_score": round(mean, 2) if mean is not None else None,
-        "overall_grade": profile.bands("summary").grade(round(mean, 2)) if mean is not None else None,
+        "overall_grade": figures.grade(round(mean, 2), profile.bands("summary")) if mean is not None else None,
     }
 
 
@@ -257,14 +234,24 @@ def review_columns(table: SummaryTable, profile):
 
     rate_vals, bal_vals, grade_vals = {}, {}, {}
     bands = profile.bands("summary")
-    for row in list(table.rows) + ([table.total] if table.total else []):
-        rate = rate_of(row.budget.value, row.execution.value, profile.zero_budget_rate)
+    zero = profile.zero_budget_rate
+    for r, b, e in zip(table.item_rows, table.values("budget"), table.values("execution")):
+        rate = figures.rate_of(b, e, zero)
         if rate is not None:
-            rate_vals[row.row] = rate
-        if row.budget.value is not None and row.execution.value is not None:
-            bal_vals[row.row] = round(row.budget.value - row.execution.value, 6)
-        if row is not table.total and row.score is not None and row.score.value is not None:
-            grade_vals[row.row] = bands.grade(row.score.value)
+            rate_vals[r] = rate
+        bal = figures.balance_of(b, e)
+        if bal is not None:
+            bal_vals[r] = round(bal, 6)
+    for r, s in zip(table.item_rows, table.values("score")):
+        if s is not None:
+            grade_vals[r] = bands.grade(s)
+    for tot in table.totals:
+        b, e = tot.budget.value, tot.execution.value
+        rate = figures.rate_of(b, e, zero)
+        if rate is not None:
+            rate_vals[tot.row] = rate
+        if b is not None and e is not None:
+            bal_vals[tot.row] = round(b - e, 6)
     cols = [
         ReviewColumn("执行率（复核）", rate_vals, "0.00%"),
         ReviewColumn("结余数（复核）", bal_vals, "#,##0.00####"),

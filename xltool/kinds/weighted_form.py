@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import formparts as fp
+from xltool.figures import rate_of
 from xltool.kinds.common import label, num_at
+from xltool.numbers import parse_number
 
 NAME = "weighted-form"
 TITLE = "部门整体绩效自评表（权重折算）"
@@ -120,6 +122,35 @@ def _right_cell(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
     return sheet.anchor(r, c1 + 1)
 
 
+def _below_cell(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
+    rng = sheet.merge_of(r, c)
+    r1 = rng[2] if rng else r
+    return sheet.anchor(r1 + 1, c)
+
+
+def _is_label(text: str) -> bool:
+    """A fund-block label (预算数 / 到位数 / 其中：财政资金 …), never a value."""
+    t = label(text)
+    return bool(t) and (_fund_label_kind(t) is not None or any(t.startswith(w) for w in _SUB_WORDS)) \
+        and parse_number(text).value is None
+
+
+def _value_cell(sheet: Sheet, r: int, c: int) -> tuple[tuple[int, int], bool]:
+    """Where the value of the label at (r, c) is written, and whether it is below the label.
+
+    Label left of its value (seed 004: 预算数 | 3746.68) or a row of labels with the values in the row
+    below (预算数 | 到位数 | 执行数 above 3746.68 | 2819.17 | 2819.17): a label is never read as a value.
+    """
+    right, below = _right_cell(sheet, r, c), _below_cell(sheet, r, c)
+    below_num = below[0] < sheet.nrows and parse_number(sheet.raw(*below)).value is not None
+    right_raw = sheet.raw(*right) if right[1] < sheet.ncols else ""
+    if right_raw in ("", None):
+        return (below, True) if below_num else (right, False)
+    if isinstance(right_raw, str) and _is_label(right_raw):
+        return below, True
+    return right, False
+
+
 def _read_fund(sheet: Sheet, upto: int) -> WeightedFund | None:
     found: dict[str, tuple[int, int]] = {}
     for r in range(min(upto, sheet.nrows)):
@@ -133,43 +164,73 @@ def _read_fund(sheet: Sheet, upto: int) -> WeightedFund | None:
         return None
     what = {"budget": "预算数", "arrived": "到位数", "execution": "执行数"}
     nums: dict[str, Num | None] = {}
+    above = False
     for k in ("budget", "arrived", "execution"):
         if k not in found:
             nums[k] = None
             continue
-        rr, cc = _right_cell(sheet, *found[k])
+        (rr, cc), below = _value_cell(sheet, *found[k])
+        above = above or below
         nums[k] = num_at(sheet, rr, cc, what[k])
     progress = None
     if "progress" in found:
         r, c = found["progress"]
         pct_units = "%" in label(sheet.text(r, c))
-        below = sheet.anchor(r + 1, c)
-        rr, cc = below if below[0] > r and sheet.raw(*below) not in ("", None) else _right_cell(sheet, r, c)
-        if sheet.raw(rr, cc) in ("", None):
-            rr, cc = below
+        (rr, cc), _ = _value_cell(sheet, r, c)
         progress = num_at(sheet, rr, cc, "预算执行进度", kind="rate", percent_units=pct_units)
-    parts: list[FundPart] = []
-    if "budget" in found:
-        r0, _ = found["budget"]
-        for r in range(r0 + 1, min(r0 + 6, upto, sheet.nrows)):
-            row_parts: dict[str, Num | None] = {}
-            lab = None
-            for k in ("budget", "arrived", "execution"):
-                if k not in found:
-                    row_parts[k] = None
-                    continue
-                lc = found[k][1]
-                t = sheet.text(r, lc) if sheet.anchor(r, lc) == (r, lc) else ""
-                if t and any(label(t).startswith(w) or w in label(t) for w in _SUB_WORDS):
-                    lab = lab or Text(Cell(sheet.name, r, lc), t)
-                    rr, cc = _right_cell(sheet, r, lc)
-                    row_parts[k] = num_at(sheet, rr, cc, f"{what[k]}（{t}）")
-                else:
-                    row_parts[k] = None
-            if lab is None:
-                break
-            parts.append(FundPart(r, lab, row_parts["budget"], row_parts["arrived"], row_parts["execution"]))
+    parts = _parts_above(sheet, found, nums, upto, what) if above else _parts_left(sheet, found, upto, what)
     return WeightedFund(nums["budget"], nums["arrived"], nums["execution"], progress, tuple(parts))
+
+
+def _is_part(text: str) -> bool:
+    t = label(text)
+    return bool(t) and any(t.startswith(w) or w in t for w in _SUB_WORDS)
+
+
+def _parts_left(sheet: Sheet, found, upto: int, what) -> list[FundPart]:
+    """其中 rows under label-left pairs: 其中：财政资金 | 3746.68 under 预算数 | 3746.68."""
+    parts: list[FundPart] = []
+    if "budget" not in found:
+        return parts
+    r0, _ = found["budget"]
+    for r in range(r0 + 1, min(r0 + 6, upto, sheet.nrows)):
+        row_parts: dict[str, Num | None] = {}
+        lab = None
+        for k in ("budget", "arrived", "execution"):
+            if k not in found:
+                row_parts[k] = None
+                continue
+            lc = found[k][1]
+            t = sheet.text(r, lc) if sheet.anchor(r, lc) == (r, lc) else ""
+            if t and _is_part(t):
+                lab = lab or Text(Cell(sheet.name, r, lc), t)
+                rr, cc = _right_cell(sheet, r, lc)
+                row_parts[k] = num_at(sheet, rr, cc, f"{what[k]}（{t}）")
+            else:
+                row_parts[k] = None
+        if lab is None:
+            break
+        parts.append(FundPart(r, lab, row_parts["budget"], row_parts["arrived"], row_parts["execution"]))
+    return parts
+
+
+def _parts_above(sheet: Sheet, found, nums, upto: int, what) -> list[FundPart]:
+    """其中 rows under a row of values: a row label (其中：财政资金 / 其他) left of the amount columns."""
+    parts: list[FundPart] = []
+    cols = {k: found[k][1] for k in ("budget", "arrived", "execution") if k in found}
+    first = min(cols.values())
+    value_row = max(n.cell.row for n in nums.values() if n is not None)
+    for r in range(value_row + 1, min(value_row + 6, upto, sheet.nrows)):
+        lab = None
+        for c in range(first):
+            if sheet.anchor(r, c) == (r, c) and sheet.text(r, c):
+                lab = Text(Cell(sheet.name, r, c), sheet.text(r, c))
+        if lab is None or not _is_part(lab.value):
+            break
+        row_parts = {k: (num_at(sheet, r, c, f"{what[k]}（{lab.value}）") if sheet.anchor(r, c) == (r, c) else None)
+                     for k, c in cols.items()}
+        parts.append(FundPart(r, lab, row_parts.get("budget"), row_parts.get("arrived"), row_parts.get("execution")))
+    return parts
 
 
 def read(sheet: Sheet) -> WeightedForm:
@@ -203,9 +264,7 @@ def execution_rate(form: WeightedForm, profile) -> float | None:
     """执行数 ÷ 预算数 from the fund block; without one, the 预算执行率 row's 实际完成值."""
     f = form.fund
     if f is not None and _v(f.budget) is not None and _v(f.execution) is not None:
-        if f.budget.value == 0:
-            return profile.zero_budget_rate if f.execution.value == 0 else None
-        return f.execution.value / f.budget.value
+        return rate_of(f.budget.value, f.execution.value, profile.zero_budget_rate)
     ex = form.execution_row
     if ex is not None:
         from xltool.numbers import parse_number

@@ -50,6 +50,16 @@ class Bands:
 
 
 @dataclass(frozen=True)
+class Qualitative:
+    """A band of qualitative wording (达成 / 部分达成 / 未达成 …) and the share of 分值 it allows."""
+
+    name: str
+    low: float  # fraction of 分值
+    high: float
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     title: str
@@ -67,6 +77,7 @@ class Profile:
     adjust_words: tuple[str, ...]
     severity: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    qualitative: tuple[Qualitative, ...] = ()
 
     def bands(self, level: str) -> Bands:
         return self.grades.get(level) or self.grades["form"]
@@ -175,6 +186,25 @@ def _bands(value: Any, key: str, source: str) -> Bands:
     return Bands(tuple(out))
 
 
+def _qualitative(raw: Any, source: str) -> tuple[Qualitative, ...]:
+    if raw is None:  # a profile that does not list them uses the national wording
+        raw = _read_builtin("national").get("qualitative", [])
+    if not isinstance(raw, list):
+        raise ProfileError(f"配置 {source} 的 “qualitative” 应为 [[qualitative]] 表的列表。")
+    out = []
+    for item in raw:
+        try:
+            low, high = float(item["low"]), float(item["high"])
+            words = tuple(str(w) for w in item["words"])
+            name = str(item.get("name") or words[0])
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ProfileError(f"配置 {source} 的 “qualitative” 每一档应有 low、high（百分比）和 words（词语列表）。") from exc
+        if not 0 <= low <= high <= 100 or not words:
+            raise ProfileError(f"配置 {source} 的 “qualitative” 档次“{name}”的范围应为 0 ≤ low ≤ high ≤ 100。")
+        out.append(Qualitative(name, low / 100.0, high / 100.0, words))
+    return tuple(out)
+
+
 def _build(data: dict, source: str) -> Profile:
     num = (int, float)
     name = _need(data, "name", str, source)
@@ -226,4 +256,5 @@ def _build(data: dict, source: str) -> Profile:
         adjust_words=tuple(ops.get("adjust_words", ("调整优化",))),
         severity=dict(sev),
         source=source,
+        qualitative=_qualitative(data.get("qualitative"), source),
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from xltool.cells import EMPTY
+from xltool.figures import rate_of
 from xltool.findings import WARNING, Issue
 from xltool.kinds import form as F
 from xltool.kinds import formparts as fp
 from xltool.kinds.common import label
 from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
-from xltool.rules import rule
+from xltool.rules import cascade, rule
 
 KIND = "project-form|department-form"
 
@@ -50,14 +51,39 @@ def _fund_rows(form):
     return ([form.fund.total] if form.fund.total else []) + list(form.fund.parts)
 
 
-def _rate_of(budget: float, execution: float, zero: float) -> float | None:
-    if budget == 0:
-        return zero if execution == 0 else None
-    return execution / budget
 
 
 def _q(ind) -> str:
     return f"“{ind.title}”"
+
+
+def _score_fixes(form, ctx):
+    """Corrections of scores asked for by PF005 (range), PF006 (quantitative) and PF002 (execution score)."""
+    return cascade.memo_fixes(ctx, "pf-score-fixes", lambda: score_range(form, ctx), lambda: quantitative(form, ctx),
+                              lambda: execution_score(form, ctx))
+
+
+def _points_root(form, ctx):
+    """The one 分值 that makes the 分值 miss 100 and its own 得分 exceed it, when the 分值 that brings the total
+    to 100 is exactly that 得分 (full marks over a 分值 typed low): (indicator, that 分值), else None."""
+    def compute():
+        ind_sum, _, total = F.points_sum(form, ctx.profile)
+        half = 0.5 * 10.0 ** -ctx.profile.tolerance.score_decimals
+        if abs(total - 100) <= half:
+            return None
+        over = [i for i in form.indicators if _has(i.points) and _has(i.score)
+                and i.score.value > i.points.value + _half(ctx, i.score, i.points)]
+        if len(over) != 1:
+            return None
+        ind = over[0]
+        want = ind.points.value - (total - 100)
+        return (ind, want) if abs(ind.score.value - want) <= _half(ctx, ind.score) else None  # full marks typed over a low 分值
+    return ctx.memo("pf-points-root", compute)
+
+
+def _fund_fixes(form, ctx):
+    """Corrections of the 年度资金总额 amounts asked for by PF003 (the sum of the 其中 rows)."""
+    return cascade.memo_fixes(ctx, "pf-fund-fixes", lambda: fund_parts(form, ctx))
 
 
 # ---------------------------------------------------------------- fund block
@@ -74,7 +100,7 @@ def execution_rate(form, ctx):
     for row in _fund_rows(form):
         if row.rate is None or not (_has(row.budget) and _has(row.execution)):
             continue
-        exp = _rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
+        exp = rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
         if exp is None:
             continue
         how = f"全年执行数 {fmt(row.execution.value, 6)} ÷ 全年预算数 {fmt(row.budget.value, 6)}"
@@ -83,6 +109,13 @@ def execution_rate(form, ctx):
                 yield Issue(row.rate.cell, f"执行率未填写，应为 {pct(exp)}（{how}）。", round(exp, 4), None)
             continue
         if not rate_ok(row.rate.value, row.rate.decimals, exp, ctx.profile.tolerance):
+            fx = _fund_fixes(form, ctx) if row is form.fund.total else {}
+            fixed = rate_of(cascade.value(row.budget, fx), cascade.value(row.execution, fx), ctx.profile.zero_budget_rate) \
+                if cascade.roots([row.budget, row.execution], fx) else None
+            if fixed is not None and rate_ok(row.rate.value, row.rate.decimals, fixed, ctx.profile.tolerance):
+                yield cascade.consequence(row.rate.cell, "执行率", row.rate.value * 100, cascade.roots([row.budget, row.execution], fx),
+                                          fx, found=row.rate.value)
+                continue
             yield Issue(row.rate.cell, f"{_row_name(row, form.fund.total)}的执行率应为 {pct(exp)}（{how}），表中为 {pct(row.rate.value, 4)}。",
                         round(exp, 4), row.rate.value)
 
@@ -112,6 +145,13 @@ def execution_score(form, ctx):
             yield Issue(stated.cell, f"执行率得分未填写，应为 {fmt(exp, 2)}（{how}）。", round(exp, 2), None)
         return
     if not score_ok(stated.value, stated.decimals, exp, p.tolerance):
+        t = form.fund.total if form.fund else None
+        fx = cascade.memo_fixes(ctx, "pf-points-fixes", lambda: points_total(form, ctx))
+        if t is not None and cascade.roots([t.points], fx) and rate is not None:
+            fixed = p.execution_score(rate, points=fx[(t.points.cell.row, t.points.cell.col)])
+            if fixed is not None and score_ok(stated.value, stated.decimals, fixed, p.tolerance):
+                yield cascade.consequence(stated.cell, "执行率得分", stated.value, [t.points], fx)
+                return
         yield Issue(stated.cell, f"执行率得分应为 {fmt(exp, 2)}（{how}），表中为 {fmt(stated.value, 4)}。",
                     round(exp, 2), stated.value)
 
@@ -136,9 +176,38 @@ def fund_parts(form, ctx):
         exp = sum(n.value for _, n in given)
         d = max([ctx.profile.tolerance.amount_decimals, total.decimals] + [n.decimals for _, n in given])
         if not amount_ok(total.value, total.decimals, exp, ctx.profile.tolerance):
+            fx = cascade.memo_fixes(ctx, "pf-over-fixes", lambda: (i for i in over_100(form, ctx)
+                                                                   if i.cell != t.execution.cell))
+            rts = cascade.roots([n for _, n in given], fx)
+            if rts and amount_ok(total.value, total.decimals, sum(cascade.value(n, fx) for _, n in given),
+                                 ctx.profile.tolerance):
+                yield cascade.consequence(total.cell, cn, total.value, rts, fx, decimals=6)
+                continue
             terms = " + ".join(f"{_row_name(p)} {fmt(n.value, 6)}" for p, n in given)
             yield Issue(total.cell, f"{_row_name(t, t)}的{cn}应为 {fmt(exp, d)}（其中各项之和：{terms}），表中为 "
                                     f"{fmt(total.value, 6)}，相差 {fmt(total.value - exp, 6)}。", round(exp, d), total.value)
+
+
+@rule("PF019", KIND, "全年预算数与年初预算数、调整数不符")
+def adjusted_budget(form, ctx):
+    """资金栏有“调整数”一栏时，全年预算数（调整后）= 年初预算数 + 调整数（调减写负数，如 -20 或 (20.00)）。
+
+    为什么：执行率以调整后的全年预算数为分母，调整数没有加进去，执行率和得分都会算错。
+    例：年初预算数 1300、调整数 38，全年预算数应为 1338；写 1300 → 错误。
+    """
+    if form.empty:
+        return
+    for row in _fund_rows(form):
+        if not (_has(row.initial) and _has(row.adjust) and _has(row.budget)):
+            continue
+        from xltool.figures import adjusted_budget as adjusted
+
+        exp = adjusted(row.initial.value, row.adjust.value)
+        if not amount_ok(row.budget.value, row.budget.decimals, exp, ctx.profile.tolerance):
+            d = max(ctx.profile.tolerance.amount_decimals, row.initial.decimals, row.adjust.decimals)
+            yield Issue(row.budget.cell, f"{_row_name(row, form.fund.total)}的全年预算数应为 {fmt(exp, d)}（年初预算数 "
+                                         f"{fmt(row.initial.value, 6)} + 调整数 {fmt(row.adjust.value, 6)}），表中为 "
+                                         f"{fmt(row.budget.value, 6)}。", round(exp, d), row.budget.value)
 
 
 @rule("PF004", KIND, "执行率超过 100%")
@@ -151,10 +220,10 @@ def over_100(form, ctx):
     if form.empty:
         return
     for row in _fund_rows(form):
-        if _has(row.budget) and _has(row.execution):
+        if _has(row.budget) and _has(row.execution) and row.budget.value >= 0:  # a negative budget: PF003's sum
             over = row.execution.value - row.budget.value
             if over > _amt_half(ctx, row.budget, row.execution):
-                rate = _rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
+                rate = rate_of(row.budget.value, row.execution.value, ctx.profile.zero_budget_rate)
                 r_txt = f"执行率 {pct(rate)}，" if rate is not None else ""
                 yield Issue(row.execution.cell,
                             f"{_row_name(row, form.fund.total)}的全年执行数 {fmt(row.execution.value, 6)} 超过全年预算数 {fmt(row.budget.value, 6)}"
@@ -183,6 +252,11 @@ def score_range(form, ctx):
         if s < -_half(ctx, ind.score):
             yield Issue(ind.score.cell, f"{_q(ind)}的得分为负数（{fmt(s, 4)}），得分应在 0 与分值之间。", 0, s)
         elif _has(ind.points) and s > ind.points.value + _half(ctx, ind.score, ind.points):
+            root = _points_root(form, ctx)
+            if root is not None and root[0] is ind:
+                yield cascade.consequence(ind.score.cell, "得分", s, [ind.points],
+                                          {(ind.points.cell.row, ind.points.cell.col): root[1]})
+                continue
             yield Issue(ind.score.cell, f"{_q(ind)}的得分 {fmt(s, 4)} 超过分值 {fmt(ind.points.value, 4)}，"
                                         f"得分应在 0–{fmt(ind.points.value, 4)} 之间。", ind.points.value, s)
 
@@ -212,19 +286,19 @@ def quantitative(form, ctx):
 
 @rule("PF007", KIND, "定性指标得分与完成档次不符")
 def qualitative(form, ctx):
-    """定性指标的实际完成值写明“达成 / 部分达成 / 未达成”（或“完成 / 部分完成 / 未完成”）时，得分应在对应档次内：
-    达成 80%–100% 分值，部分达成 60%–80%，未达成 0–60%。
+    """定性指标的实际完成值写明“达成年度指标 / 部分达成年度指标并具有一定效果 / 未达成年度指标且效果较差”
+    （或“完成 / 部分完成 / 未完成”）时，得分应在对应档次内：达成 80%–100% 分值，部分达成 60%–80%，未达成 0–60%。
+    “基本达成”“基本完成”各地用法不一，按 60%–100% 核对。档次和词语取自地区配置。
 
     为什么：财政部财预〔2020〕10号规定定性指标按三档打分，写“部分达成”却打满分前后矛盾。
-    例：分值 10、实际完成值“部分达成”、得分 10 → 错误，应在 6–8 分之间。
-    （“基本完成”“基本达成”各地用法不一，不按档次核对。）
+    例：分值 10、实际完成值“部分达成年度指标并具有一定效果”、得分 10 → 错误，应在 6–8 分之间。
     """
     for ind in form.scored:
         if not (_has(ind.points) and _has(ind.score)):
             continue
         if fp.allowed_score(ind.target.value, ind.actual.value, ind.points.value, level2=ind.level2.value) is not None:
             continue
-        band = fp.achievement(ind.actual.value)
+        band = fp.achievement(ind.actual.value, ctx.profile.qualitative)
         if band is None:
             continue
         name, lo, hi = band
@@ -334,6 +408,18 @@ def points_total(form, ctx):
     else:
         parts = f"绩效指标 {fmt(ind, 4)}，预算执行率的分值未填写"
     if abs(total - 100) > half:
+        root = _points_root(form, ctx)
+        if root is not None:
+            ri, rwant = root
+            yield Issue(ri.points.cell, f"各项分值之和为 {fmt(total, 4)}（{parts}），满分应为 100；{_q(ri)}的分值 "
+                                        f"{fmt(ri.points.value, 4)} 低于其得分 {fmt(ri.score.value, 4)}，应为 {fmt(rwant, 4)}。",
+                        round(rwant, 4), ri.points.value)
+            return
+        want = ctx.profile.execution_points
+        if t is not None and _has(t.points) and abs(ex - want) > half and abs((ex - want) - (total - 100)) <= half:
+            yield Issue(t.points.cell, f"各项分值之和为 {fmt(total, 4)}（{parts}），满分应为 100；预算执行率的分值应为 "
+                                       f"{fmt(want, 4)}（{ctx.profile.title}），表中为 {fmt(ex, 4)}。", want, ex)
+            return
         extra = ""
         if _has(stated) and abs(stated.value - total) > half:
             extra = f"；总分行写的是 {fmt(stated.value, 4)}"
@@ -367,6 +453,15 @@ def score_total(form, ctx):
             yield Issue(st.cell, f"总分未填写；按各项得分应为 {fmt(total, 2)}（{parts}）。", round(total, 2), None)
         return
     if not score_ok(st.value, st.decimals, total, ctx.profile.tolerance):
+        fx = _score_fixes(form, ctx)
+        summed = [i.score for i in form.indicators] + ([stated_ex] if stated_ex is not None and
+                                                       not any(i.is_execution for i in form.indicators) else [])
+        rts = cascade.roots(summed, fx)
+        if rts:
+            fixed = total + sum(fx[(n.cell.row, n.cell.col)] - n.value for n in rts if n.value is not None)
+            if score_ok(st.value, st.decimals, fixed, ctx.profile.tolerance):
+                yield cascade.consequence(st.cell, "总分", st.value, rts, fx)
+                return
         yield Issue(st.cell, f"总分应为 {fmt(total, 2)}（{parts}），表中为 {fmt(st.value, 4)}，相差 {fmt(st.value - total, 4)}。",
                     round(total, 2), st.value)
 
@@ -448,3 +543,62 @@ def fund_missing(form, ctx):
     elif missing:
         what = "、".join(n.label for n in missing)
         yield Issue(missing[0].cell, f"{_row_name(t, t)}的{what}未填写，无法核算执行率和执行率得分。", None, None)
+
+
+# ---------------------------------------------------------------- provincial columns (重庆: 得分系数, 是否核心指标)
+
+def _coefficient(text: str):
+    """得分系数 as a fraction and its decimals ("0.8", "80%", "80" → 0.8), or None when it is not a number."""
+    from xltool.numbers import parse_number
+
+    p = parse_number(text)
+    if p.value is None:
+        return None
+    if p.percent or p.value > 1.5:
+        return (p.value if p.percent else p.value / 100.0), p.decimals
+    return p.value, p.decimals
+
+
+@rule("PF017", KIND, "得分与分值×得分系数不符")
+def coefficient_score(form, ctx):
+    """表中有“得分系数”一栏时（重庆等地），每项指标的得分 = 分值 × 得分系数，系数应在 0 与 1 之间。
+
+    为什么：按系数计分的表，得分是公式分；系数和得分对不上，说明其中一个抄错或改了一个忘了另一个。
+    例：分值 15、得分系数 0.8，得分应为 12；写 13 → 错误。
+    """
+    for ind in form.scored:
+        cell = ind.extra.get("coef")
+        if cell is None or not cell.value:
+            continue
+        got = _coefficient(cell.value)
+        if got is None:
+            yield Issue(cell.cell, f"{_q(ind)}的得分系数“{cell.value}”不是数字。", None, cell.value)
+            continue
+        coef, _ = got
+        if not -1e-9 <= coef <= 1 + 1e-9:
+            yield Issue(cell.cell, f"{_q(ind)}的得分系数 {fmt(coef, 4)} 应在 0 与 1 之间。", None, coef)
+            continue
+        if not (_has(ind.points) and _has(ind.score)):
+            continue
+        exp = ind.points.value * coef
+        if not score_ok(ind.score.value, ind.score.decimals, exp, ctx.profile.tolerance):
+            yield Issue(ind.score.cell, f"{_q(ind)}的得分应为 {fmt(exp, 4)}（分值 {fmt(ind.points.value, 4)} × 得分系数 "
+                                        f"{fmt(coef, 4)}），表中为 {fmt(ind.score.value, 4)}。", round(exp, 4), ind.score.value)
+
+
+_YES, _NO = ("是", "√", "✓", "Y", "YES", "核心", "核心指标"), ("否", "×", "N", "NO", "非核心", "")
+
+
+@rule("PF018", KIND, "是否核心指标填写不规范", WARNING)
+def core_flag(form, ctx):
+    """“是否核心指标”一栏应写“是”或“否”（留空按“否”）。
+
+    为什么：核心指标决定复核重点和扣分力度，写成其他文字时无法确定是否属于核心指标。
+    例：是否核心指标写“重要” → 提示：应写“是”或“否”。
+    """
+    for ind in form.indicators:
+        cell = ind.extra.get("core")
+        if cell is None:
+            continue
+        if label(cell.value).upper() not in _YES + _NO:
+            yield Issue(cell.cell, f"{_q(ind)}的“是否核心指标”写的是“{cell.value}”，应写“是”或“否”。", "是/否", cell.value)

@@ -41,6 +41,12 @@ def _unique(record) -> list[Num]:
 
 
 def _nums(record, ctx) -> list[Num]:
+    """The cells the input rules look at. A record that knows its non-plain cells (``input_cells()``:
+    text numbers, words, formulas without a value — collected while reading) gives only those; other
+    records are walked field by field."""
+    cells = getattr(record, "input_cells", None)
+    if cells is not None:
+        return cells()
     return ctx.memo("nums", lambda: _unique(record))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xltool.findings import Issue
+from xltool.rules import cascade
 from xltool.kinds.management import ManagementTable, all_rows, converted_of, full_of, full_value, signed, total_of
 from xltool.precision import fmt, score_ok
 from xltool.rules import rule
@@ -19,6 +20,60 @@ def _has(n) -> bool:
 
 def _name(c) -> str:
     return c.name.value or "（未命名）"
+
+
+def _fixes(t: ManagementTable, ctx) -> dict[tuple[int, int], float]:
+    """MT001's corrections: a score above its 满分 (or a deduction above its cap) brought to the limit,
+    a negative score to 0."""
+    def compute():
+        out = {}
+        for c in all_rows(t):
+            if not (_has(c.full) and _has(c.score)):
+                continue
+            f, s = c.full.value, c.score.value
+            key = (c.score.cell.row, c.score.cell.col)
+            if c.deduction:
+                if f > _EPS and abs(s) > f + _EPS:
+                    out[key] = f if s > 0 else -f
+            elif s < -_EPS:
+                out[key] = 0.0
+            elif s > f + _EPS:
+                out[key] = f
+        return out
+    return ctx.memo("mt-fixes", compute)
+
+
+def _full_root(t: ManagementTable, ctx):
+    """The one 满分 typed too low: its 得分 exceeds it, and raised by the gap to the stated 合计满分 it equals
+    that 得分 (full marks over a 满分 typed low). (category, that 满分), else None."""
+    def compute():
+        if not _has(t.total_full):
+            return None
+        full = full_of(t)
+        if full is None:
+            return None
+        d = t.total_full.value - full
+        if abs(d) <= _EPS:
+            return None
+        over = [c for c in t.categories if not c.deduction and _has(c.full) and _has(c.score)
+                and c.score.value > c.full.value + _EPS]
+        if len(over) != 1 or abs(over[0].score.value - (over[0].full.value + d)) > _EPS:  # full marks over a low 满分
+            return None
+        return over[0], over[0].full.value + d
+    return ctx.memo("mt-full-root", compute)
+
+
+def _fixed_total(t: ManagementTable, fx) -> float | None:
+    vals = []
+    for c in t.categories:
+        v = cascade.value(c.score, fx) if _has(c.score) else None
+        if v is None:
+            v = signed(c)
+        elif c.deduction:
+            v = -abs(v)
+        if v is not None:
+            vals.append(v)
+    return round(sum(vals), 6) if vals else None
 
 
 @rule("MT001", KIND, "得分超出满分")
@@ -41,6 +96,10 @@ def score_within_full(t: ManagementTable, ctx):
             yield Issue(c.score.cell, f"“{_name(c)}”的得分为 {fmt(s, 4)}，不能为负数；应在 0 到满分 {fmt(f, 4)} 之间。",
                         f"0–{fmt(f, 4)}", s)
         elif s > f + _EPS:
+            root = _full_root(t, ctx)
+            if root is not None and root[0] is c:
+                yield cascade.consequence(c.score.cell, "得分", s, [c.full], {(c.full.cell.row, c.full.cell.col): root[1]})
+                continue
             yield Issue(c.score.cell, f"“{_name(c)}”的得分 {fmt(s, 4)} 超过了满分 {fmt(f, 4)}；得分应在 0 到 {fmt(f, 4)} 之间。",
                         f"0–{fmt(f, 4)}", s)
 
@@ -62,6 +121,13 @@ def total_full(t: ManagementTable, ctx):
     n = t.total_full
     if score_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
         return
+    root = _full_root(t, ctx)
+    if root is not None:
+        c, want = root
+        yield Issue(c.full.cell, f"合计满分 {fmt(n.value, 4)} 与各类满分之和 {fmt(exp, 4)} 不符；“{_name(c)}”的满分 "
+                                 f"{fmt(c.full.value, 4)} 低于其得分 {fmt(c.score.value, 4)}，应为 {fmt(want, 4)}。",
+                    round(want, 4), c.full.value)
+        return
     yield Issue(n.cell, f"合计满分应为 {fmt(exp, 4)}（{len(fulls)} 类满分之和：{_terms(fulls)}），"
                         f"表中为 {fmt(n.value, 4)}。", round(exp, 4), n.value)
 
@@ -81,6 +147,11 @@ def total_score(t: ManagementTable, ctx):
     exp = total_of(t)
     n = t.total_score
     if score_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
+        return
+    fx = _fixes(t, ctx)
+    fixed = _fixed_total(t, fx) if fx else None
+    if fixed is not None and score_ok(n.value, n.decimals, fixed, ctx.profile.tolerance):
+        yield cascade.consequence(n.cell, "合计得分", n.value, cascade.roots([c.score for c in t.categories], fx), fx)
         return
     terms = _terms([abs(signed(c)) if c.deduction else signed(c) for c in cats], [c.deduction for c in cats])
     hint = ""
@@ -103,6 +174,16 @@ def converted(t: ManagementTable, ctx):
         return
     exp = converted_of(t)
     if exp is None or score_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
+        return
+    root = _full_root(t, ctx)
+    if root is not None and total_of(t) is not None and \
+            score_ok(n.value, n.decimals, total_of(t) / t.total_full.value * 100.0, ctx.profile.tolerance):
+        yield cascade.consequence(n.cell, "换算得分", n.value, [root[0].full], {(root[0].full.cell.row, root[0].full.cell.col): root[1]})
+        return
+    fx = _fixes(t, ctx)
+    fixed = _fixed_total(t, fx) if fx else None
+    if fixed is not None and full_of(t) and score_ok(n.value, n.decimals, fixed / full_of(t) * 100.0, ctx.profile.tolerance):
+        yield cascade.consequence(n.cell, "换算得分", n.value, cascade.roots([c.score for c in t.categories], fx), fx)
         return
     tot, full = total_of(t), full_of(t)
     d = max(2, n.decimals)

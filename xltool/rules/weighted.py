@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from xltool.cells import EMPTY
+from xltool.figures import rate_of
 from xltool.findings import WARNING, Issue
 from xltool.kinds import formparts as fp
 from xltool.kinds import weighted_form as W
 from xltool.kinds.common import label
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
-from xltool.rules import rule
+from xltool.rules import cascade, rule
 from xltool.grades import written_grade
 
 KIND = W.NAME
@@ -25,6 +26,20 @@ def _half(ctx, *nums) -> float:
 
 def _q(ind) -> str:
     return f"“{ind.title}”"
+
+
+def _fund_fixes(form, ctx):
+    """Corrections of 预算数 / 到位数 / 执行数 asked for by WF003 (the sum of the 其中 rows)."""
+    return cascade.memo_fixes(ctx, "wf-fund-fixes", lambda: fund_parts(form, ctx))
+
+
+def _fixed_rate(form, ctx):
+    """(rate once the fund totals are corrected, root cells), or (None, []) when nothing is corrected."""
+    f, fx = form.fund, _fund_fixes(form, ctx)
+    rts = cascade.roots([f.budget, f.execution], fx) if f is not None else []
+    if not rts:
+        return None, []
+    return rate_of(cascade.value(f.budget, fx), cascade.value(f.execution, fx), ctx.profile.zero_budget_rate), rts
 
 
 def _w(n) -> str:
@@ -59,6 +74,11 @@ def progress(form, ctx):
             yield Issue(f.progress.cell, f"预算执行进度未填写，应为 {pct(rate)}（{_rate_how(form)}）。", round(rate * 100, 2), None)
         return
     if not rate_ok(f.progress.value, f.progress.decimals, rate, ctx.profile.tolerance):
+        fixed, rts = _fixed_rate(form, ctx)
+        if fixed is not None and rate_ok(f.progress.value, f.progress.decimals, fixed, ctx.profile.tolerance):
+            yield cascade.consequence(f.progress.cell, "预算执行进度", f.progress.value * 100, rts, _fund_fixes(form, ctx),
+                                      found=round(f.progress.value * 100, 4))
+            return
         yield Issue(f.progress.cell, f"预算执行进度应为 {pct(rate)}（{_rate_how(form)}），表中为 {pct(f.progress.value, 4)}。",
                     round(rate * 100, 2), round(f.progress.value * 100, 4))
 
@@ -77,13 +97,31 @@ def over_budget(form, ctx):
         d = max(ctx.profile.tolerance.amount_decimals, f.budget.decimals, f.execution.decimals)
         over = f.execution.value - f.budget.value
         if over > 0.5 * 10.0 ** -d + 1e-9:
-            r = f.execution.value / f.budget.value if f.budget.value else None
+            r = rate_of(f.budget.value, f.execution.value)
             r_txt = f"执行进度 {pct(r)}，" if r is not None else ""
             yield Issue(f.execution.cell, f"执行数 {fmt(f.execution.value, 6)} 超过预算数 {fmt(f.budget.value, 6)}（{r_txt}超出 "
                                           f"{fmt(over, 6)}）；请核实是否超预算支出或预算数未按调整后填写。",
                         f.budget.value, f.execution.value)
     elif _has(f.progress) and f.progress.value > 1 + 0.5 * 10.0 ** -(f.progress.decimals + 2):
         yield Issue(f.progress.cell, f"预算执行进度 {pct(f.progress.value, 4)} 超过 100%，请核实。", 100, f.progress.value * 100)
+
+
+@rule("WF018", KIND, "执行数超过到位数", WARNING)
+def over_arrived(form, ctx):
+    """执行数不应超过到位数：资金没有到位就不能支出。
+
+    为什么：执行数大于到位数，多半是把预算数或下年资金算进了执行数，或到位数漏填了一部分。
+    例：到位数 2819.17、执行数 2900 → 提示，请核实。
+    """
+    f = form.fund
+    if f is None or not (_has(f.arrived) and _has(f.execution)):
+        return
+    d = max(ctx.profile.tolerance.amount_decimals, f.arrived.decimals, f.execution.decimals)
+    over = f.execution.value - f.arrived.value
+    if over > 0.5 * 10.0 ** -d + 1e-9:
+        yield Issue(f.execution.cell, f"执行数 {fmt(f.execution.value, 6)} 超过到位数 {fmt(f.arrived.value, 6)}（超出 "
+                                      f"{fmt(over, 6)}）；资金未到位不能支出，请核实执行数和到位数。",
+                    f.arrived.value, f.execution.value)
 
 
 @rule("WF003", KIND, "“其中”各项之和与总数不符")
@@ -143,6 +181,23 @@ def weighted_score(form, ctx):
                                                f"× 权重 {_w(ind.weight.value)}）。", round(exp, 4), None)
             continue
         if not score_ok(ind.weighted.value, ind.weighted.decimals, exp, ctx.profile.tolerance):
+            tot_w = sum(i.weight.value for i in form.indicators if _has(i.weight))
+            root = _weight_root(form, ctx, tot_w - 1.0) if abs(tot_w - 1.0) > 1e-6 else None
+            if root is not None and root[0] is ind:
+                yield cascade.consequence(ind.weighted.cell, "折算得分", ind.weighted.value, [ind.weight],
+                                          {(ind.weight.cell.row, ind.weight.cell.col): round(root[1] * 100, 4)})
+                continue
+            implied = _score_roots(form, ctx).get(ind.row)
+            if implied is not None:
+                yield Issue(ind.score.cell, f"{_q(ind)}的单项得分 {fmt(ind.score.value, 4)} 与本行的折算得分 "
+                                            f"{fmt(ind.weighted.value, 4)}（权重 {_w(ind.weight.value)}）和完成等级“{ind.grade.value}”"
+                                            f"都不符；按折算得分应为 {fmt(implied, 2)}。", implied, ind.score.value)
+                continue
+            fx = cascade.memo_fixes(ctx, "wf-item-fixes", lambda: execution_item(form, ctx))
+            if cascade.roots([ind.score], fx) and score_ok(ind.weighted.value, ind.weighted.decimals,
+                                                          cascade.value(ind.score, fx) * ind.weight.value, ctx.profile.tolerance):
+                yield cascade.consequence(ind.weighted.cell, "折算得分", ind.weighted.value, [ind.score], fx)
+                continue
             yield Issue(ind.weighted.cell, f"{_q(ind)}的折算得分应为 {fmt(exp, 4)}（单项得分 {fmt(ind.score.value, 4)} × 权重 "
                                            f"{_w(ind.weight.value)}），表中为 {fmt(ind.weighted.value, 4)}。",
                         round(exp, 4), ind.weighted.value)
@@ -176,7 +231,10 @@ def completion_grade(form, ctx):
             continue
         exp = bands.grade(ind.score.value)
         written = written_grade(ind.grade.value, bands.words)
-        if written != exp:
+        if written != exp and ind.row in _score_roots(form, ctx):
+            yield cascade.consequence(ind.grade.cell, "完成等级", f"“{ind.grade.value}”", [ind.score], {(ind.score.cell.row, ind.score.cell.col):
+                                                                              _score_roots(form, ctx)[ind.row]})
+        elif written != exp:
             yield Issue(ind.grade.cell, f"{_q(ind)}的单项得分 {fmt(ind.score.value, 4)} 对应的完成等级应为“{exp}”"
                                         f"（{bands.describe()}），表中为“{ind.grade.value}”。", exp, ind.grade.value)
 
@@ -225,8 +283,8 @@ def quantitative(form, ctx):
 
 @rule("WF012", KIND, "定性指标单项得分与完成档次不符")
 def qualitative(form, ctx):
-    """实际完成值写明“达成 / 部分达成 / 未达成”（或“完成 / 部分完成 / 未完成”）时，单项得分应在对应档次内：
-    达成 80–100，部分达成 60–80，未达成 0–60。
+    """实际完成值写明“达成年度指标 / 部分达成年度指标并具有一定效果 / 未达成年度指标且效果较差”（或“完成 /
+    部分完成 / 未完成”）时，单项得分应在对应档次内：达成 80–100，部分达成 60–80，未达成 0–60；“基本达成”按 60–100。
 
     为什么：写“部分达成”却评 95 分前后矛盾。
     例：实际完成值“未完成”、单项得分 90 → 错误，应在 0–60 之间。
@@ -234,7 +292,7 @@ def qualitative(form, ctx):
     for ind in form.indicators:
         if ind.is_execution or not _has(ind.score):
             continue
-        band = fp.achievement(ind.actual.value)
+        band = fp.achievement(ind.actual.value, ctx.profile.qualitative)
         if band is None:
             continue
         name, lo, hi = band
@@ -309,7 +367,12 @@ def execution_item(form, ctx):
         return
     from_fund = form.fund is not None and _has(form.fund.budget) and _has(form.fund.execution)
     exp = W.execution_item_score(rate, ctx.profile)
-    if _has(ex.score) and not score_ok(ex.score.value, ex.score.decimals, exp, ctx.profile.tolerance):
+    fixed, rts = _fixed_rate(form, ctx) if from_fund else (None, [])
+    fixed_exp = W.execution_item_score(fixed, ctx.profile) if fixed is not None else None
+    if (_has(ex.score) and fixed_exp is not None and not score_ok(ex.score.value, ex.score.decimals, exp, ctx.profile.tolerance)
+            and score_ok(ex.score.value, ex.score.decimals, fixed_exp, ctx.profile.tolerance)):
+        yield cascade.consequence(ex.score.cell, "预算执行率的单项得分", ex.score.value, rts, _fund_fixes(form, ctx))
+    elif _has(ex.score) and not score_ok(ex.score.value, ex.score.decimals, exp, ctx.profile.tolerance):
         yield Issue(ex.score.cell, f"预算执行率的单项得分应为 {fmt(exp, 2)}（执行率 {pct(rate)} × 100，{_rate_how(form)}），"
                                    f"表中为 {fmt(ex.score.value, 4)}。", round(exp, 2), ex.score.value)
     elif ex.score.state == EMPTY:
@@ -322,7 +385,10 @@ def execution_item(form, ctx):
         if p.value is not None:
             stated = p.value if (p.percent or p.value <= 2) else p.value / 100.0
             dec = p.decimals if p.percent or p.value > 2 else max(0, p.decimals - 2)
-            if not rate_ok(stated, dec, rate, ctx.profile.tolerance):
+            if not rate_ok(stated, dec, rate, ctx.profile.tolerance) and fixed is not None and \
+                    rate_ok(stated, dec, fixed, ctx.profile.tolerance):
+                yield cascade.consequence(ex.actual.cell, "预算执行率的实际完成值", stated * 100, rts, _fund_fixes(form, ctx))
+            elif not rate_ok(stated, dec, rate, ctx.profile.tolerance):
                 yield Issue(ex.actual.cell, f"预算执行率的实际完成值应为 {pct(rate)}（{_rate_how(form)}），表中为 {pct(stated, 4)}。",
                             round(rate * 100, 2), round(stated * 100, 4))
 
@@ -341,9 +407,61 @@ def weight_total(form, ctx):
         return
     tot = sum(n.value for n in ws)
     if abs(tot - 1.0) > 1e-6:
+        root = _weight_root(form, ctx, tot - 1.0)
+        if root is not None:
+            ind, want = root
+            ex_fix = cascade.fixes(execution_weight(form, ctx)) if ind.is_execution else {}
+            if (ind.weight.cell.row, ind.weight.cell.col) in ex_fix:  # WF006 already reports this weight
+                yield cascade.consequence(ind.weight.cell, "权重合计", round(tot * 100, 4), [ind.weight],
+                                          {k: v for k, v in ex_fix.items()})
+                return
+            yield Issue(ind.weight.cell, f"各项指标的权重占比之和为 {_w(tot)}（{len(ws)} 项），应为 100%；{_q(ind)}的权重 "
+                                         f"{_w(ind.weight.value)} 与其折算得分 {fmt(ind.weighted.value, 4)}（单项得分 "
+                                         f"{fmt(ind.score.value, 4)}）不符，按折算得分应为 {_w(want)}。",
+                        round(want * 100, 4), round(ind.weight.value * 100, 4))
+            return
         col = form.columns.get("weight")
         yield Issue(col.cell if col else ws[-1].cell,
                     f"各项指标的权重占比之和为 {_w(tot)}（{len(ws)} 项），应为 100%。", 100, round(tot * 100, 4))
+
+
+def _score_roots(form, ctx) -> dict[int, float]:
+    """Rows whose 单项得分 is the wrong cell: its 折算得分 ÷ 权重 gives another score, and that score (not the
+    written one) has the written 完成等级. row → that score."""
+    def compute():
+        bands = ctx.profile.bands("indicator")
+        out = {}
+        for ind in form.indicators:
+            if ind.is_execution or not (_has(ind.score) and _has(ind.weight) and _has(ind.weighted)) or ind.weight.value <= 0:
+                continue
+            if ind.grade is None or not ind.grade.value:
+                continue
+            if score_ok(ind.weighted.value, ind.weighted.decimals, ind.score.value * ind.weight.value, ctx.profile.tolerance):
+                continue
+            implied = round(ind.weighted.value / ind.weight.value, 4)
+            written = written_grade(ind.grade.value, bands.words)
+            if written == bands.grade(implied) and written != bands.grade(ind.score.value):
+                out[ind.row] = implied
+        return out
+    return ctx.memo("wf-score-roots", compute)
+
+
+def _weight_root(form, ctx, excess: float):
+    """The one weight that makes the weights miss 100% and its own 折算得分 disagree, when the 折算得分
+    fits the weight that would bring the total to 100%: (indicator, that weight), else None."""
+    def compute():
+        found = []
+        for ind in form.indicators:
+            if not (_has(ind.weight) and _has(ind.score) and _has(ind.weighted)):
+                continue
+            tol = ctx.profile.tolerance
+            if score_ok(ind.weighted.value, ind.weighted.decimals, ind.score.value * ind.weight.value, tol):
+                continue
+            want = ind.weight.value - excess
+            if want >= 0 and score_ok(ind.weighted.value, ind.weighted.decimals, ind.score.value * want, tol):
+                found.append((ind, want))
+        return found[0] if len(found) == 1 else None
+    return ctx.memo("wf-weight-root", compute)
 
 
 @rule("WF009", KIND, "自评得分与折算得分之和不符")
@@ -362,6 +480,12 @@ def total(form, ctx):
             yield Issue(st.cell, f"自评得分未填写；各项折算得分之和为 {fmt(exp, 2)}。", round(exp, 2), None)
         return
     if not score_ok(st.value, st.decimals, exp, ctx.profile.tolerance):
+        fx = cascade.memo_fixes(ctx, "wf-weighted-fixes", lambda: weighted_score(form, ctx))
+        rts = cascade.roots([i.weighted for i in form.indicators], fx)
+        if rts and score_ok(st.value, st.decimals, exp + sum(fx[(n.cell.row, n.cell.col)] - n.value for n in rts
+                                                             if n.value is not None), ctx.profile.tolerance):
+            yield cascade.consequence(st.cell, "自评得分", st.value, rts, fx)
+            return
         yield Issue(st.cell, f"自评得分应为 {fmt(exp, 2)}（{len(form.indicators)} 项折算得分之和），表中为 {fmt(st.value, 4)}，"
                              f"相差 {fmt(st.value - exp, 4)}。", round(exp, 2), st.value)
 

@@ -103,13 +103,11 @@ def rate_formula(budget: str, spent: str, zero_budget_rate: float, *, times: str
 
 
 def rate_value(budget: Any, spent: Any, zero_budget_rate: float, *, times100: bool = False) -> Any:
-    if not (isnum(budget) and isnum(spent)):
+    from xltool.figures import rate_of
+
+    v = rate_of(budget, spent, zero_budget_rate) if isnum(budget) and isnum(spent) else None
+    if v is None:
         return ""
-    if budget == 0:
-        if spent == 0:
-            return zero_budget_rate * (100 if times100 else 1)
-        return ""
-    v = spent / budget
     return v * 100 if times100 else v
 
 

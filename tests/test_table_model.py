@@ -1,0 +1,186 @@
+"""The table model (kinds/table.py): header bands, row roles, lookups, numbers; over-recognition and 空表."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xltool import profiles
+from xltool.engine import check_file, check_sheet
+from xltool.io.book import Sheet
+from xltool.kinds import table as T
+from xltool.kinds import vocabulary as V
+from xltool.numbers import parse_number
+
+PROFILE = profiles.load("national")
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+
+
+def sheet(rows, merged=()):
+    width = max(len(r) for r in rows)
+    return Sheet("表", 0, [list(r) + [""] * (width - len(r)) for r in rows], list(merged))
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize("raw,value", [
+    ("(15.15)", -15.15), ("（1,234.00）", -1234.0), ("－15.15", -15.15), ("−15.15", -15.15),
+    ("１,２３４.５", 1234.5), ("98.04%", 0.9804), ("98.04％", 0.9804), ("1,338.00", 1338.0),
+])
+def test_accounting_and_full_width_numbers(raw, value):
+    p = parse_number(raw)
+    assert p.value == pytest.approx(value) and p.is_text
+
+
+@pytest.mark.parametrize("raw", ["1e400", "12,34", "(良好)", "(-5)"])
+def test_non_numbers(raw):
+    p = parse_number(raw)
+    assert p.value is None and not p.empty
+
+
+def test_non_finite_text_is_an_input_error():
+    s = sheet([["序号", "项目名称", "预算数", "执行数", "结余数"], [1, "甲", "1e400", 5, 0]])
+    _, findings = check_sheet(s, PROFILE)
+    assert [(f.rule, f.cell) for f in findings if f.severity == "error"] == [("IN002", "C2")]
+
+
+# ---------------------------------------------------------------- header band
+
+
+def test_three_row_header_with_merged_parents():
+    rows = [
+        ["序号", "项目名称", "资金情况（万元）", "", "", "", "自评得分"],
+        ["", "", "预算数", "", "执行数", "结余数", ""],
+        ["", "", "年初预算数", "调整后预算数", "", "", ""],
+        [1, "甲", 10, 12, 11, 1, 90],
+    ]
+    merged = [(0, 0, 2, 0), (0, 1, 2, 1), (0, 2, 0, 5), (1, 2, 1, 3), (1, 4, 2, 4), (1, 5, 2, 5), (0, 6, 2, 6)]
+    h = T.find_header(sheet(rows, merged), V.SUMMARY, ("name", "budget", "execution"), prefer={"budget": ("调整后",)})
+    assert (h.top, h.bottom) == (0, 2)
+    assert h.columns["budget_initial"] == 2 and h.columns["budget"] == 3 and h.columns["execution"] == 4
+    assert h.columns["balance"] == 5 and h.columns["score"] == 6
+    assert "资金情况" in h.labels["budget"] and h.label_cells["budget"].a1 == "D3"
+
+
+def test_amount_roles_never_from_year_date_status_code_phone_labels():
+    for text in ("开始执行年份", "申报日期", "执行时间", "结项状态", "预算指标编码", "负责人电话"):
+        role = T.match(text, V.SUMMARY)
+        assert role is None or not role.amount, (text, role)
+
+
+def test_ledger_export_is_not_a_summary():
+    rows = [["项目台账"], ["序号", "项目编号", "项目名称", "支出类型", "项目预算（万元）", "申报部门", "申报日期",
+                          "项目负责人", "负责人电话", "开始执行年份", "结项状态"]]
+    rep, findings = check_sheet(sheet(rows), PROFILE)
+    assert rep.kind == "unknown" and [f.rule for f in findings] == ["XL001"]
+
+
+# ---------------------------------------------------------------- row roles
+
+
+@pytest.mark.parametrize("text,level", [
+    ("一、基本支出", 0), ("（一）民生保障", 1), ("1.教育", 2), ("1、教育", 2), ("1 民生保障类", 2), ("(1)办公费", 3),
+    ("①水费", 4), ("2023年镇级教育经费", None), ("10万元以下项目", None), ("1.5万元补助", None),
+])
+def test_numbering_levels(text, level):
+    assert T.numbering(text) == level
+
+
+def _summary(rows, merged=()):
+    rep, findings = check_sheet(sheet(rows, merged), PROFILE)
+    assert rep.kind == "summary"
+    return rep, findings
+
+
+HEAD = ["序号", "项目名称", "预算数", "执行数", "执行率", "结余数"]
+
+
+def test_totals_first_groups_and_subtotals_are_not_projects():
+    rows = [HEAD,
+            ["", "合计", 60, 54, 0.9, 6],
+            ["一", "基本支出", "", "", "", ""],
+            [1, "甲", 10, 9, 0.9, 1],
+            [2, "乙", 20, 18, 0.9, 2],
+            ["", "小计", 30, 27, 0.9, 3],
+            ["", "二、项目支出", 30, 27, 0.9, 3],
+            ["", "1 民生保障类", "", "", "", ""],
+            [3, "丙", 30, 27, 0.9, 3],
+            ["", "总计", 60, 54, 0.9, 6]]
+    rep, findings = _summary(rows)
+    assert rep.results["project_count"] == 3
+    assert rep.results["budget_total"] == 60 and rep.results["execution_total"] == 54
+    assert [f for f in findings if f.severity != "info"] == []
+    rec = rep.record
+    assert rec.item_rows == [3, 4, 8] and [t.row for t in rec.totals] == [1, 9] and [s.row for s in rec.subtotals] == [5]
+
+
+def test_wrong_total_at_the_top_is_found():
+    rows = [HEAD, ["", "合计", 60, 50, 0.9, 6], [1, "甲", 10, 9, 0.9, 1], [2, "乙", 50, 45, 0.9, 5]]
+    _, findings = _summary(rows)
+    assert [(f.rule, f.cell) for f in findings if f.severity == "error"] == [("SUM009", "D2")]
+
+
+def test_wrong_subtotal():
+    rows = [HEAD, [1, "甲", 10, 9, 0.9, 1], [2, "乙", 20, 18, 0.9, 2], ["", "小计", 25, 27, 0.9, 3]]
+    _, findings = _summary(rows)
+    assert [(f.rule, f.cell) for f in findings if f.severity == "error"] == [("SUM014", "C4")]
+
+
+def test_adjusted_budget_and_total_on_every_amount_column():
+    head = ["序号", "项目名称", "年初预算数", "调整数", "调整后预算数", "执行数", "结余数"]
+    rows = [head, [1, "甲", 100, "(20.00)", 80, 80, 0], [2, "乙", 50, 10, 70, 60, 10],
+            ["", "合计", 140, -10, 150, 140, 10]]
+    _, findings = _summary(rows)
+    errs = [(f.rule, f.cell) for f in findings if f.severity == "error"]
+    # 乙: 50 + 10 = 60, not 70 → the root cell; 合计 年初 140 ≠ 150 → an error on its own column
+    assert ("SUM015", "E3") in errs and ("SUM009", "C4") in errs
+    assert ("SUM009", "E4") not in errs  # 150 is the column's sum: a consequence of E3, a warning
+    assert any(f.rule == "SUM009" and f.cell == "E4" and f.severity == "warning" and "E3" in f.message for f in findings)
+    assert any(f.rule == "IN001" and f.cell == "D2" for f in findings)  # "(20.00)" read as −20
+
+
+def test_negative_balance_from_an_overspend_is_one_error():
+    rows = [HEAD, [1, "甲", 10, 12, 1.2, -2]]
+    _, findings = _summary(rows)
+    assert [(f.rule, f.cell) for f in findings if f.severity == "error"] == [("SUM004", "D2")]
+
+
+def test_header_only_summary_is_an_empty_table_never_passed():
+    rows = [["部门绩效自评结果公开汇总表"], HEAD, [1, "", "", "", "", ""], [2, "", "", "", "", ""]]
+    rep, findings = _summary(rows)
+    assert [(f.rule, f.severity) for f in findings] == [("SUM016", "warning")]
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def test_value_near_right_or_below():
+    s = sheet([["预算数", "到位数", "执行数"], [100, 90, 80], ["执行率", "", 0.8]])
+    assert T.value_near(s, 0, 0, numeric=True) == (1, 0)
+    assert T.value_near(s, 2, 0, numeric=True) == (2, 2)
+
+
+# ---------------------------------------------------------------- classification
+
+
+def test_target_declaration_form_is_named(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["项目支出绩效目标申报表"], ["项目名称", "某项目"], ["年度绩效目标", "完成某事"],
+                ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "培训人次", "≥100人次"]):
+        ws.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    report = check_file(tmp_path / "t.xlsx", PROFILE, write=False)
+    assert report.status == "failed" and "绩效目标申报表" in report.error
+
+
+@pytest.mark.skipif(not REALWORLD.is_dir(), reason="needs ../shared/realworld")
+@pytest.mark.parametrize("name", ["ledger_template_blank.xls", "execution_progress_template_blank.xls"])
+def test_realworld_probes_are_not_passed(name):
+    report = check_file(REALWORLD / name, PROFILE, write=False)
+    assert report.status != "ok"
+    assert not any(s.kind == "summary" for s in report.sheets)

@@ -1,0 +1,100 @@
+"""The label vocabulary, as data: which header words mean which column role, and which do not.
+
+Each kind names its roles in a tuple of ``Role(name, words, exclude, amount)``; the first role one
+of whose ``words`` occurs in a (normalised) label wins, unless one of its ``exclude`` words occurs too.
+An ``amount`` role (a figure that is added up or divided) is never taken from a label that names a
+year, a date, a time, a status, a code or a telephone number (``AMOUNT_GUARD``): 开始执行年份 is not
+an 执行数. Kept as plain Python data so that a check needs no parsing at run time; a new layout adds
+words here, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    name: str
+    words: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    amount: bool = False  # summed/divided: never from a year/date/status/code/phone label
+    cn: str = ""  # the role's Chinese name, for messages
+
+
+# Words that can never label an amount column.
+AMOUNT_GUARD = ("年份", "日期", "时间", "状态", "编码", "代码", "电话", "号码", "编号", "月份")
+
+# Row words (normalised text of a short key cell).
+TOTAL_WORDS = ("合计", "总计")
+SUBTOTAL_WORDS = ("小计",)
+NOTE_PREFIXES = ("注", "附表", "附件", "说明", "填报人", "审核人", "单位负责人", "填表人", "备注：", "备注:", "联系电话", "制表",
+                 "财务负责人", "填报日期", "填表日期")
+
+# 部门绩效自评结果公开汇总表 (summary): order matters.
+SUMMARY = (
+    Role("seq", ("序号",), cn="序号"),
+    Role("returned", ("交回",), amount=True, cn="结余交回财政数"),
+    Role("balance", ("结余", "结转"), amount=True, cn="结余数"),
+    Role("rate", ("执行率", "执行进度", "支出进度"), amount=True, cn="执行率"),
+    Role("opinion", ("意见", "应用"), cn="自评结果应用意见"),
+    Role("grade", ("等级", "评价结果", "评定结果"), cn="评价等级"),
+    Role("score", ("得分", "自评分", "评分", "分数"), amount=True, cn="自评得分"),
+    Role("budget_initial", ("年初预算", "年初批复", "年初安排"), amount=True, cn="年初预算数"),
+    Role("budget_adjust", ("调整数", "调增", "调减", "预算调整"), exclude=("调整后",), amount=True, cn="调整数"),
+    Role("budget", ("预算", "批复数", "安排数"), exclude=("指标名称", "预算单位", "预算科目", "预算项目"),
+         amount=True, cn="预算数"),
+    Role("execution", ("执行数", "执行金额", "实际支出", "支出数", "支出金额", "执行"), amount=True, cn="执行数"),
+    Role("impl", ("实施单位", "责任单位", "单位名称"), cn="项目实施单位"),
+    Role("name", ("项目名称", "项目"), exclude=("编号", "编码", "代码", "类型", "负责人", "一级项目", "二级项目", "期限"),
+         cn="项目名称"),
+)
+
+# Header words of the other kinds: a row with one of them is not a summary header.
+SUMMARY_REFUSE = ("分值", "一级指标", "年度总体目标", "权重")
+
+# A 绩效目标申报表: targets without 完成值 / 分值 / 得分 — named for what it is, not checked.
+TARGET_FORM_TITLES = ("绩效目标申报表", "绩效目标表", "绩效目标申报")
+TARGET_FORM_LABELS = ("年度绩效目标", "总体目标", "指标值", "绩效指标")
+SELF_EVAL_LABELS = ("完成值", "分值", "得分", "自评", "实际完成")
+
+# ---------------------------------------------------------------- forms (项目支出 / 部门整体支出绩效自评表)
+
+# The indicator table's columns, in matching order: the first role whose word occurs wins. A role not read
+# by name in formparts (指标性质, 得分系数, 是否核心指标 …) is still read, as text, into Indicator.extra.
+FORM_INDICATORS = (
+    Role("weighted", ("折算",), cn="折算得分"),
+    Role("weight", ("权重",), cn="权重占比"),
+    Role("grade", ("等级",), cn="完成等级"),
+    Role("reason", ("偏差", "原因", "改进措施"), cn="偏差原因分析及改进措施"),
+    Role("level1", ("一级",), cn="一级指标"),
+    Role("level2", ("二级",), cn="二级指标"),
+    Role("level3", ("三级",), cn="三级指标"),
+    Role("desc", ("指标说明",), cn="指标说明"),
+    # Sichuan: the operator (=, ≥, ≤ / 正向, 反向) in its own column, apart from the target.
+    Role("nature", ("指标性质", "指标方向", "计算符号", "运算符号"), cn="指标性质"),
+    # Chongqing: 得分 = 分值 × 得分系数; 是否核心指标 marks the core indicators.
+    Role("coef", ("得分系数", "评分系数", "完成系数"), cn="得分系数"),
+    Role("core", ("是否核心指标", "核心指标"), cn="是否核心指标"),
+    Role("actual", ("实际完成", "完成值", "实际值"), cn="实际完成值"),
+    Role("target", ("指标值", "目标值"), cn="年度指标值"),
+    Role("unit", ("单位", "文字描述"), cn="单位"),
+    Role("points", ("分值", "满分"), cn="分值"),
+    Role("score", ("得分",), cn="得分"),
+)
+
+# What a 指标性质 cell may say, and the operator it puts before the target ("≥" + "90%" → "≥90%").
+NATURE_OPERATORS = {"≥": "≥", ">=": "≥", "＞": ">", ">": ">", "=": "=", "＝": "=", "≤": "≤", "<=": "≤", "<": "<",
+                    "＜": "<", "大于等于": "≥", "不低于": "≥", "小于等于": "≤", "不高于": "≤", "等于": "=",
+                    "正向": "≥", "正向指标": "≥", "反向": "≤", "反向指标": "≤"}
+
+# The fund block of the points form: 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分.
+FORM_FUNDS = (
+    Role("initial", ("年初预算",), amount=True, cn="年初预算数"),
+    Role("adjust", ("调整数", "调增", "调减", "预算调整"), exclude=("调整后",), amount=True, cn="调整数"),
+    Role("rate", ("执行率", "执行进度"), cn="执行率"),
+    Role("points", ("分值",), cn="分值"),
+    Role("score", ("得分",), cn="得分"),
+    Role("budget", ("全年预算", "调整后预算", "预算数"), amount=True, cn="全年预算数"),
+    Role("execution", ("全年执行", "执行数", "实际支出"), amount=True, cn="全年执行数"),
+)

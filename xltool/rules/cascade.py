@@ -1,0 +1,51 @@
+"""Cascades: report a wrong cell once, at its cell.
+
+A derived figure (a total, a rate, a weighted score) that is wrong only because a cell it depends on is
+wrong — it comes out right once that cell is corrected to the value its own rule asks for — is not a
+second error. It is reported at most as a warning that names the root cell, so that the officer corrects
+the root and leaves the consequence alone. A figure that stays wrong after the correction (seed 001's
+换算得分 98.91, worked out from a wrong 合计) remains an error.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from xltool.findings import WARNING, Issue
+from xltool.precision import fmt
+
+
+def fixes(issues: Iterable[Issue]) -> dict[tuple[int, int], float]:
+    """The corrections the root rules ask for: (row, col) → expected value (numeric expectations only)."""
+    out: dict[tuple[int, int], float] = {}
+    for i in issues:
+        if i.cell is not None and isinstance(i.expected, (int, float)) and not isinstance(i.expected, bool):
+            out[(i.cell.row, i.cell.col)] = float(i.expected)
+    return out
+
+
+def value(num, fx: dict[tuple[int, int], float]) -> float | None:
+    """A number as it will be once its root error is corrected."""
+    if num is None:
+        return None
+    key = (num.cell.row, num.cell.col)
+    return fx.get(key, num.value)
+
+
+def roots(nums, fx: dict[tuple[int, int], float]) -> list:
+    """The cells among ``nums`` that a root rule corrects."""
+    return [n for n in nums if n is not None and (n.cell.row, n.cell.col) in fx]
+
+
+def consequence(cell, what: str, stated: float | str, roots_: list, fx, found=None, decimals: int = 4) -> Issue:
+    """A warning at ``cell``: ``what`` is right once the root cells are corrected."""
+    named = "、".join(f"{r.cell.a1}（应为 {fmt(fx[(r.cell.row, r.cell.col)], 4)}）" for r in roots_)
+    shown = stated if isinstance(stated, str) else fmt(stated, decimals)
+    return Issue(cell, f"{what} {shown} 与表中其他数字不一致，是因为 {named} 有误；"
+                       f"改正 {'、'.join(r.cell.a1 for r in roots_)} 后，{what} {shown} 即正确，无需改动。",
+                 None, found if found is not None else stated, severity=WARNING)
+
+
+def memo_fixes(ctx, key: str, *sources: Callable[[], Iterable[Issue]]) -> dict[tuple[int, int], float]:
+    """``fixes`` of the root rules' issues, computed once per record."""
+    return ctx.memo(key, lambda: fixes(i for src in sources for i in src()))
