@@ -505,11 +505,11 @@ def render_score(layout: ScoreLayout, *, inject: tuple[int, str, float] | None =
     top = len(rows) - 1
     total_at: list[int] = []
 
-    def total_row():
+    def total_row(wrong: bool = True):
         row = blank()
         row[col["l1"]] = rnd.choice(["合计", "总计", "合  计"])
         row[col["p"]] = num(100.0)
-        row[col["s"]] = num(inject[2] if inject is not None and inject[1] == "total" else total_score)
+        row[col["s"]] = num(inject[2] if wrong and inject is not None and inject[1] == "total" else total_score)
         if layout.group_points == "columns":
             row[col["p1"]] = num(100.0)
             row[col["p2"]] = num(100.0)
@@ -517,7 +517,7 @@ def render_score(layout: ScoreLayout, *, inject: tuple[int, str, float] | None =
         rows.append(row)
 
     if layout.totals in ("first", "both"):
-        total_row()
+        total_row(wrong=layout.totals == "first")  # an injected wrong total goes to the last one
     l1_names = list(dict.fromkeys(x[0] for x in data))
     cn = "一二三四五"
     seq = 0

@@ -59,3 +59,13 @@ def test_written_score_tables_read_the_same_through_calamine(tmp_path):
         report = check_file(write_xlsx(sheet, tmp_path / f"s{seed}.xlsx"), PROFILE, write=False)
         assert report.errors == 0, [(f.rule, f.cell, f.message) for f in report.findings]
         assert report.sheets[0].results["total_score"] == 94.75
+
+
+def test_both_totals_are_checked():
+    layout = ScoreLayout(order_seed=3, totals="both")
+    sheet, placed, _ = render_score(layout)
+    first = next(r for r, row in enumerate(sheet.rows) if any(str(v).replace(" ", "") in ("合计", "总计") for v in row))
+    score_col = placed[(-1, "total")][1]
+    sheet.rows[first][score_col] = 95.75  # the top 合计 wrong, the bottom one right
+    rep, findings = check_sheet(sheet, PROFILE)
+    assert _errors(findings) == [("ST006", a1(first, score_col))]

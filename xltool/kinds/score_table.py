@@ -254,6 +254,7 @@ class ScoreTable:
     items: tuple[Item, ...]  # every leaf, in sheet order
     total: TotalRow | None
     grade: Text | None  # the stated grade
+    other_totals: tuple[TotalRow, ...] = ()  # a 合计 also written right under the header (totals first and last)
 
 
 @dataclass
@@ -323,6 +324,7 @@ def read(sheet: Sheet) -> ScoreTable:
     current: list[_G | None] = [None] * leaf  # open group per non-leaf level
     items: list[Item] = []
     total: TotalRow | None = None
+    first_total: TotalRow | None = None
     grade: Text | None = None
     blanks = 0
     r = h.end + 1
@@ -352,7 +354,7 @@ def read(sheet: Sheet) -> ScoreTable:
             continue
         if sub == "total":
             if total is not None and total.row < r:
-                total = None  # totals first and last: the one below the items is checked
+                first_total = total  # totals first and last: both are checked
             total = _total_row(sheet, r, h)
             if h.grade_col is not None and sheet.text(r, h.grade_col):
                 grade = text_at(sheet, r, h.grade_col)
@@ -437,6 +439,7 @@ def read(sheet: Sheet) -> ScoreTable:
         sheet=sheet.name, title=title, header_rows=(min(h.row, h.end), h.end), last_col=h.last_col,
         level_labels=tuple(h.labels), leaf_level=leaf, points_cols=dict(h.points), score_cols=dict(h.scores),
         groups=tuple(g.freeze() for g in top), items=tuple(items), total=total, grade=grade,
+        other_totals=(first_total,) if first_total is not None else (),
     )
 
 

@@ -155,7 +155,7 @@ def total_points(t: ScoreTable, ctx):
     if full is None:
         return
     tol = ctx.profile.tolerance
-    for n in t.total.points.values():
+    for n in [n for tot in (t.total,) + t.other_totals for n in tot.points.values()]:
         if not _has(n) or score_ok(n.value, n.decimals, full, tol):
             continue
         if score_ok(n.value, n.decimals, FULL_MARKS, tol):
@@ -205,7 +205,7 @@ def total_score_rule(t: ScoreTable, ctx):
     tol = ctx.profile.tolerance
     scored = [i for i in t.items if signed_score(i) is not None]
     desc = _top_desc(t, score_of)
-    for n in t.total.scores.values():
+    for n in [n for tot in (t.total,) + t.other_totals for n in tot.scores.values()]:
         if not _has(n) or score_ok(n.value, n.decimals, exp, tol):
             continue
         yield Issue(n.cell, f"合计得分应为 {fmt(exp, 4)}（{len(scored)} 项{level_name(t.leaf_level)}得分之和"
