@@ -15,7 +15,7 @@ from builders import clean_rows, summary_row, write_summary
 from xltool import profiles
 from xltool.engine import check_file
 from xltool.io.book import load_book
-from xltool.report import annotate, xlsxfast
+from xltool.report import annotate, plan, xlsxfast
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = sorted((ROOT / "samples").glob("*.xlsx")) + sorted((ROOT / "tests" / "fixtures").glob("*.xlsx"))
@@ -53,12 +53,8 @@ def _both(src: Path, tmp: Path):
     assert r.status != "failed", r.error
     book = load_book(src, r.fmt)
     fast, slow = tmp / "fast.xlsx", tmp / "slow.xlsx"
-    xlsxfast.write(src, book, r, prof, fast)
-    os.environ["XLTOOL_OPENPYXL_WRITER"] = "1"
-    try:
-        annotate.write_annotated(src, book, r, prof, slow)
-    finally:
-        del os.environ["XLTOOL_OPENPYXL_WRITER"]
+    xlsxfast.write(src, plan.build(r, book, prof), fast)
+    annotate.write_with_openpyxl(src, book, plan.build(r, book, prof), slow)
     return r, fast, slow
 
 
@@ -128,21 +124,30 @@ def test_a_flagged_empty_cell_is_created(tmp_path):
     assert ws["E6"].fill.fgColor.rgb == "00FFC7CE" and "未填写" in ws["E6"].comment.text
 
 
-def test_sheet_with_comments_falls_back_to_openpyxl(tmp_path):
+def test_sheet_with_comments_keeps_them(tmp_path):
+    """A flagged sheet that already has notes: ours join them in its own comments part and VML drawing
+    (this used to fall back to openpyxl, which rewrote every part and dropped the notes' shapes)."""
     from openpyxl.comments import Comment
 
     src = write_summary(tmp_path / "noted.xlsx", [summary_row(1, "甲", 100, 90, 96, balance=0)])
     wb = openpyxl.load_workbook(src)
     wb["汇总表"]["G5"].comment = Comment("科长：请核实", "科长")
+    wb["汇总表"]["B5"].comment = Comment("项目名称已核对", "科长")
     wb.save(src)
-    prof = profiles.load()
-    r = check_file(src, prof, write=False)
-    with pytest.raises(xlsxfast.Unsupported):
-        xlsxfast.write(src, load_book(src, r.fmt), r, prof, tmp_path / "x.xlsx")
-    assert not (tmp_path / "x.xlsx").exists()
-    done = check_file(src, prof, out_dir=tmp_path / "out")  # the engine falls back by itself
-    text = openpyxl.load_workbook(done.output)["汇总表"]["G5"].comment.text
+    r, fast, slow = _both(src, tmp_path)
+    a, b = _snapshot(fast), _snapshot(slow)
+    assert a["sheets"]["汇总表"]["cells"] == b["sheets"]["汇总表"]["cells"]
+    ws = openpyxl.load_workbook(fast)["汇总表"]
+    text = ws["G5"].comment.text
     assert text.startswith("科长：请核实") and "—— xltool ——" in text and "结余数" in text
+    assert ws["B5"].comment.text == "项目名称已核对"
+    with zipfile.ZipFile(src) as zs, zipfile.ZipFile(fast) as zf:
+        vml = [n for n in zf.namelist() if n.endswith(".vml")]
+        assert len(vml) == 1 and vml[0] in zs.namelist()  # the drawing was extended, not replaced
+        old_shapes = zs.read(vml[0]).count(b"<v:shape ")
+        assert zf.read(vml[0]).count(b"<v:shape ") == old_shapes  # G5 already had its shape
+        sheet = next(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and b"legacyDrawing" in zf.read(n))
+        assert zf.read(sheet).count(b"<legacyDrawing") == 1
 
 
 def test_macro_workbook_keeps_its_macros(tmp_path):

@@ -137,8 +137,8 @@ class _failures:
 def _write(path: Path, book, profile, report: FileReport, target: Path) -> None:
     from xltool.report.annotate import write_annotated
 
-    write_annotated(path, book, report, profile, target)
-    report.output = str(target)
+    if write_annotated(path, book, report, profile, target):
+        report.output = str(target)
 
 
 def _check(path: Path, profile, report: FileReport):
