@@ -265,6 +265,10 @@ def _section(text: str, name: str) -> re.Match | None:
     return re.search(rf"<{name}\b([^>]*?)(?:/>|>(.*?)</{name}>)", text, re.S)
 
 
+_XF_ATTRS = {b"numFmtId", b"fontId", b"fillId", b"borderId", b"xfId", b"quotePrefix", b"pivotButton",
+             b"applyNumberFormat", b"applyFont", b"applyFill", b"applyBorder", b"applyAlignment", b"applyProtection"}
+
+
 class _Styles:
     """``xl/styles.xml`` with formats appended (existing indexes never change)."""
 
@@ -357,6 +361,8 @@ class _Styles:
         base = self.xfs[s] if 0 <= s < len(self.xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         m = re.match(r"<xf\b[^>]*?/?>", base)
         start = m.group(0).encode()
+        for name in [k for k in _attrs(start) if k not in _XF_ATTRS]:  # not in CT_Xf: not copied
+            start = _drop_attr(start, name)
         start = _set_attr(start, b"fillId", str(fill).encode())
         start = _set_attr(start, b"applyFill", b"1")
         idx = self.counts["cellXfs"] + len(self.new["cellXfs"])
@@ -425,6 +431,8 @@ def _cell_xml(ref: str, value, s: int) -> bytes:
 
 
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
+_ROW_NUM = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_SPANS = re.compile(rb"""\sspans\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
 class _SheetPatch:
@@ -453,7 +461,7 @@ class _SheetPatch:
 
     def edit_row(self, row_start: bytes, inner: bytes, r: int) -> bytes:
         """A row with its marked cells restyled and the added cells put in column order."""
-        row = _drop_attr(row_start, b"spans")
+        row = _SPANS.sub(b"", row_start, 1)  # the old span hint may be too narrow now
         if row.endswith(b"/>"):
             row = row[:-2].rstrip() + b">"
         marks = self.marks.get(r)
@@ -627,6 +635,7 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
             break
         chunk = reader.more()
         if chunk is None:
+            _check_namespace(buf, "工作表")  # a prefixed sheet says so
             raise _unusual("工作表缺少 sheetData")
         buf += chunk
     head, sd_tag, buf = buf[:i], buf[i:j + 1], buf[j + 1:]
@@ -719,8 +728,8 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
                     continue
                 end = close + 6
                 inner = buf[gt:close]
-            rnum = _attr(start, b"r")
-            r = int(rnum) - 1 if rnum and rnum.isdigit() else prev + 1
+            rm = _ROW_NUM.search(start)
+            r = int(rm.group(1)) - 1 if rm else prev + 1
             while k < len(rows) and rows[k] < r:
                 emit(patch.new_row(rows[k]))
                 k += 1
