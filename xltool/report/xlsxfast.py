@@ -65,7 +65,7 @@ CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 CHUNK = 1 << 20
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-LEVEL_SHEET = 3  # zlib level of rewritten (large) sheets: most of the writer's time is their deflate
+LEVEL_SHEET = 1  # zlib level of rewritten sheets, deflated in a thread of their own (zlib releases the GIL)
 LEVEL = 6  # every other part written anew
 
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
@@ -448,11 +448,23 @@ class _SheetPatch:
             head = styles.style(REVIEW_HEAD)
             self.added[col.header[0]].append((col.col, _cell_xml(f"{letter}{col.header[0] + 1}", col.title, head)))
             s = styles.style(col.style)
+            start = b'<c r="' + letter.encode()
+            attrs = b'" s="%d"' % s if s else b'"'
+            texts: dict[str, bytes] = {}  # grades and the like repeat: each text escaped once
             for r, v in col.values.items():
-                if r != col.header[0]:
-                    self.added[r].append((col.col, _cell_xml(f"{letter}{r + 1}", v, s)))
-        for cells in self.added.values():
-            cells.sort(key=lambda x: x[0])
+                if r == col.header[0]:
+                    continue
+                if type(v) is float and math.isfinite(v):
+                    xml = b"%s%d%s><v>%s</v></c>" % (start, r + 1, attrs, repr(v).encode())
+                elif type(v) is str:
+                    t = texts.get(v)
+                    if t is None:
+                        t = texts[v] = f'<is><t xml:space="preserve">{_text(v)}</t></is></c>'.encode("utf-8")
+                    xml = b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, t)
+                else:
+                    xml = _cell_xml(f"{letter}{r + 1}", v, s)
+                self.added[r].append((col.col, xml))
+        # columns were taken left to right: each row's cells are in column order already
         self.rows = sorted(set(self.marks) | set(self.added))
         self.styles = styles
 
@@ -1244,8 +1256,13 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                         sp, patch = patches.get(name, (None, None))
                         rid, exists = legacy.get(name, (None, False))
                         with zout.open(_info(info, LEVEL_SHEET if patch else LEVEL), "w") as out:
-                            rewrite_sheet(_Reader(zin, name), out.write, sp=sp, patch=patch, legacy_rid=rid,
-                                          legacy_exists=exists)
+                            if patch is None:
+                                rewrite_sheet(_Reader(zin, name), out.write, sp=sp, patch=patch, legacy_rid=rid,
+                                              legacy_exists=exists)
+                            else:
+                                with _Deflater(out.write) as deflate:
+                                    rewrite_sheet(_Reader(zin, name), deflate.write, sp=sp, patch=patch,
+                                                  legacy_rid=rid, legacy_exists=exists)
                         continue
                     else:
                         with zin.open(info) as fin, zout.open(_info(info, LEVEL), "w") as out:
@@ -1261,6 +1278,43 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 zout.writestr(_info(zin.getinfo(styles_part), LEVEL), styles.render())
 
         atomic_write(target, build)
+
+
+class _Deflater:
+    """Hands the bytes of a rewritten sheet to a thread that deflates them while the next rows are patched."""
+
+    def __init__(self, write):
+        import queue
+        import threading
+
+        self.queue: queue.Queue = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self._write = write
+        self.thread = threading.Thread(target=self._run, name="xltool-deflate", daemon=True)
+
+    def _run(self) -> None:
+        while (chunk := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._write(chunk)
+                except BaseException as exc:  # raised again in the writing thread
+                    self.error = exc
+
+    def write(self, chunk: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(chunk)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, typ, exc, tb):
+        self.queue.put(None)
+        self.thread.join()
+        if exc is None and self.error is not None:
+            raise self.error
+        return False
 
 
 def _info(info: zipfile.ZipInfo, level: int) -> zipfile.ZipInfo:
