@@ -4,7 +4,6 @@ openpyxl would drop; anything unusual falls back to the openpyxl writer."""
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 

@@ -1,5 +1,10 @@
 """The annotated copy: the original workbook with wrong cells highlighted and noted, recomputed
-columns beside each table, and a first sheet 核查结果 listing every finding with a link to its cell."""
+columns beside each table, and a first sheet 核查结果 listing every finding with a link to its cell.
+
+What the copy changes is decided once (``xltool.report.plan``). An .xlsx/.xlsm is written at the package
+level (``xltool.report.xlsxfast``); where that writer cannot keep the original, this module writes the same
+plan through openpyxl and says so on 核查结果, or the copy is refused with a reason (a Strict package).
+An .xls gets a values copy."""
 
 from __future__ import annotations
 
@@ -8,13 +13,10 @@ from pathlib import Path
 
 from xltool import __version__
 from xltool.errors import UnreadableFile
-from xltool.report.plan import (  # noqa: F401  (names other modules read from here)
-    FILL,
+from xltool.report.plan import (
     MARKER,
     NOTE_AUTHOR,
     NOTE_WIDTH,
-    RESULT_LABELS,
-    SHEET_NAME,
     Plan,
     Style,
     build,

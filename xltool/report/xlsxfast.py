@@ -38,7 +38,6 @@ from xltool.cells import col_letter
 from xltool.report.plan import (
     MARKER,
     NOTE_AUTHOR,
-    NOTE_SEPARATOR,
     NOTE_WIDTH,
     PLAIN,
     REVIEW_HEAD,
