@@ -4,7 +4,6 @@ openpyxl would drop; anything unusual falls back to the openpyxl writer."""
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from builders import clean_rows, summary_row, write_summary
 from xltool import profiles
 from xltool.engine import check_file
 from xltool.io.book import load_book
-from xltool.report import annotate, xlsxfast
+from xltool.report import annotate, plan, xlsxfast
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = sorted((ROOT / "samples").glob("*.xlsx")) + sorted((ROOT / "tests" / "fixtures").glob("*.xlsx"))
@@ -53,12 +52,8 @@ def _both(src: Path, tmp: Path):
     assert r.status != "failed", r.error
     book = load_book(src, r.fmt)
     fast, slow = tmp / "fast.xlsx", tmp / "slow.xlsx"
-    xlsxfast.write(src, book, r, prof, fast)
-    os.environ["XLTOOL_OPENPYXL_WRITER"] = "1"
-    try:
-        annotate.write_annotated(src, book, r, prof, slow)
-    finally:
-        del os.environ["XLTOOL_OPENPYXL_WRITER"]
+    xlsxfast.write(src, plan.build(r, book, prof), fast)
+    annotate.write_with_openpyxl(src, book, plan.build(r, book, prof), slow)
     return r, fast, slow
 
 
@@ -128,21 +123,30 @@ def test_a_flagged_empty_cell_is_created(tmp_path):
     assert ws["E6"].fill.fgColor.rgb == "00FFC7CE" and "未填写" in ws["E6"].comment.text
 
 
-def test_sheet_with_comments_falls_back_to_openpyxl(tmp_path):
+def test_sheet_with_comments_keeps_them(tmp_path):
+    """A flagged sheet that already has notes: ours join them in its own comments part and VML drawing
+    (this used to fall back to openpyxl, which rewrote every part and dropped the notes' shapes)."""
     from openpyxl.comments import Comment
 
     src = write_summary(tmp_path / "noted.xlsx", [summary_row(1, "甲", 100, 90, 96, balance=0)])
     wb = openpyxl.load_workbook(src)
     wb["汇总表"]["G5"].comment = Comment("科长：请核实", "科长")
+    wb["汇总表"]["B5"].comment = Comment("项目名称已核对", "科长")
     wb.save(src)
-    prof = profiles.load()
-    r = check_file(src, prof, write=False)
-    with pytest.raises(xlsxfast.Unsupported):
-        xlsxfast.write(src, load_book(src, r.fmt), r, prof, tmp_path / "x.xlsx")
-    assert not (tmp_path / "x.xlsx").exists()
-    done = check_file(src, prof, out_dir=tmp_path / "out")  # the engine falls back by itself
-    text = openpyxl.load_workbook(done.output)["汇总表"]["G5"].comment.text
+    r, fast, slow = _both(src, tmp_path)
+    a, b = _snapshot(fast), _snapshot(slow)
+    assert a["sheets"]["汇总表"]["cells"] == b["sheets"]["汇总表"]["cells"]
+    ws = openpyxl.load_workbook(fast)["汇总表"]
+    text = ws["G5"].comment.text
     assert text.startswith("科长：请核实") and "—— xltool ——" in text and "结余数" in text
+    assert ws["B5"].comment.text == "项目名称已核对"
+    with zipfile.ZipFile(src) as zs, zipfile.ZipFile(fast) as zf:
+        vml = [n for n in zf.namelist() if n.endswith(".vml")]
+        assert len(vml) == 1 and vml[0] in zs.namelist()  # the drawing was extended, not replaced
+        old_shapes = zs.read(vml[0]).count(b"<v:shape ")
+        assert zf.read(vml[0]).count(b"<v:shape ") == old_shapes  # G5 already had its shape
+        sheet = next(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and b"legacyDrawing" in zf.read(n))
+        assert zf.read(sheet).count(b"<legacyDrawing") == 1
 
 
 def test_macro_workbook_keeps_its_macros(tmp_path):
@@ -177,3 +181,194 @@ def test_text_with_xml_specials(tmp_path):
 
 def test_control_characters_in_messages_are_dropped():
     assert xlsxfast._text("a\x07b\ud800c<") == "abc&lt;"
+
+
+# ------------------------------------------------------------------ real-package shapes, made small
+
+
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _rewrite_parts(src: Path, dst: Path, edit) -> Path:
+    """A copy of ``src`` with ``edit(name, data) -> data`` applied to every part."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, edit(info.filename, zin.read(info)))
+    return dst
+
+
+def _top_level(xml: bytes) -> list[str]:
+    from xml.etree import ElementTree as ET
+
+    return [el.tag.split("}")[-1] if el.tag.startswith("{" + xlsxfast.NS_MAIN) else "(ext)"
+            for el in ET.fromstring(xml)]
+
+
+def _in_order(kids: list[str], order) -> bool:
+    idx = [order.index(k) for k in kids if k != "(ext)"]
+    return idx == sorted(idx) and len([k for k in kids if k == "legacyDrawing"]) <= 1
+
+
+def _flagged(tmp_path, name="a.xlsx", rows=None):
+    rows = rows or [summary_row(1, "甲", 100, 90, 96, balance=0), summary_row(2, "乙", 50, 50, 96)]
+    return write_summary(tmp_path / name, rows)
+
+
+def test_workbook_elements_stay_in_schema_order_after_alternate_content(tmp_path):
+    """Excel 2013+ writes mc:AlternateContent after workbookPr; definedNames must still follow sheets."""
+    alt = (f'<mc:AlternateContent xmlns:mc="{MC}"><mc:Choice Requires="x15"><x15ac:absPath url="C:\\a\\" '
+           f'xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac"/></mc:Choice>'
+           f"</mc:AlternateContent>").encode()
+
+    def edit(name, data):
+        if name == "xl/workbook.xml":
+            data = data.replace(b"<definedNames/>", b"").replace(b"<workbookPr/>", b"<workbookPr/>" + alt)
+        return data
+
+    src = _rewrite_parts(_flagged(tmp_path), tmp_path / "alt.xlsx", edit)
+    r, fast, _ = _both(src, tmp_path)
+    with zipfile.ZipFile(fast) as zf:
+        kids = _top_level(zf.read("xl/workbook.xml"))
+    assert _in_order(kids, xlsxfast.WORKBOOK_ORDER), kids
+    assert kids.index("definedNames") > kids.index("sheets")
+
+
+def test_legacy_drawing_is_top_level_never_inside_a_nested_extension_list(tmp_path):
+    data_bar = (b'<conditionalFormatting sqref="D5:D6"><cfRule type="dataBar" priority="1"><dataBar><cfvo type="min"/>'
+                b'<cfvo type="max"/><color rgb="FF638EC6"/></dataBar><extLst><ext uri="{B025F937-C7B1-47D3-B67F-'
+                b'A62EFF666E3E}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:id>'
+                b'{00000000-0000-0000-0000-000000000001}</x14:id></ext></extLst></cfRule></conditionalFormatting>')
+
+    def edit(name, data):
+        if name == "xl/worksheets/sheet1.xml":
+            data = data.replace(b"<pageMargins", data_bar + b"<pageMargins")
+        return data
+
+    src = _rewrite_parts(_flagged(tmp_path), tmp_path / "bar.xlsx", edit)
+    _both(src, tmp_path)
+    with zipfile.ZipFile(tmp_path / "fast.xlsx") as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    kids = _top_level(sheet)
+    assert "legacyDrawing" in kids and _in_order(kids, xlsxfast.SHEET_ORDER), kids
+    assert b"<x14:id>{00000000-0000-0000-0000-000000000001}</x14:id></ext></extLst></cfRule>" in sheet
+
+
+def test_large_sheet_with_notes_gets_one_legacy_drawing(tmp_path):
+    """Over 1 MiB (the old guard looked at the first chunk only) and already noted."""
+    from openpyxl.comments import Comment
+
+    src = _flagged(tmp_path)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["汇总表"]
+    ws["B5"].comment = Comment("已核对", "科长")
+    for r in range(20, 20 + 30000):
+        ws.cell(r, 20, f"填充文字{r}")
+    wb.save(src)
+    with zipfile.ZipFile(src) as zf:
+        assert zf.getinfo("xl/worksheets/sheet1.xml").file_size > xlsxfast.CHUNK
+    _, fast, _ = _both(src, tmp_path)
+    with zipfile.ZipFile(fast) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+        rels = zf.read("xl/worksheets/_rels/sheet1.xml.rels")
+    assert sheet.count(b"<legacyDrawing") == 1
+    assert rels.count(b"/comments\"") == 1 and rels.count(b"/vmlDrawing\"") == 1
+    ws = openpyxl.load_workbook(fast)["汇总表"]
+    assert ws["B5"].comment.text == "已核对" and "结余数" in ws["G5"].comment.text
+
+
+def test_vml_shape_ids_are_unique_across_sheets_past_1024_notes(tmp_path):
+    import re as _re
+
+    src = _flagged(tmp_path)
+    wb = openpyxl.load_workbook(src)
+    wb.copy_worksheet(wb["汇总表"]).title = "副本"
+    wb.save(src)
+    prof = profiles.load()
+    r = check_file(src, prof, write=False)
+    book = load_book(src, r.fmt)
+    p = plan.build(r, book, prof)
+    for name, n in (("汇总表", 1500), ("副本", 30)):
+        sp = p.sheets.setdefault(name, plan.SheetPlan())
+        for i in range(n):
+            sp.marks[(10 + i, 12)] = plan.Mark("warning", f"第 {i} 条")
+    out = tmp_path / "many.xlsx"
+    xlsxfast.write(src, p, out)
+    ids, blocks = [], []
+    with zipfile.ZipFile(out) as zf:
+        for n in zf.namelist():
+            if n.endswith(".vml"):
+                vml = zf.read(n)
+                mine = [int(x) for x in _re.findall(rb'id="_x0000_s(\d+)"', vml)]
+                own = [int(x) for x in _re.search(rb'data="([^"]*)"', vml).group(1).split(b",")]
+                assert {i // 1024 for i in mine} <= set(own)
+                ids += mine
+                blocks += own
+    notes = sum(len(sp.marks) for sp in p.sheets.values())
+    assert notes > 1530 and len(ids) == notes == len(set(ids)) and len(blocks) == len(set(blocks)) == 3
+    ws = openpyxl.load_workbook(out)["汇总表"]
+    assert ws.cell(1510, 13).comment.text == "第 1499 条"
+
+
+def test_rows_holding_cdata_and_angle_brackets_in_attributes(tmp_path):
+    """Legal XML a byte search would misread: CDATA holding "</row>", ">" inside an attribute value."""
+    from xml.dom import minidom
+
+    from python_calamine import CalamineWorkbook
+
+    def edit(name, data):
+        if name == "xl/worksheets/sheet1.xml":
+            data = data.replace(b'<row r="5"', b'<row xmlns:q="urn:q" q:note="a>b" r="5"', 1)
+            extra = b'<c r="Z5" t="inlineStr"><is><t><![CDATA[x</row><row r="6"><c r="A6">]]></t></is></c></row>'
+            at = data.find(b"</row>", data.find(b'<row xmlns:q="urn:q"'))
+            data = data[:at] + extra + data[at + len(b"</row>"):]
+        return data
+
+    src = _rewrite_parts(_flagged(tmp_path), tmp_path / "cdata.xlsx", edit)
+    r, fast, _ = _both(src, tmp_path)
+    assert any(f.cell == "G5" for f in r.findings)
+    with zipfile.ZipFile(fast) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    minidom.parseString(sheet)
+    assert sheet.count(b'r="Z5"') == 1 and sheet.count(b'<c r="G5"') == 1
+    got = CalamineWorkbook.from_path(str(fast)).get_sheet_by_name("汇总表").to_python(skip_empty_area=False)
+    assert got[4][25] == "x</row><row r=\"6\"><c r=\"A6\">"
+    assert openpyxl.load_workbook(fast)["汇总表"]["G5"].fill.fgColor.rgb == "00FFC7CE"
+
+
+def _corpus_report(name: str):
+    """A report with one error on the first sheet of a corpus package (no table of ours in these files)."""
+    from xltool.engine import FileReport
+    from xltool.findings import Finding
+
+    src = ROOT.parent / "shared" / "excel-corpus" / "poi" / name
+    if not src.exists():
+        pytest.skip("../shared/excel-corpus is not here")
+    book = load_book(src, "xlsx")
+    sheet = book.sheets[0]
+    report = FileReport(path=name, status="findings", fmt="xlsx",
+                        findings=[Finding("SUM002", "error", sheet.name, "A1", "测试", 1, 0, 0, 0)])
+    return src, book, report
+
+
+def test_strict_package_is_refused_with_a_reason(tmp_path):
+    src, book, report = _corpus_report("SimpleStrict.xlsx")
+    assert annotate.write_annotated(src, book, report, profiles.load(), tmp_path / "out.xlsx") is False
+    assert any("Strict" in n and "未生成核查副本" in n for n in report.notes)
+    assert not list(tmp_path.iterdir())
+
+
+def test_prefixed_package_falls_back_and_says_why(tmp_path):
+    import warnings
+
+    from python_calamine import CalamineWorkbook
+
+    src, book, report = _corpus_report("58760.xlsx")
+    out = tmp_path / "out.xlsx"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert annotate.write_annotated(src, book, report, profiles.load(), out) is True
+    assert not caught  # openpyxl's English warnings never reach the user
+    assert any("备用写入方式" in n and "命名空间前缀" in n for n in report.notes)
+    first = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert any("备用写入方式" in str(v) for row in first for v in row)
+    assert openpyxl.load_workbook(out)[book.sheets[0].name]["A1"].fill.fgColor.rgb == "00FFC7CE"

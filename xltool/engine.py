@@ -237,8 +237,8 @@ def _write(path: Path, book, profile, report: FileReport, target: Path, avoid=()
     target = choose_target(path, target, avoid, report)
     if guard is not None:
         guard.target = target
-    write_annotated(path, book, report, profile, target)
-    report.output = str(target)
+    if write_annotated(path, book, report, profile, target):
+        report.output = str(target)
 
 
 def choose_target(src: Path, target: Path, avoid, report: FileReport) -> Path:

@@ -19,6 +19,14 @@ def _kind_cn(kind: str) -> str:
     return "、".join(names)
 
 
+def rule_title(code: str) -> str:
+    """The Chinese title of rule ``code`` ("" for a code no rule module defines)."""
+    from xltool.rules import load_all
+
+    rule = load_all().get(code)
+    return rule.title if rule is not None else ""
+
+
 def rows():
     from xltool.rules import load_all
 

@@ -1,25 +1,26 @@
 """The annotated copy of an .xlsx/.xlsm written at the package level, without loading it into openpyxl.
 
-``xltool.report.annotate`` builds the copy by loading the whole workbook into openpyxl and saving it
-again; for a large table that load + save is most of the run (and of its memory). The copy only
-changes a few things, so this module copies the package part by part and edits just those:
+It writes a :class:`xltool.report.plan.Plan` (decided elsewhere) into a copy of the package, part by
+part, editing only what the plan needs:
 
-* ``xl/styles.xml``: new fills / fonts / borders / number formats and cell formats (a flagged cell
-  keeps its own format with the red or yellow fill);
-* each sheet with findings: the flagged cells' style index, the recomputed ("复核") columns right of
-  the table, their widths and header merge, and a comments part with its VML drawing;
-* a new first sheet 核查结果 (the same content as the openpyxl writer's), ``xl/workbook.xml`` (sheet
-  list, active tab, sheet-local defined names shifted by one), the relationships and content types;
+* ``xl/styles.xml``: new fills / fonts / borders / number formats and cell formats (a marked cell keeps
+  its own format with the plan's fill); existing indexes never change;
+* each sheet of the plan: the marked cells' style index, the recomputed columns, their widths and header
+  merge; the notes go into the sheet's comments part and VML drawing — the existing ones when the sheet
+  already has notes (their shapes are kept), new ones otherwise;
+* a new first sheet 核查结果, ``xl/workbook.xml`` (sheet list, active tab, sheet-local defined names
+  shifted by one), the relationships and content types;
 * ``docProps/custom.xml``: the property that marks the copy as ours.
 
-Sheets are streamed row by row, so memory stays flat whatever the size. Everything the writer does
-not touch — charts, images, data validation, conditional formats, macros, printer settings — is
-kept byte for byte, which the openpyxl round trip cannot promise.
+Sheets are streamed row by row, so memory stays flat whatever the size; the row patcher is exact for
+everything well-formed XML allows (comments, CDATA, processing instructions, ``>`` in attribute values).
+Elements are only ever inserted as children of the root of ``workbook.xml`` / a worksheet, in ECMA-376
+order (``CT_Workbook`` / ``CT_Worksheet``), never inside an extension list. Everything else — charts,
+images, data validation, conditional formats, macros, printer settings, other parts — is copied byte for
+byte.
 
-Anything unusual (a prefixed or Strict-namespace package, a flagged sheet that already has comments
-or form controls, cells without references in a row to edit …) raises ``Unsupported`` and the caller
-falls back to the openpyxl writer. ``tests/test_xlsxfast.py`` checks that both writers produce the
-same values, fills, comments, links, merges and widths.
+What this writer cannot do raises :class:`Unsupported` with a Chinese reason; ``fallback`` says whether the
+openpyxl writer may write the plan instead (it then says so on 核查结果) or the copy is refused.
 """
 
 from __future__ import annotations
@@ -30,17 +31,27 @@ import posixpath
 import re
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from xltool import __version__
 from xltool.cells import col_letter
-from xltool.findings import ERROR, INFO, SEVERITY_CN, WARNING
-from xltool.report import annotate as A
+from xltool.report.plan import (
+    MARKER,
+    NOTE_AUTHOR,
+    NOTE_WIDTH,
+    PLAIN,
+    REVIEW_HEAD,
+    FindingsSheet,
+    Mark,
+    Plan,
+    SheetPlan,
+    Style,
+    note_height,
+)
 from xltool.report.safe import atomic_write, clean_text
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 RT = NS_R + "/"
@@ -53,24 +64,42 @@ CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 CHUNK = 1 << 20
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+LEVEL_SHEET = 1  # zlib level of rewritten sheets, deflated in a thread of their own (zlib releases the GIL)
+LEVEL = 6  # every other part written anew
 
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
                    "0.00E+00": 11, "@": 49}
 
-# Elements of a worksheet that come after sheetData, in schema order (CT_Worksheet).
-_TAIL_ORDER = ("sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
-               "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
-               "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
-               "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
-               "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
-               "webPublishItems", "tableParts", "extLst")
-# Elements of a workbook that come after definedNames.
-_WB_AFTER_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
-                   "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+# ECMA-376 Part 1, CT_Worksheet and CT_Workbook: the order of the root's children.
+SHEET_ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+               "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+               "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
+               "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+               "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+               "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+               "tableParts", "extLst")
+WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                  "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
+                  "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                  "fileRecoveryPr", "webPublishObjects", "extLst")
+
+# reasons, in Chinese (they reach the findings sheet and the report)
+WHY_STRICT = "原文件采用 Strict（严格）Open XML 格式，本工具无法在不丢失原有内容的情况下写入其核查副本"
+WHY_PREFIXED = "原文件的 XML 使用了命名空间前缀（如 x:worksheet），快速写入方式无法逐字保留"
+WHY_UNUSUAL = "原文件的结构不常见（{}）"
 
 
 class Unsupported(Exception):
-    """This workbook needs the full (openpyxl) writer."""
+    """The plan cannot be written by this writer; ``fallback``: the openpyxl writer may write it instead."""
+
+    def __init__(self, reason: str, fallback: bool = True):
+        super().__init__(reason)
+        self.reason = reason
+        self.fallback = fallback
+
+
+def _unusual(what: str) -> Unsupported:
+    return Unsupported(WHY_UNUSUAL.format(what))
 
 
 # ------------------------------------------------------------------ small XML helpers
@@ -84,24 +113,127 @@ def _text(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+# One token of XML: a comment, CDATA, a processing instruction / declaration, or a tag (quotes respected).
+_TOKEN = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![A-Za-z][^>]*>"
+                    rb"""|<(/?)([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.S)
+_ATTR = re.compile(rb"""([\w.\-:]+)\s*=\s*("([^"]*)"|'([^']*)')""")
+
+
+def _attrs(tag_body: bytes) -> dict[bytes, bytes]:
+    return {m.group(1): (m.group(3) if m.group(3) is not None else m.group(4)) for m in _ATTR.finditer(tag_body)}
+
+
 def _attr(tag: bytes, name: bytes) -> bytes | None:
-    m = re.search(rb"(?:^|\s)" + name + rb'\s*=\s*"([^"]*)"', tag)
-    if m is None:
-        m = re.search(rb"(?:^|\s)" + name + rb"\s*=\s*'([^']*)'", tag)
-    return m.group(1) if m else None
+    return _attrs(tag).get(name)
 
 
 def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
     """Set an attribute in a start tag such as b'<c r="A1" s="3">'."""
-    pat = re.compile(rb"(\s)" + name + rb"""\s*=\s*("[^"]*"|'[^']*')""")
-    if pat.search(tag):
-        return pat.sub(lambda m: m.group(1) + name + b'="' + value + b'"', tag, count=1)
+    for m in _ATTR.finditer(tag):
+        if m.group(1) == name:
+            return tag[:m.start()] + name + b'="' + value + b'"' + tag[m.end():]
     end = len(tag) - (2 if tag.endswith(b"/>") else 1)
     return tag[:end] + b" " + name + b'="' + value + b'"' + tag[end:]
 
 
 def _drop_attr(tag: bytes, name: bytes) -> bytes:
-    return re.sub(rb"\s" + name + rb"""\s*=\s*("[^"]*"|'[^']*')""", b"", tag, count=1)
+    for m in _ATTR.finditer(tag):
+        if m.group(1) == name:
+            start = m.start()
+            while start > 0 and tag[start - 1:start].isspace():
+                start -= 1
+            return tag[:start] + tag[m.end():]
+    return tag
+
+
+class _Element:
+    """A direct child of a root element: its qualified name, start tag and span."""
+
+    __slots__ = ("name", "start", "end", "tag_end", "tag")
+
+    def __init__(self, name: bytes, start: int, tag_end: int, tag: bytes):
+        self.name, self.start, self.tag_end, self.tag, self.end = name, start, tag_end, tag, tag_end
+
+    @property
+    def local(self) -> str:
+        return self.name.decode("ascii", "replace")
+
+
+def _children(xml: bytes, pos: int, end: int | None = None) -> tuple[list[_Element], int]:
+    """Direct children of the element whose content starts at ``pos``, and where its end tag starts.
+
+    With ``end`` given, ``xml[pos:end]`` is the content (no end tag expected)."""
+    stop = len(xml) if end is None else end
+    depth = 0
+    kids: list[_Element] = []
+    cur = None
+    for m in _TOKEN.finditer(xml, pos, stop):
+        name = m.group(2)
+        if name is None:
+            continue
+        if m.group(1):  # end tag
+            if depth == 0:
+                return kids, m.start()
+            depth -= 1
+            if depth == 0 and cur is not None:
+                cur.end = m.end()
+                cur = None
+            continue
+        empty = m.group(3).endswith(b"/")
+        if depth == 0:
+            el = _Element(name, m.start(), m.end(), m.group(0))
+            kids.append(el)
+            if not empty:
+                cur = el
+        if not empty:
+            depth += 1
+    if end is None or depth:
+        raise _unusual("XML 元素不完整")
+    return kids, stop
+
+
+def _root(xml: bytes) -> tuple[bytes, re.Match]:
+    """The root element's qualified name and start-tag match."""
+    for m in _TOKEN.finditer(xml):
+        if m.group(2) is not None and not m.group(1):
+            return m.group(2), m
+    raise _unusual("XML 无根元素")
+
+
+def _namespace_of(tag: bytes) -> tuple[bytes, bytes | None]:
+    """(prefix, namespace) of a root start tag."""
+    name = re.match(rb"<([\w.\-:]+)", tag).group(1)
+    prefix = name.split(b":")[0] if b":" in name else b""
+    ns = _attrs(tag).get(b"xmlns:" + prefix if prefix else b"xmlns")
+    return prefix, ns
+
+
+def _check_namespace(xml: bytes, what: str) -> re.Match:
+    _, m = _root(xml)
+    prefix, ns = _namespace_of(m.group(0))
+    if ns == NS_STRICT.encode():
+        raise Unsupported(WHY_STRICT, fallback=False)
+    if prefix:
+        raise Unsupported(WHY_PREFIXED)
+    if ns != NS_MAIN.encode():
+        raise _unusual(f"{what} 的命名空间")
+    return m
+
+
+def _ns_prefix(tag: bytes, uri: str) -> bytes | None:
+    for k, v in _attrs(tag).items():
+        if k.startswith(b"xmlns:") and v == uri.encode():
+            return k[6:]
+    return None
+
+
+def _insert_at(kids: list[_Element], close: int, element: str, order: tuple[str, ...]) -> int:
+    """Where a new top-level ``element`` goes: before the first child the schema puts after it."""
+    after = set(order[order.index(element) + 1:])
+    for el in kids:
+        if el.local in after:
+            return el.start
+    return close
 
 
 def _col_index(letters: bytes) -> int:
@@ -125,149 +257,15 @@ def _parse_ref(ref: bytes) -> tuple[int, int] | None:
     return int(m.group(2)) - 1, _col_index(m.group(1))
 
 
-def _find_follower(tail: bytes, element: str, order=_TAIL_ORDER) -> int:
-    """Where ``element`` goes in a worksheet tail: before the first element that must follow it."""
-    followers = order[order.index(element) + 1:] if element in order else ()
-    best = -1
-    for name in followers + ("mc:AlternateContent",):
-        m = re.search(b"<" + name.encode() + rb"[\s/>]", tail)
-        if m and (best < 0 or m.start() < best):
-            best = m.start()
-    if best < 0:
-        best = tail.rfind(b"</")
-        if best < 0:
-            raise Unsupported("worksheet end not found")
-    return best
-
-
-# ------------------------------------------------------------------ what to change (independent of the format)
-
-
-@dataclass
-class _Mark:
-    severity: str
-    text: str
-    height: int
-
-
-@dataclass
-class _SheetEdit:
-    marks: dict[tuple[int, int], _Mark] = field(default_factory=dict)
-    cells: dict[tuple[int, int], tuple[object, tuple]] = field(default_factory=dict)  # value, style key
-    merges: list[str] = field(default_factory=list)
-    widths: dict[int, float] = field(default_factory=dict)  # 0-based column → width
-
-    def rows(self) -> set[int]:
-        return {r for r, _ in self.marks} | {r for r, _ in self.cells}
-
-
-def plan_sheets(book, report, profile, sheetnames) -> dict[str, _SheetEdit]:
-    """The cells to colour and note, and the recomputed columns, per sheet (as annotate does)."""
-    edits: dict[str, _SheetEdit] = {}
-    by_cell = defaultdict(list)
-    for f in report.findings:
-        if f.sheet is not None and f.row is not None and f.col is not None:
-            by_cell[(f.sheet, f.row, f.col)].append(f)
-    names = {s.name: s for s in book.sheets}
-    for (sheet_name, r, c), fs in by_cell.items():
-        if sheet_name not in sheetnames:
-            continue
-        sheet = names.get(sheet_name)
-        ar, ac = sheet.anchor(r, c) if sheet is not None else (r, c)
-        worst = min(fs, key=lambda f: {ERROR: 0, WARNING: 1}.get(f.severity, 2)).severity
-        if worst == INFO:
-            continue
-        lines = [f"【{SEVERITY_CN[f.severity]}】{f.message}（规则 {f.rule}）" for f in fs]
-        text = "\n".join(lines)
-        edit = edits.setdefault(sheet_name, _SheetEdit())
-        old = edit.marks.get((ar, ac))
-        if old is not None and old.text:
-            text = old.text.rstrip() + "\n—— xltool ——\n" + text
-        text = text[:30000]
-        edit.marks[(ar, ac)] = _Mark(worst, text, max(90, 40 * len(lines) + 20 * (len(text) // 40)))
-    for s in report.kinds:
-        if s.module is None or not hasattr(s.module, "review_columns") or s.name not in sheetnames:
-            continue
-        spec = s.module.review_columns(s.record, profile)
-        if not spec:
-            continue
-        (h0, h1), last_col, cols = spec
-        sheet = names[s.name]
-        edit = edits.setdefault(s.name, _SheetEdit())
-        start = max(last_col + 1, sheet.ncols)  # 0-based: one column after the table
-        for i, col in enumerate(cols):
-            c = start + i
-            edit.cells[(h0, c)] = (col.title, ("review_head",))
-            if h1 > h0:
-                edit.merges.append(f"{_ref(h0, c)}:{_ref(h1, c)}")
-            for r, v in col.values.items():
-                edit.cells[(r, c)] = (v, ("review", col.number_format))
-            edit.widths[c] = 15
-    return edits
-
-
-def plan_findings_sheet(report, profile, sheetnames) -> SimpleNamespace:
-    """The 核查结果 sheet, cell by cell, as ``annotate._findings_sheet`` lays it out."""
-    cells: dict[tuple[int, int], tuple[object, tuple]] = {}
-    links: list[tuple[str, str]] = []
-
-    def put(r, c, v, *style):  # 1-based, as in annotate
-        cells[(r - 1, c - 1)] = (v, style or ("plain",))
-
-    put(1, 1, "xltool 核查结果", "title")
-    rows = [("文件", report.path), ("地区配置", f"{profile.title}（{profile.name}）"), ("核查结论", A._verdict(report))]
-    r = 2
-    for k, v in rows:
-        put(r, 1, k, "bold")
-        put(r, 2, v)
-        r += 1
-    for s in report.sheets:
-        put(r, 1, "工作表", "bold")
-        put(r, 2, f"“{s.name}”：{s.title}")
-        r += 1
-        for key, val in s.results.items():
-            put(r, 2, A.RESULT_LABELS.get(key, key))
-            if key == "execution_rate" and isinstance(val, (int, float)):
-                put(r, 3, val, "pct")
-            else:
-                put(r, 3, val if val is not None else "—")
-            r += 1
-    for note in report.notes:
-        put(r, 1, "说明", "bold")
-        put(r, 2, note)
-        r += 1
-    r += 1
-    for i, h in enumerate(["序号", "级别", "工作表", "单元格", "规则", "问题说明", "表中值", "应为"], start=1):
-        put(r, i, h, "head")
-    first = r
-    for n, f in enumerate(report.findings, start=1):
-        r += 1
-        put(r, 1, n)
-        put(r, 2, SEVERITY_CN.get(f.severity, f.severity), *(("severity", f.severity) if f.severity in A.FILL else ("plain",)))
-        put(r, 3, f.sheet or "")
-        if f.sheet and f.cell and f.sheet in sheetnames:
-            put(r, 4, f.cell, "link")
-            quoted = f.sheet.replace("'", "''")
-            links.append((_ref(r - 1, 3), f"'{quoted}'!{f.cell}"))
-        else:
-            put(r, 4, f.cell or "")
-        put(r, 5, f.rule)
-        put(r, 6, f.message, "wrap")
-        put(r, 7, A._cell_value(f.found))
-        put(r, 8, A._cell_value(f.expected))
-    last = r
-    if not report.findings:
-        put(r + 1, 1, "未发现问题。")
-        last = r + 1
-    return SimpleNamespace(cells=cells, links=links, first=first, last=last, has_findings=bool(report.findings),
-                           widths=dict(zip(range(8), (10, 14, 18, 10, 9, 70, 16, 16))))
-
-
 # ------------------------------------------------------------------ styles.xml
 
 
 def _section(text: str, name: str) -> re.Match | None:
     return re.search(rf"<{name}\b([^>]*?)(?:/>|>(.*?)</{name}>)", text, re.S)
+
+
+_XF_ATTRS = {b"numFmtId", b"fontId", b"fillId", b"borderId", b"xfId", b"quotePrefix", b"pivotButton",
+             b"applyNumberFormat", b"applyFont", b"applyFill", b"applyBorder", b"applyAlignment", b"applyProtection"}
 
 
 class _Styles:
@@ -276,20 +274,20 @@ class _Styles:
     _XF = re.compile(r"<xf\b[^>]*?/>|<xf\b[^>]*?>.*?</xf>", re.S)
 
     def __init__(self, data: bytes):
+        _check_namespace(data, "styles.xml")
         try:
             self.text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise Unsupported("styles.xml is not UTF-8") from exc
-        if re.search(r"<\w+:styleSheet\b", self.text):
-            raise Unsupported("prefixed styles.xml")
+            raise _unusual("styles.xml 不是 UTF-8 编码") from exc
+        if "<!--" in self.text or "<![CDATA[" in self.text:
+            raise _unusual("styles.xml 含注释")
         for name in ("fonts", "fills", "borders", "cellXfs"):
             if _section(self.text, name) is None:
-                raise Unsupported(f"styles.xml without {name}")
+                raise _unusual(f"styles.xml 缺少 {name}")
         self.counts = {name: self._count(name) for name in ("fonts", "fills", "borders", "cellXfs")}
         m = _section(self.text, "cellXfs")
         self.xfs = self._XF.findall(m.group(2) or "")
-        if len(self.xfs) != self.counts["cellXfs"]:
-            self.counts["cellXfs"] = len(self.xfs)
+        self.counts["cellXfs"] = len(self.xfs)
         fonts = _section(self.text, "fonts").group(2) or ""
         font0 = re.search(r"<font\b[^>]*?(?:/>|>(.*?)</font>)", fonts, re.S)
         body = (font0.group(1) or "") if font0 else ""
@@ -303,16 +301,15 @@ class _Styles:
         nf = _section(self.text, "numFmts")
         self.max_numfmt = 163
         if nf is not None:
-            for m2 in re.finditer(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', nf.group(2) or ""):
-                code = html.unescape(m2.group(2))
-                self.numfmts.setdefault(code, int(m2.group(1)))
-                self.max_numfmt = max(self.max_numfmt, int(m2.group(1)))
-            for m2 in re.finditer(r'<numFmt\b[^>]*?formatCode="([^"]*)"[^>]*?numFmtId="(\d+)"', nf.group(2) or ""):
-                code = html.unescape(m2.group(1))
-                self.numfmts.setdefault(code, int(m2.group(2)))
-                self.max_numfmt = max(self.max_numfmt, int(m2.group(2)))
+            for tag in re.findall(r"<numFmt\b[^>]*>", nf.group(2) or ""):
+                a = _attrs(tag.encode("utf-8"))
+                fid, code = a.get(b"numFmtId"), a.get(b"formatCode")
+                if fid is None or code is None or not fid.isdigit():
+                    continue
+                self.numfmts.setdefault(html.unescape(code.decode("utf-8")), int(fid))
+                self.max_numfmt = max(self.max_numfmt, int(fid))
         self.new: dict[str, list[str]] = {"fonts": [], "fills": [], "borders": [], "cellXfs": [], "numFmts": []}
-        self.cache: dict[tuple, int] = {}
+        self.cache: dict = {}
 
     def _count(self, name: str) -> int:
         m = _section(self.text, name)
@@ -327,9 +324,9 @@ class _Styles:
             self.new[section].append(xml)
         return self.cache[key]
 
-    def font(self, bold=False, size=None, color=None, underline=False) -> int:
-        parts = ["<b/>" if bold else "", '<u val="single"/>' if underline else "",
-                 f'<sz val="{size or self.base_size}"/>', f'<color rgb="00{color}"/>' if color else "",
+    def font(self, st: Style) -> int:
+        parts = ["<b/>" if st.bold else "", '<u val="single"/>' if st.underline else "",
+                 f'<sz val="{st.size or self.base_size}"/>', f'<color rgb="00{st.color}"/>' if st.color else "",
                  f'<name val="{self.base_name}"/>',
                  f'<charset val="{self.base_charset}"/>' if self.base_charset else ""]
         return self._add("fonts", "<font>" + "".join(parts) + "</font>")
@@ -354,62 +351,44 @@ class _Styles:
             self.new["numFmts"].append(f'<numFmt numFmtId="{self.max_numfmt}" formatCode="{_text(code)}"/>')
         return self.numfmts[code]
 
-    def xf(self, *, numfmt=0, font=0, fill=0, border=0, alignment: str = "") -> int:
-        attrs = (f'numFmtId="{numfmt}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"'
-                 + (' applyNumberFormat="1"' if numfmt else "") + (' applyFont="1"' if font else "")
-                 + (' applyFill="1"' if fill else "") + (' applyBorder="1"' if border else ""))
-        if alignment:
-            return self._add("cellXfs", f'<xf {attrs} applyAlignment="1">{alignment}</xf>')
-        return self._add("cellXfs", f"<xf {attrs}/>")
-
-    def marked(self, s: int, severity: str) -> int:
-        """The format of cell style ``s`` with the fill of ``severity``."""
-        key = ("marked", s, severity)
+    def marked(self, s: int, rgb: str) -> int:
+        """The format of cell style ``s`` with a solid ``rgb`` fill."""
+        key = ("marked", s, rgb)
         if key in self.cache:
             return self.cache[key]
-        fill = self.fill(A.FILL[severity])
+        fill = self.fill(rgb)
         base = self.xfs[s] if 0 <= s < len(self.xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         m = re.match(r"<xf\b[^>]*?/?>", base)
         start = m.group(0).encode()
+        for name in [k for k in _attrs(start) if k not in _XF_ATTRS]:  # not in CT_Xf: not copied
+            start = _drop_attr(start, name)
         start = _set_attr(start, b"fillId", str(fill).encode())
         start = _set_attr(start, b"applyFill", b"1")
-        xml = start.decode() + base[m.end():]
         idx = self.counts["cellXfs"] + len(self.new["cellXfs"])
-        self.new["cellXfs"].append(xml)
+        self.new["cellXfs"].append(start.decode() + base[m.end():])
         self.cache[key] = idx
         return idx
 
-    def style(self, key: tuple) -> int:
-        """A cell format for the cells this writer adds (see the openpyxl writer for the looks)."""
-        if key in self.cache:
-            return self.cache[key]
-        kind = key[0]
-        if kind == "plain":
-            idx = 0
-        elif kind == "review_head":
-            idx = self.xf(font=self.font(bold=True, color="1F3864"), fill=self.fill(A.REVIEW_HEADER_FILL),
-                          border=self.border("8EA9DB"),
-                          alignment='<alignment horizontal="center" vertical="center" wrapText="1"/>')
-        elif kind == "review":
-            idx = self.xf(numfmt=self.numfmt(key[1]), fill=self.fill(A.REVIEW_FILL), border=self.border("8EA9DB"))
-        elif kind == "title":
-            idx = self.xf(font=self.font(bold=True, size="14"))
-        elif kind == "bold":
-            idx = self.xf(font=self.font(bold=True))
-        elif kind == "pct":
-            idx = self.xf(numfmt=self.numfmt("0.00%"))
-        elif kind == "head":
-            idx = self.xf(font=self.font(bold=True, color="FFFFFF"), fill=self.fill("305496"),
-                          alignment='<alignment horizontal="center" vertical="center"/>')
-        elif kind == "severity":
-            idx = self.xf(fill=self.fill(A.FILL[key[1]]))
-        elif kind == "link":
-            idx = self.xf(font=self.font(color="0563C1", underline=True))
-        elif kind == "wrap":
-            idx = self.xf(alignment='<alignment vertical="top" wrapText="1"/>')
-        else:  # pragma: no cover - a key this module does not define
-            raise Unsupported(f"unknown style {key}")
-        self.cache[key] = idx
+    def style(self, st: Style) -> int:
+        """The cell format of a cell this writer adds."""
+        if st == PLAIN:
+            return 0
+        idx = self.cache.get(st)
+        if idx is None:
+            numfmt = self.numfmt(st.numfmt)
+            font = self.font(st) if st.has_font else 0
+            fill = self.fill(st.fill) if st.fill else 0
+            border = self.border(st.border) if st.border else 0
+            attrs = (f'numFmtId="{numfmt}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"'
+                     + (' applyNumberFormat="1"' if numfmt else "") + (' applyFont="1"' if font else "")
+                     + (' applyFill="1"' if fill else "") + (' applyBorder="1"' if border else ""))
+            if st.has_alignment:
+                al = "".join((f' horizontal="{st.halign}"' if st.halign else "",
+                              f' vertical="{st.valign}"' if st.valign else "", ' wrapText="1"' if st.wrap else ""))
+                idx = self._add("cellXfs", f'<xf {attrs} applyAlignment="1"><alignment{al}/></xf>')
+            else:
+                idx = self._add("cellXfs", f"<xf {attrs}/>")
+            self.cache[st] = idx
         return idx
 
     def render(self) -> bytes:
@@ -436,58 +415,118 @@ class _Styles:
 # ------------------------------------------------------------------ cells
 
 
-def _cell_xml(r: int, c: int, value, s: int) -> bytes:
-    ref = _ref(r, c)
+def _cell_xml(ref: str, value, s: int) -> bytes:
     st = f' s="{s}"' if s else ""
     if value is None:
         return f'<c r="{ref}"{st}/>'.encode()
     if isinstance(value, bool):
         return f'<c r="{ref}"{st} t="b"><v>{int(value)}</v></c>'.encode()
-    if isinstance(value, (int, float)) and (not isinstance(value, float) or math.isfinite(value)):
-        return f'<c r="{ref}"{st}><v>{value!r}</v></c>'.encode() if isinstance(value, float) else \
-            f'<c r="{ref}"{st}><v>{int(value)}</v></c>'.encode()
+    if isinstance(value, int):
+        return f'<c r="{ref}"{st}><v>{value}</v></c>'.encode()
+    if isinstance(value, float) and math.isfinite(value):
+        return f'<c r="{ref}"{st}><v>{value!r}</v></c>'.encode()
     text = value if isinstance(value, str) else str(value)
     return f'<c r="{ref}"{st} t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>'.encode("utf-8")
 
 
-_CELL = re.compile(rb"<c\b[^>]*?/>|<c\b[^>]*?>.*?</c>", re.S)
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
+_ROW_NUM = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_SPANS = re.compile(rb"""\sspans\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
-def _edit_row(row_start: bytes, inner: bytes, r: int, marks: dict, cells: dict, styles: _Styles) -> bytes:
-    """A row with its flagged cells restyled and the added cells put in column order."""
-    row = _drop_attr(row_start, b"spans")
-    if row.endswith(b"/>"):
-        row = row[:-2].rstrip() + b">"
-    if not marks and b"<extLst" not in inner:
-        # the usual case: recomputed cells right of every cell of the row, appended as they are
-        last = inner.rfind(b"<c ")
-        ref = _CELL_REF.search(inner, last, inner.find(b">", last) + 1) if last >= 0 else None
-        right = _col_index(ref.group(1)) if ref is not None else -1
-        if (last < 0 or ref is not None) and all(c > right for c in cells):
-            return row + inner + b"".join(_cell_xml(r, c, cells[c][0], styles.style(cells[c][1]))
-                                            for c in sorted(cells)) + b"</row>"
-    found: dict[int, bytes] = {}
-    for m in _CELL.finditer(inner):
-        cell = m.group(0)
-        ref = _CELL_REF.search(cell[: cell.find(b">") + 1])
-        if ref is None:
-            raise Unsupported("cell without a reference")
-        found[_col_index(ref.group(1))] = cell
-    rest = _CELL.sub(b"", inner).strip()
-    for c, (value, key) in cells.items():
-        found[c] = _cell_xml(r, c, value, styles.style(key))
-    for c, mark in marks.items():
-        cell = found.get(c)
-        if cell is None:
-            found[c] = _cell_xml(r, c, None, styles.marked(0, mark.severity))
-            continue
-        end = cell.find(b">") + 1
-        tag = cell[:end]
-        s = _attr(tag, b"s")
-        new_s = styles.marked(int(s) if s and s.isdigit() else 0, mark.severity)
-        found[c] = _set_attr(tag, b"s", str(new_s).encode()) + cell[end:]
-    return row + b"".join(found[c] for c in sorted(found)) + rest + b"</row>"
+class _SheetPatch:
+    """The plan of one sheet, ready for the row patcher: cells pre-rendered, per row."""
+
+    def __init__(self, sp: SheetPlan, styles: _Styles):
+        self.marks: dict[int, dict[int, Mark]] = defaultdict(dict)
+        for (r, c), mark in sp.marks.items():
+            self.marks[r][c] = mark
+        self.added: dict[int, list[tuple[int, bytes]]] = defaultdict(list)  # row → [(col, <c> xml)] by column
+        for col in sorted(sp.columns, key=lambda k: k.col):
+            letter = col_letter(col.col)
+            head = styles.style(REVIEW_HEAD)
+            self.added[col.header[0]].append((col.col, _cell_xml(f"{letter}{col.header[0] + 1}", col.title, head)))
+            s = styles.style(col.style)
+            start = b'<c r="' + letter.encode()
+            attrs = b'" s="%d"' % s if s else b'"'
+            texts: dict[str, bytes] = {}  # grades and the like repeat: each text escaped once
+            for r, v in col.values.items():
+                if r == col.header[0]:
+                    continue
+                if type(v) is float and math.isfinite(v):
+                    xml = b"%s%d%s><v>%s</v></c>" % (start, r + 1, attrs, repr(v).encode())
+                elif type(v) is str:
+                    t = texts.get(v)
+                    if t is None:
+                        t = texts[v] = f'<is><t xml:space="preserve">{_text(v)}</t></is></c>'.encode("utf-8")
+                    xml = b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, t)
+                else:
+                    xml = _cell_xml(f"{letter}{r + 1}", v, s)
+                self.added[r].append((col.col, xml))
+        # columns were taken left to right: each row's cells are in column order already
+        self.rows = sorted(set(self.marks) | set(self.added))
+        self.styles = styles
+
+    def new_row(self, r: int) -> bytes:
+        return self.edit_row(f'<row r="{r + 1}">'.encode(), b"", r)
+
+    def edit_row(self, row_start: bytes, inner: bytes, r: int) -> bytes:
+        """A row with its marked cells restyled and the added cells put in column order."""
+        row = _SPANS.sub(b"", row_start, 1)  # the old span hint may be too narrow now
+        if row.endswith(b"/>"):
+            row = row[:-2].rstrip() + b">"
+        marks = self.marks.get(r)
+        added = self.added.get(r, ())
+        exotic = b"<!" in inner or b"<?" in inner
+        if not marks and not exotic:
+            # the usual case: recomputed cells right of every cell of the row, appended as they are
+            last = _last_cell_start(inner)
+            right = -1
+            if last >= 0:
+                m = _CELL_REF.search(inner, last, inner.find(b">", last) + 1)
+                right = _col_index(m.group(1)) if m is not None else None
+            if right is not None and (not added or added[0][0] > right) and b"<extLst" not in inner:
+                return row + inner + b"".join(x for _, x in added) + b"</row>"
+        # the exact path: the row's children, one by one
+        kids, _ = _children(inner, 0, len(inner))
+        found: dict[int, bytes] = {}
+        rest: list[bytes] = []
+        prev = -1
+        for el in kids:
+            if el.name != b"c":
+                rest.append(inner[el.start:el.end])
+                continue
+            ref = _attrs(el.tag).get(b"r")
+            pos = _parse_ref(ref) if ref is not None else None
+            c = pos[1] if pos is not None else prev + 1
+            if pos is not None and pos[0] != r:
+                raise _unusual("单元格地址与所在行不符")
+            found[c] = inner[el.start:el.end]
+            prev = c
+        for c, xml in added:
+            found[c] = xml
+        for c, mark in (marks or {}).items():
+            cell = found.get(c)
+            if cell is None:
+                found[c] = _cell_xml(_ref(r, c), None, self.styles.marked(0, mark.fill))
+                continue
+            m = _TOKEN.match(cell)
+            tag = m.group(0)
+            s = _attrs(tag).get(b"s")
+            new_s = self.styles.marked(int(s) if s and s.isdigit() else 0, mark.fill)
+            tag = _set_attr(tag, b"s", str(new_s).encode())
+            if _attrs(tag).get(b"r") is None:
+                tag = _set_attr(tag, b"r", _ref(r, c).encode())
+            found[c] = tag + cell[m.end():]
+        return row + b"".join(found[c] for c in sorted(found)) + b"".join(rest) + b"</row>"
+
+
+def _last_cell_start(inner: bytes) -> int:
+    at = len(inner)
+    while True:
+        at = inner.rfind(b"<c", 0, at)
+        if at < 0 or inner[at + 2:at + 3] in (b" ", b"\t", b"\r", b"\n", b"/", b">"):
+            return at
 
 
 # ------------------------------------------------------------------ streaming a worksheet
@@ -505,44 +544,23 @@ class _Reader:
         return next(self.it, None)
 
 
-def _head_edits(head: bytes, *, unselect: bool, edit: _SheetEdit | None, ns_r_needed: bool) -> bytes:
-    if unselect:
-        head = _unselect(head)
-    if edit is None:
-        return head
-    if edit.widths:
-        head = _set_widths(head, edit.widths)
-    if ns_r_needed:
-        m = re.search(rb"<worksheet\b[^>]*?>", head)
-        tag = m.group(0)
-        if NS_R.encode() not in tag:
-            if re.search(rb"\sxmlns:r\s*=", tag):
-                raise Unsupported("r prefix bound to another namespace")
-            new = tag[:-1] + b' xmlns:r="' + NS_R.encode() + b'">'
-            head = head[:m.start()] + new + head[m.end():]
-    return head
-
-
 def _unselect(xml: bytes) -> bytes:
     """Every sheet view of an original sheet says tabSelected="0": only 核查结果 is selected."""
-    return re.sub(rb"<sheetView\b[^>]*?/?>", lambda m: _set_attr(m.group(0), b"tabSelected", b"0"), xml)
+    return re.sub(rb"<sheetView\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+                  lambda m: _set_attr(m.group(0), b"tabSelected", b"0"), xml)
 
 
-def _r_prefix(head: bytes) -> bytes:
-    m = re.search(rb"<worksheet\b[^>]*?>", head)
-    pm = re.search(rb'\sxmlns:(\w+)\s*=\s*"' + re.escape(NS_R.encode()) + b'"', m.group(0)) if m else None
-    return pm.group(1) if pm else b"r"
-
-
-def _set_widths(head: bytes, widths: dict[int, float]) -> bytes:
+def _set_widths(head: bytes, kids: list[_Element], close: int, widths: dict[int, float]) -> bytes:
     cols: list[tuple[int, int, bytes]] = []  # min, max, attributes other than min/max
-    m = re.search(rb"<cols\b[^>]*>(.*?)</cols>", head, re.S)
-    if m:
-        for cm in re.finditer(rb"<col\b([^>]*?)/?>", m.group(1)):
+    el = next((k for k in kids if k.name == b"cols"), None)
+    if el is not None:
+        inner = head[el.tag_end:el.end] if not el.tag.endswith(b"/>") else b""
+        for cm in re.finditer(rb"<col\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)/?>", inner):
             attrs = cm.group(1)
-            lo, hi = _attr(attrs, b"min"), _attr(attrs, b"max")
-            if lo is None or hi is None:
-                raise Unsupported("col without min/max")
+            a = _attrs(attrs)
+            lo, hi = a.get(b"min"), a.get(b"max")
+            if lo is None or hi is None or not lo.isdigit() or not hi.isdigit():
+                raise _unusual("列宽定义缺少范围")
             rest = _drop_attr(_drop_attr(b" " + attrs, b"min"), b"max").strip()
             cols.append((int(lo), int(hi), rest))
     for c0, width in widths.items():
@@ -560,34 +578,66 @@ def _set_widths(head: bytes, widths: dict[int, float]) -> bytes:
         cols = pieces
     cols.sort()
     block = b"<cols>" + b"".join(b'<col min="%d" max="%d" %s/>' % (lo, hi, rest) for lo, hi, rest in cols) + b"</cols>"
-    if m:
-        return head[:m.start()] + block + head[m.end():]
-    empty = re.search(rb"<cols\b[^>]*/>", head)
-    if empty:
-        return head[:empty.start()] + block + head[empty.end():]
-    return head + block  # the head ends right before <sheetData>
+    if el is not None:
+        return head[:el.start] + block + head[el.end:]
+    at = _insert_at(kids, close, "cols", SHEET_ORDER)
+    return head[:at] + block + head[at:]
 
 
-def _dimension(head: bytes, edit: _SheetEdit) -> bytes:
-    m = re.search(rb'<dimension\b[^>]*?\sref="([^"]*)"', head)
-    if not m or not (edit.cells or edit.marks):
+def _dimension(head: bytes, kids: list[_Element], cells) -> bytes:
+    el = next((k for k in kids if k.name == b"dimension"), None)
+    if el is None or not cells:
         return head
-    cells = list(edit.cells) + list(edit.marks)
-    parts = m.group(1).split(b":")
-    ends = [p for p in (_parse_ref(x) for x in parts) if p is not None]
+    ref = _attrs(el.tag).get(b"ref")
+    if ref is None:
+        return head
+    ends = [p for p in (_parse_ref(x) for x in ref.split(b":")) if p is not None]
     if not ends:
         return head
-    r0, c0 = min(e[0] for e in ends), min(e[1] for e in ends)
-    r1, c1 = max(e[0] for e in ends), max(e[1] for e in ends)
-    r0, c0 = min([r0] + [r for r, _ in cells]), min([c0] + [c for _, c in cells])
-    r1, c1 = max([r1] + [r for r, _ in cells]), max([c1] + [c for _, c in cells])
-    ref = f"{_ref(r0, c0)}:{_ref(r1, c1)}".encode()
-    return head[:m.start(1)] + ref + head[m.end(1):]
+    r0 = min([e[0] for e in ends] + [r for r, _ in cells])
+    c0 = min([e[1] for e in ends] + [c for _, c in cells])
+    r1 = max([e[0] for e in ends] + [r for r, _ in cells])
+    c1 = max([e[1] for e in ends] + [c for _, c in cells])
+    tag = _set_attr(el.tag, b"ref", f"{_ref(r0, c0)}:{_ref(r1, c1)}".encode())
+    return head[:el.start] + tag + head[el.tag_end:]
 
 
-def rewrite_sheet(reader: _Reader, write, *, unselect: bool, edit: _SheetEdit | None, styles: _Styles | None,
-                  legacy_rid: str | None) -> None:
-    """Stream one worksheet from ``reader`` to ``write`` with the edits applied."""
+def _extent(sp: SheetPlan) -> list[tuple[int, int]]:
+    """Corners of what the plan writes on a sheet."""
+    out = list(sp.marks)
+    for col in sp.columns:
+        rows = [col.header[0], col.header[1]] + list(col.values)
+        out += [(min(rows), col.col), (max(rows), col.col)]
+    return out
+
+
+def _head_edits(head: bytes, sp: SheetPlan | None, need_r: bool) -> tuple[bytes, bytes]:
+    """The part of a worksheet before <sheetData>, edited; and the prefix bound to the relationships namespace."""
+    root = _check_namespace(head + b"</worksheet>", "工作表")
+    head = _unselect(head)
+    prefix = _ns_prefix(root.group(0), NS_R)
+    if sp is None:
+        return head, prefix or b"r"
+    kids, close = _children(head, root.end(), len(head))
+    head = _dimension(head, kids, _extent(sp))
+    if sp.widths:
+        kids, close = _children(head, root.end(), len(head))
+        head = _set_widths(head, kids, close, sp.widths)
+    if need_r and prefix is None:
+        tag = root.group(0)
+        prefix = b"r"
+        if b"xmlns:r" in _attrs(tag):
+            prefix = b"xlr"
+        head = head[:root.end() - 1] + b' xmlns:' + prefix + b'="' + NS_R.encode() + b'"' + head[root.end() - 1:]
+    return head, prefix or b"r"
+
+
+_ROW_START = re.compile(rb"""<row\b(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
+def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _SheetPatch | None,
+                  legacy_rid: str | None, legacy_exists: bool) -> None:
+    """Stream one worksheet from ``reader`` to ``write`` with the plan applied."""
     buf = b""
     while True:
         i = buf.find(b"<sheetData")
@@ -596,32 +646,21 @@ def rewrite_sheet(reader: _Reader, write, *, unselect: bool, edit: _SheetEdit | 
             break
         chunk = reader.more()
         if chunk is None:
-            raise Unsupported("worksheet without sheetData")
+            _check_namespace(buf, "工作表")  # a prefixed sheet says so
+            raise _unusual("工作表缺少 sheetData")
         buf += chunk
     head, sd_tag, buf = buf[:i], buf[i:j + 1], buf[j + 1:]
-    if re.search(rb"<\w+:worksheet\b", head):
-        raise Unsupported("prefixed worksheet")
-    if edit is not None and edit.marks and (b"<legacyDrawing" in buf or b"<legacyDrawing" in head):
-        raise Unsupported("sheet already has a VML drawing")
-    if edit is not None:
-        head = _dimension(head, edit)
-    head = _head_edits(head, unselect=unselect, edit=edit, ns_r_needed=legacy_rid is not None)
-    prefix = _r_prefix(head)
+    head, prefix = _head_edits(head, sp, legacy_rid is not None and not legacy_exists)
     write(head)
-    if edit is None:
+    if patch is None:
         write(sd_tag)
         write(buf)
         while (chunk := reader.more()) is not None:
             write(chunk)
         return
 
-    by_row: dict[int, tuple[dict, dict]] = defaultdict(lambda: ({}, {}))
-    for (r, c), mark in edit.marks.items():
-        by_row[r][0][c] = mark
-    for (r, c), v in edit.cells.items():
-        by_row[r][1][c] = v
-    new_rows = sorted(by_row)  # 0-based rows to write or edit, in order
-    k = 0  # next of new_rows not yet written
+    rows = patch.rows
+    k = 0  # next of rows not yet written
     out: list[bytes] = []
     size = 0
 
@@ -634,165 +673,358 @@ def rewrite_sheet(reader: _Reader, write, *, unselect: bool, edit: _SheetEdit | 
             out.clear()
             size = 0
 
-    def new_row(r: int) -> bytes:
-        marks, cells = by_row[r]
-        return _edit_row(f'<row r="{r + 1}">'.encode(), b"", r, marks, cells, styles)
+    def more() -> bool:
+        nonlocal buf, pos
+        chunk = reader.more()
+        if chunk is None:
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
 
+    pos = 0
     if sd_tag.endswith(b"/>"):
         emit(b"<sheetData>")
-        for r in new_rows:
-            emit(new_row(r))
+        for r in rows:
+            emit(patch.new_row(r))
         emit(b"</sheetData>")
-        tail = buf
+        tail = buf[pos:]
     else:
         emit(sd_tag)
-        pos = 0
         prev = -1
         while True:
             lt = buf.find(b"<", pos)
             if lt < 0 or lt + 12 > len(buf):
-                chunk = reader.more()
-                if chunk is None:
-                    raise Unsupported("worksheet ends inside sheetData")
-                buf = buf[pos:] + chunk
-                pos = 0
+                if not more():
+                    raise _unusual("工作表在 sheetData 中结束")
                 continue
             if buf.startswith(b"</sheetData", lt):
-                while k < len(new_rows):
-                    emit(new_row(new_rows[k]))
+                gt = buf.find(b">", lt)
+                if gt < 0:
+                    if not more():
+                        raise _unusual("工作表不完整")
+                    continue
+                while k < len(rows):
+                    emit(patch.new_row(rows[k]))
                     k += 1
-                tail = buf[lt:]
+                emit(buf[pos:gt + 1])
+                tail = buf[gt + 1:]
                 break
-            if not buf.startswith(b"<row", lt):
-                raise Unsupported("unexpected element in sheetData")
-            gt = buf.find(b">", lt)
-            if gt < 0:
-                chunk = reader.more()
-                if chunk is None:
-                    raise Unsupported("truncated row")
-                buf = buf[pos:] + chunk
-                pos = 0
+            if buf.startswith(b"<!--", lt) or buf.startswith(b"<?", lt):  # between rows: kept as it is
+                stop = buf.find(b"-->" if buf[lt + 1] == 33 else b"?>", lt + 2)
+                if stop < 0:
+                    if not more():
+                        raise _unusual("注释不完整")
+                    continue
+                pos = stop + (3 if buf[lt + 1] == 33 else 2)
+                emit(buf[lt:pos])
                 continue
-            start = buf[lt:gt + 1]
+            if not buf.startswith(b"<row", lt):
+                raise _unusual("sheetData 中有非行元素")
+            sm = _ROW_START.match(buf, lt)
+            if sm is None:
+                if not more():
+                    raise _unusual("行不完整")
+                continue
+            start, gt = sm.group(0), sm.end()
             if start.endswith(b"/>"):
-                end = gt + 1
-                inner = b""
+                end, inner = gt, b""
             else:
                 close = buf.find(b"</row>", gt)
+                if close >= 0 and (b"<!" in buf[gt:close] or b"<?" in buf[gt:close]):
+                    close = _row_close(buf, gt)  # CDATA / comments may hold "</row>": the exact end
                 if close < 0:
-                    chunk = reader.more()
-                    if chunk is None:
-                        raise Unsupported("truncated row")
-                    buf = buf[pos:] + chunk
-                    pos = 0
+                    if not more():
+                        raise _unusual("行不完整")
                     continue
                 end = close + 6
-                inner = buf[gt + 1:close]
-            rnum = _attr(start, b"r")
-            r = int(rnum) - 1 if rnum and rnum.isdigit() else prev + 1
-            while k < len(new_rows) and new_rows[k] < r:
-                emit(new_row(new_rows[k]))
+                inner = buf[gt:close]
+            rm = _ROW_NUM.search(start)
+            r = int(rm.group(1)) - 1 if rm else prev + 1
+            while k < len(rows) and rows[k] < r:
+                emit(patch.new_row(rows[k]))
                 k += 1
-            if k < len(new_rows) and new_rows[k] == r:
-                marks, cells = by_row[r]
-                emit(buf[pos:lt])
-                emit(_edit_row(start, inner, r, marks, cells, styles))
+            emit(buf[pos:lt])
+            if k < len(rows) and rows[k] == r:
+                emit(patch.edit_row(start, inner, r))
                 k += 1
             else:
-                emit(buf[pos:end])
+                emit(buf[lt:end])
             prev = r
             pos = end
     while (chunk := reader.more()) is not None:
         tail += chunk
-    tail = _tail_edits(tail, edit, legacy_rid, prefix)
-    emit(tail)
+    emit(_tail_edits(tail, sp, legacy_rid, legacy_exists, prefix))
     write(b"".join(out))
 
 
-def _tail_edits(tail: bytes, edit: _SheetEdit, legacy_rid: str | None, prefix: bytes) -> bytes:
-    if edit.merges:
-        refs = b"".join(b'<mergeCell ref="%s"/>' % m.encode() for m in edit.merges)
-        m = re.search(rb"<mergeCells\b([^>]*?)(/?)>", tail)
-        if m and m.group(2) == b"":
-            close = tail.find(b"</mergeCells>", m.end())
-            inner = tail[m.end():close]
-            n = len(re.findall(rb"<mergeCell\b", inner)) + len(edit.merges)
-            start = _set_attr(m.group(0), b"count", str(n).encode())
-            tail = tail[:m.start()] + start + inner + refs + tail[close:]
-        elif m:  # <mergeCells/>
-            tail = tail[:m.start()] + b'<mergeCells count="%d">' % len(edit.merges) + refs + b"</mergeCells>" + tail[m.end():]
+def _row_close(buf: bytes, pos: int) -> int:
+    """Start of the end tag of the row whose content starts at ``pos`` (-1: not in ``buf`` yet)."""
+    depth = 0
+    for m in _TOKEN.finditer(buf, pos):
+        if m.group(2) is None:
+            continue
+        if m.group(1):
+            if depth == 0:
+                return m.start() if m.group(2) == b"row" else -2
+            depth -= 1
+        elif not m.group(3).endswith(b"/"):
+            depth += 1
+    return -1
+
+
+def _tail_edits(tail: bytes, sp: SheetPlan, legacy_rid: str | None, legacy_exists: bool, prefix: bytes) -> bytes:
+    """``tail`` follows </sheetData>: add merges and the legacyDrawing as top-level elements, in order."""
+    start = 0
+    kids, close = _children(tail, start)
+    merges = sp.merges
+    if merges:
+        refs = b"".join(b'<mergeCell ref="%s:%s"/>' % (_ref(r0, c0).encode(), _ref(r1, c1).encode())
+                        for r0, c0, r1, c1 in merges)
+        el = next((k for k in kids if k.name == b"mergeCells"), None)
+        if el is not None and not el.tag.endswith(b"/>"):
+            inner = tail[el.tag_end:el.end - len(b"</mergeCells>")]
+            n = len(re.findall(rb"<mergeCell\b", inner)) + len(merges)
+            new = _set_attr(el.tag, b"count", str(n).encode()) + inner + refs + b"</mergeCells>"
         else:
-            at = _find_follower(tail, "mergeCells")
-            tail = tail[:at] + b'<mergeCells count="%d">' % len(edit.merges) + refs + b"</mergeCells>" + tail[at:]
-    if legacy_rid is not None:
-        at = _find_follower(tail, "legacyDrawing")
+            new = b'<mergeCells count="%d">' % len(merges) + refs + b"</mergeCells>"
+        if el is not None:
+            tail = tail[:el.start] + new + tail[el.end:]
+        else:
+            at = _insert_at(kids, close, "mergeCells", SHEET_ORDER)
+            tail = tail[:at] + new + tail[at:]
+        kids, close = _children(tail, start)
+    has_legacy = any(k.name == b"legacyDrawing" for k in kids)
+    if has_legacy != legacy_exists:
+        raise _unusual("批注绘图与关系不一致")
+    if legacy_rid is not None and not legacy_exists:
+        at = _insert_at(kids, close, "legacyDrawing", SHEET_ORDER)
         tail = tail[:at] + b"<legacyDrawing " + prefix + b':id="' + legacy_rid.encode() + b'"/>' + tail[at:]
     return tail
 
 
-# ------------------------------------------------------------------ comments
+_SHEETDATA_END = re.compile(rb"</sheetData\s*>|<sheetData\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*/>")
 
 
-def _comments_xml(marks: dict[tuple[int, int], _Mark]) -> bytes:
-    items = []
-    for (r, c) in sorted(marks):
-        items.append(f'<comment ref="{_ref(r, c)}" authorId="0"><text><t xml:space="preserve">'
-                     f"{_text(marks[(r, c)].text)}</t></text></comment>")
-    return XML_DECL + (f'<comments xmlns="{NS_MAIN}"><authors><author>xltool</author></authors><commentList>'
-                       + "".join(items) + "</commentList></comments>").encode("utf-8")
+def _legacy_rid(zin: zipfile.ZipFile, part: str) -> bytes | None:
+    """The r:id of a worksheet's <legacyDrawing> (read from the part's end), or None."""
+    tail = b""
+    seen = False
+    for chunk in _Reader(zin, part).it:
+        tail += chunk
+        last = None
+        for last in _SHEETDATA_END.finditer(tail):
+            pass
+        if last is not None:
+            tail, seen = tail[last.end():], True
+        elif not seen:
+            tail = tail[-64:]
+    if not seen:
+        raise _unusual("工作表缺少 sheetData")
+    kids, _ = _children(tail, 0)
+    el = next((k for k in kids if k.name == b"legacyDrawing"), None)
+    if el is None:
+        return None
+    for k, v in _attrs(el.tag).items():
+        if k.endswith(b":id"):
+            return v
+    raise _unusual("批注绘图缺少关系编号")
 
 
-def _vml_xml(marks: dict[tuple[int, int], _Mark], block: int) -> bytes:
+# ------------------------------------------------------------------ notes: comments part and VML drawing
+
+
+def _comment_xml(ref: str, author: int, text: str) -> str:
+    return (f'<comment ref="{ref}" authorId="{author}"><text><t xml:space="preserve">{_text(text)}</t></text>'
+            f"</comment>")
+
+
+def _comments_new(notes: dict[tuple[int, int], str]) -> bytes:
+    items = "".join(_comment_xml(_ref(r, c), 0, notes[(r, c)]) for (r, c) in sorted(notes))
+    return XML_DECL + (f'<comments xmlns="{NS_MAIN}"><authors><author>{NOTE_AUTHOR}</author></authors>'
+                       f"<commentList>{items}</commentList></comments>").encode("utf-8")
+
+
+def _comments_merge(data: bytes, marks: dict[tuple[int, int], Mark]) -> tuple[bytes, dict[tuple[int, int], str]]:
+    """Our notes added to an existing comments part: a cell's own note is kept and ours follows it.
+
+    Returns the part and the full note text of each marked cell."""
+    from defusedxml import ElementTree as ET
+
+    root = _check_namespace(data, "批注")
+    kids, _ = _children(data, root.end())
+    authors = next((k for k in kids if k.name == b"authors"), None)
+    clist = next((k for k in kids if k.name == b"commentList"), None)
+    if authors is None or clist is None or authors.tag.endswith(b"/>"):
+        raise _unusual("批注部件缺少作者或批注列表")
+    try:
+        tree = ET.fromstring(data)
+    except Exception as exc:
+        raise _unusual("批注部件无法解析") from exc
+    ns = "{" + NS_MAIN + "}"
+    names = [(a.text or "") for a in tree.iter(ns + "author")]
+    texts: dict[tuple[int, int], str] = {}
+    for com in tree.iter(ns + "comment"):
+        pos = _parse_ref((com.get("ref") or "").split(":")[0].encode())
+        if pos is not None:
+            text = com.find(ns + "text")
+            texts[pos] = "".join(t.text or "" for t in text.iter(ns + "t") if t not in _phonetic(text, ns)) \
+                if text is not None else ""
+    edits: list[tuple[int, int, bytes]] = []  # start, end, replacement (in data)
+    if NOTE_AUTHOR in names:
+        author = names.index(NOTE_AUTHOR)
+    else:
+        author = len(names)
+        at = authors.end - len(b"</authors>")
+        edits.append((at, at, f"<author>{NOTE_AUTHOR}</author>".encode()))
+    notes: dict[tuple[int, int], str] = {}
+    new = []
+    existing = set()
+    if not clist.tag.endswith(b"/>"):
+        ckids, _ = _children(data, clist.tag_end, clist.end - len(b"</commentList>"))
+        for ck in ckids:
+            pos = _parse_ref((_attrs(ck.tag).get(b"ref") or b"").split(b":")[0])
+            if pos is None or pos not in marks or ck.tag.endswith(b"/>"):
+                continue
+            existing.add(pos)
+            notes[pos] = marks[pos].note(texts.get(pos))
+            ours = notes[pos][len(texts.get(pos, "").rstrip()):] if texts.get(pos) else notes[pos]
+            tkids, _ = _children(data, ck.tag_end, ck.end - len(b"</comment>"))
+            tx = next((t for t in tkids if t.name == b"text"), None)
+            if tx is None or tx.tag.endswith(b"/>"):
+                raise _unusual("批注缺少文字")
+            runs, _ = _children(data, tx.tag_end, tx.end - len(b"</text>"))
+            if any(r.name == b"r" for r in runs):
+                last = max(r.end for r in runs if r.name == b"r")
+                edits.append((last, last, f'<r><t xml:space="preserve">{_text(ours)}</t></r>'.encode("utf-8")))
+            else:
+                edits.append((tx.start, tx.end, f'<text><t xml:space="preserve">{_text(notes[pos])}</t></text>'
+                              .encode("utf-8")))
+    for pos in sorted(marks):
+        if pos not in existing:
+            notes[pos] = marks[pos].note()
+            new.append(_comment_xml(_ref(*pos), author, notes[pos]))
+    block = "".join(new).encode("utf-8")
+    if clist.tag.endswith(b"/>"):
+        edits.append((clist.start, clist.end, b"<commentList>" + block + b"</commentList>"))
+    else:
+        at = clist.end - len(b"</commentList>")
+        edits.append((at, at, block))
+    for s, e, rep in sorted(edits, key=lambda x: x[0], reverse=True):
+        data = data[:s] + rep + data[e:]
+    return data, notes
+
+
+def _phonetic(text, ns) -> set:
+    """<t> elements of phonetic runs (rPh), which are not part of the note's text."""
+    return {t for rph in text.iter(ns + "rPh") for t in rph.iter(ns + "t")}
+
+
+_IDMAP = re.compile(rb"""<(?:[\w.\-]+:)?idmap\b[^>]*?\sdata\s*=\s*["']([^"']*)["']""")
+_VML_NS = ('xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+           'xmlns:x="urn:schemas-microsoft-com:office:excel"')
+
+
+def _vml_blocks(data: bytes) -> set[int]:
+    used = set()
+    for m in _IDMAP.finditer(data):
+        used |= {int(x) for x in re.findall(rb"\d+", m.group(1))}
+    for m in re.finditer(rb"_x0000_s(\d+)", data):
+        used.add(int(m.group(1)) // 1024)
+    return used
+
+
+def _vml_shapes(notes: dict[tuple[int, int], str], blocks: list[int], ns: str = "") -> str:
+    """Note shapes (``ns``: namespace declarations for each, where the drawing binds other prefixes)."""
     shapes = []
-    for k, (r, c) in enumerate(sorted(marks), start=1):
-        m = marks[(r, c)]
+    for k, (r, c) in enumerate(sorted(notes)):
+        sid = blocks[k // 1023] * 1024 + k % 1023 + 1
         shapes.append(
-            f'<v:shape id="_x0000_s{block * 1024 + k}" type="#_x0000_t202" style="position:absolute;'
-            f'margin-left:59.25pt;margin-top:1.5pt;width:320px;height:{m.height}px;z-index:{k};visibility:hidden" '
-            f'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" '
-            f'obscured="t"/><v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
-            f'<div style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/>'
-            f"<x:SizeWithCells/><x:AutoFill>False</x:AutoFill><x:Row>{r}</x:Row><x:Column>{c}</x:Column>"
-            f"</x:ClientData></v:shape>")
+            f'<v:shape{ns} id="_x0000_s{sid}" type="#_x0000_t202" style="position:absolute;'
+            f'margin-left:59.25pt;margin-top:1.5pt;width:{NOTE_WIDTH}px;height:{note_height(notes[(r, c)])}px;'
+            f'z-index:{k + 1};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+            f'<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+            f'<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
+            f'<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>'
+            f"<x:Row>{r}</x:Row><x:Column>{c}</x:Column></x:ClientData></v:shape>")
+    return "".join(shapes)
+
+
+_SHAPETYPE = ('<v:shapetype{} id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+              '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+def _vml_new(notes: dict[tuple[int, int], str], blocks: list[int]) -> bytes:
     return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
             'xmlns:x="urn:schemas-microsoft-com:office:excel">'
-            f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/></o:shapelayout>'
-            '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
-            '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-            + "".join(shapes) + "</xml>").encode("utf-8")
+            f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{",".join(map(str, blocks))}"/></o:shapelayout>'
+            + _SHAPETYPE.format("") + _vml_shapes(notes, blocks) + "</xml>").encode("utf-8")
+
+
+_NOTE_SHAPE = re.compile(rb"<(?:[\w.\-]+:)?Row>\s*(\d+)\s*</(?:[\w.\-]+:)?Row>\s*"
+                         rb"<(?:[\w.\-]+:)?Column>\s*(\d+)\s*</(?:[\w.\-]+:)?Column>")
+
+
+def _vml_merge(data: bytes, notes: dict[tuple[int, int], str], blocks: list[int]) -> bytes:
+    """Shapes for the notes that have none yet, added to an existing VML drawing (its shapes kept)."""
+    first = re.search(rb"<xml\b[^>]*>", data)
+    if first is None:
+        raise _unusual("批注绘图不完整")
+    ns = ""  # our prefixes v/o/x bound on the root already, or on each element we add
+    for uri, p in ((b"urn:schemas-microsoft-com:vml", b"v"), (b"urn:schemas-microsoft-com:office:office", b"o"),
+                   (b"urn:schemas-microsoft-com:office:excel", b"x")):
+        if not re.search(rb"xmlns:" + p + rb"""\s*=\s*["']""" + re.escape(uri) + rb"""["']""", first.group(0)):
+            ns = " " + _VML_NS
+    have = {(int(m.group(1)), int(m.group(2))) for m in _NOTE_SHAPE.finditer(data)}
+    todo = {pos: t for pos, t in notes.items() if pos not in have}
+    if not todo:
+        return data
+    at = data.rfind(b"</xml>")
+    if at < 0:
+        raise _unusual("批注绘图不完整")
+    add = ("" if b'id="_x0000_t202"' in data else _SHAPETYPE.format(ns)) + _vml_shapes(todo, blocks, ns)
+    data = data[:at] + add.encode("utf-8") + data[at:]
+    m = _IDMAP.search(data)
+    extra = ",".join(map(str, blocks[:(len(todo) - 1) // 1023 + 1])).encode()
+    if m is not None:
+        data = data[:m.end(1)] + (b"," if m.group(1).strip() else b"") + extra + data[m.end(1):]
+    else:
+        data = (data[:first.end()] + f'<o:shapelayout{ns} v:ext="edit"><o:idmap v:ext="edit" data="'.encode()
+                + extra + b'"/></o:shapelayout>' + data[first.end():])
+    return data
 
 
 # ------------------------------------------------------------------ the findings sheet
 
 
-def _findings_xml(plan: SimpleNamespace, styles: _Styles) -> bytes:
+def _findings_xml(fs: FindingsSheet, styles: _Styles) -> bytes:
     rows: dict[int, list[tuple[int, bytes]]] = defaultdict(list)
-    for (r, c), (value, key) in plan.cells.items():
-        if isinstance(value, str) and value == "" and key == ("plain",):
+    for (r, c), (value, st) in fs.cells.items():
+        if isinstance(value, str) and value == "" and st == PLAIN:
             continue  # openpyxl does not write empty strings either
-        rows[r].append((c, _cell_xml(r, c, value, styles.style(key))))
-    data = []
-    for r in sorted(rows):
-        data.append(f'<row r="{r + 1}">'.encode() + b"".join(x for _, x in sorted(rows[r])) + b"</row>")
-    first = plan.first  # 1-based header row
-    cols = "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w:g}" customWidth="1"/>' for c, w in plan.widths.items())
+        rows[r].append((c, _cell_xml(_ref(r, c), value, styles.style(st))))
+    data = [f'<row r="{r + 1}">'.encode() + b"".join(x for _, x in sorted(rows[r])) + b"</row>" for r in sorted(rows)]
+    head = fs.first + 1  # 1-based header row
+    last_col = col_letter(fs.ncols - 1)
+    cols = "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w:g}" customWidth="1"/>' for c, w in fs.widths.items())
     parts = [
         f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">',
         '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
-        f'<dimension ref="A1:H{plan.last}"/>',
-        f'<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="{first}" topLeftCell="A{first + 1}" '
-        f'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A{first + 1}" '
-        f'sqref="A{first + 1}"/></sheetView></sheetViews>',
+        f'<dimension ref="A1:{last_col}{fs.last + 1}"/>',
+        f'<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="{head}" topLeftCell="A{head + 1}" '
+        f'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A{head + 1}" '
+        f'sqref="A{head + 1}"/></sheetView></sheetViews>',
         '<sheetFormatPr defaultRowHeight="15"/>',
         f"<cols>{cols}</cols>",
     ]
     out = "".join(parts).encode() + b"<sheetData>" + b"".join(data) + b"</sheetData>"
     tail = []
-    if plan.has_findings:
-        tail.append(f'<autoFilter ref="A{first}:H{plan.last}"/>')
-    if plan.links:
-        tail.append("<hyperlinks>" + "".join(f'<hyperlink ref="{ref}" location="{_text(loc)}" display="{_text(ref)}"/>'
-                                             for ref, loc in plan.links) + "</hyperlinks>")
+    if fs.has_findings:
+        tail.append(f'<autoFilter ref="A{head}:{last_col}{fs.last + 1}"/>')
+    if fs.links:
+        tail.append("<hyperlinks>" + "".join(f'<hyperlink ref="{_ref(r, c)}" location="{_text(loc)}" '
+                                             f'display="{_text(_ref(r, c))}"/>' for r, c, loc in fs.links)
+                    + "</hyperlinks>")
     tail.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
     tail.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
     return XML_DECL + out + "".join(tail).encode() + b"</worksheet>"
@@ -821,8 +1053,11 @@ def _resolve(base_part: str, target: str) -> str:
 def _relationships(data: bytes) -> list[dict[str, str]]:
     from defusedxml import ElementTree as ET
 
-    root = ET.fromstring(data)
-    return [{k: v for k, v in el.attrib.items()} for el in root if el.tag.endswith("}Relationship")]
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise _unusual("关系部件无法解析") from exc
+    return [dict(el.attrib) for el in root if el.tag.endswith("}Relationship")]
 
 
 def _add_relationships(data: bytes | None, rels: list[tuple[str, str, str, str | None]]) -> bytes:
@@ -832,13 +1067,12 @@ def _add_relationships(data: bytes | None, rels: list[tuple[str, str, str, str |
     if data is None:
         return XML_DECL + b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' \
             + items + b"</Relationships>"
-    at = data.rfind(b"</Relationships>")
-    if at < 0:
-        if re.search(rb"<Relationships\b[^>]*/>", data):
-            return re.sub(rb"<Relationships\b([^>]*)/>", lambda m: b"<Relationships" + m.group(1) + b">" + items
-                          + b"</Relationships>", data, count=1)
-        raise Unsupported("unusual relationships part")
-    return data[:at] + items + data[at:]
+    _, root = _root(data)
+    if root.group(0).endswith(b"/>"):
+        return data[:root.start()] + root.group(0)[:-2].rstrip() + b">" + items + b"</Relationships>" \
+            + data[root.end():]
+    _, close = _children(data, root.end())
+    return data[:close] + items + data[close:]
 
 
 def _new_id(existing: set[str], stem: str = "rIdXl") -> str:
@@ -858,8 +1092,12 @@ def _free_name(names_lower: set[str], pattern: str) -> str:
     return name
 
 
-def write(src: Path, book, report, profile, target: Path) -> None:
-    """Write the annotated copy of ``src`` (an .xlsx/.xlsm) to ``target``, or raise ``Unsupported``."""
+def _rel_target(part: str, target_part: str) -> str:
+    return posixpath.relpath(target_part, posixpath.dirname(part))
+
+
+def write(src: Path, plan: Plan, target: Path) -> None:
+    """Write ``plan`` into a copy of ``src`` (an .xlsx/.xlsm) at ``target``, or raise ``Unsupported``."""
     from defusedxml import ElementTree as ET
 
     with zipfile.ZipFile(src) as zin:
@@ -867,94 +1105,133 @@ def write(src: Path, book, report, profile, target: Path) -> None:
         names = {i.filename for i in infos}
         lower = {n.lower() for n in names}
         if "[Content_Types].xml" not in names:
-            raise Unsupported("no content types")
+            raise _unusual("缺少内容类型部件")
         root_rels = _relationships(_read(zin, "_rels/.rels")) if "_rels/.rels" in names else []
         office = [r for r in root_rels if r.get("Type", "").endswith("/officeDocument")]
         if len(office) != 1 or _resolve("", office[0].get("Target", "")) != "xl/workbook.xml":
-            raise Unsupported("workbook part is not xl/workbook.xml")
+            if any("purl.oclc.org" in r.get("Type", "") for r in root_rels):
+                raise Unsupported(WHY_STRICT, fallback=False)
+            raise _unusual("工作簿部件不在 xl/workbook.xml")
         wb_xml = _read(zin, "xl/workbook.xml")
-        wb_root = ET.fromstring(wb_xml)
-        if wb_root.tag != f"{{{NS_MAIN}}}workbook" or re.search(rb"<\w+:workbook\b", wb_xml):
-            raise Unsupported("not a transitional, unprefixed workbook")
+        wb_start = _check_namespace(wb_xml, "工作簿")
+        try:
+            wb_root = ET.fromstring(wb_xml)
+        except ET.ParseError as exc:
+            raise _unusual("工作簿部件无法解析") from exc
         wb_rels_name = "xl/_rels/workbook.xml.rels"
+        if wb_rels_name not in names:
+            raise _unusual("缺少工作簿关系部件")
         wb_rels = _relationships(_read(zin, wb_rels_name))
-        targets = {r["Id"]: _resolve("xl/workbook.xml", r.get("Target", "")) for r in wb_rels}
-        worksheet_parts = {targets[r["Id"]] for r in wb_rels if r.get("Type", "").endswith("/worksheet")}
+        targets = {r.get("Id"): _resolve("xl/workbook.xml", r.get("Target", "")) for r in wb_rels
+                   if r.get("TargetMode") != "External"}
+        worksheet_parts = {targets.get(r.get("Id")) for r in wb_rels if r.get("Type", "").endswith("/worksheet")}
         sheets = []  # name, part
         sheet_ids = []
         for el in wb_root.iter(f"{{{NS_MAIN}}}sheet"):
             part = targets.get(el.get(f"{{{NS_R}}}id"))
             if part is None or part not in names:
-                raise Unsupported("sheet part missing")
-            sheets.append((el.get("name"), part))
-            sheet_ids.append(int(el.get("sheetId") or 0))
+                raise _unusual("工作表部件缺失")
+            sheets.append((el.get("name") or "", part))
+            sid = el.get("sheetId") or "0"
+            sheet_ids.append(int(sid) if sid.isdigit() else 0)
         sheetnames = [n for n, _ in sheets]
-        styles_part = next((t for r_, t in ((r, targets[r["Id"]]) for r in wb_rels)
-                            if r_.get("Type", "").endswith("/styles")), None)
+        styles_part = next((targets.get(r.get("Id")) for r in wb_rels if r.get("Type", "").endswith("/styles")), None)
         if styles_part is None or styles_part not in names:
-            raise Unsupported("no styles part")
+            raise _unusual("缺少样式部件")
         styles = _Styles(_read(zin, styles_part))
 
-        title = A._safe_title(A.SHEET_NAME, SimpleNamespace(sheetnames=sheetnames))
-        edits = plan_sheets(book, report, profile, set(sheetnames))
-        findings = plan_findings_sheet(report, profile, set(sheetnames) | {title})
+        fs = plan.findings_sheet(sheetnames)
+        vml_used = set()
+        for n in names:
+            if n.lower().endswith(".vml"):
+                vml_used |= _vml_blocks(_read(zin, n))
+        next_block = max(vml_used | {0}) + 1
 
-        # new parts: comments and drawings of the flagged sheets, the findings sheet
+        def blocks(count: int) -> list[int]:
+            nonlocal next_block
+            out = list(range(next_block, next_block + max(1, (count - 1) // 1023 + 1)))
+            next_block = out[-1] + 1
+            return out
+
         new_parts: dict[str, bytes] = {}
+        replaced: dict[str, bytes] = {}
         overrides: list[tuple[str, str]] = []
         rel_updates: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
-        legacy: dict[str, str] = {}
-        block = 100
+        legacy: dict[str, tuple[str, bool]] = {}  # sheet part → (VML relationship id, already referenced)
+        patches: dict[str, tuple[SheetPlan, _SheetPatch]] = {}
         for name, part in sheets:
-            edit = edits.get(name)
-            if edit is None or not edit.marks:
+            sp = plan.sheets.get(name)
+            if sp is None or part not in worksheet_parts:
+                continue
+            patches[part] = (sp, _SheetPatch(sp, styles))
+            if not sp.marks:
                 continue
             rels_name = _rels_path(part)
-            existing = {r["Id"] for r in _relationships(_read(zin, rels_name))} if rels_name in names else set()
-            cpart = _free_name(lower, "xl/comments/comment{}.xml")
-            vpart = _free_name(lower, "xl/drawings/vmlDrawing{}.vml")
-            block += 1
-            new_parts[cpart] = _comments_xml(edit.marks)
-            new_parts[vpart] = _vml_xml(edit.marks, block)
-            overrides.append(("/" + cpart, CT_COMMENTS))
-            crid, vrid = _new_id(existing), _new_id(existing)
-            rel_updates[rels_name] += [
-                (crid, RT + "comments", posixpath.relpath(cpart, posixpath.dirname(part)), None),
-                (vrid, RT + "vmlDrawing", posixpath.relpath(vpart, posixpath.dirname(part)), None)]
-            legacy[part] = vrid
+            rels = _relationships(_read(zin, rels_name)) if rels_name in names else []
+            ids = {r.get("Id") for r in rels}
+            by_id = {r.get("Id"): r for r in rels}
+            comments = [r for r in rels if r.get("Type", "").endswith("/comments")]
+            if len(comments) > 1:
+                raise _unusual("一张工作表有多个批注部件")
+            rid = _legacy_rid(zin, part) if any(r.get("Type", "").endswith("/vmlDrawing") for r in rels) else None
+            if rid is not None:
+                rel = by_id.get(rid.decode("utf-8", "replace"))
+                if rel is None or not rel.get("Type", "").endswith("/vmlDrawing") or rel.get("TargetMode") == "External":
+                    raise _unusual("批注绘图关系缺失")
+                vpart = _resolve(part, rel.get("Target", ""))
+                if vpart not in names:
+                    raise _unusual("批注绘图部件缺失")
+            if comments:
+                cpart = _resolve(part, comments[0].get("Target", ""))
+                if cpart not in names or comments[0].get("TargetMode") == "External":
+                    raise _unusual("批注部件缺失")
+                replaced[cpart], notes = _comments_merge(_read(zin, cpart), sp.marks)
+            else:
+                notes = {pos: m.note() for pos, m in sp.marks.items()}
+                cpart = _free_name(lower, "xl/comments/comment{}.xml")
+                new_parts[cpart] = _comments_new(notes)
+                overrides.append(("/" + cpart, CT_COMMENTS))
+                rel_updates[rels_name].append((_new_id(ids), RT + "comments", _rel_target(part, cpart), None))
+            if rid is not None:
+                replaced[vpart] = _vml_merge(replaced.get(vpart) or _read(zin, vpart), notes, blocks(len(notes)))
+                legacy[part] = (rid.decode(), True)
+            else:
+                vpart = _free_name(lower, "xl/drawings/vmlDrawing{}.vml")
+                new_parts[vpart] = _vml_new(notes, blocks(len(notes)))
+                vrid = _new_id(ids)
+                rel_updates[rels_name].append((vrid, RT + "vmlDrawing", _rel_target(part, vpart), None))
+                legacy[part] = (vrid, False)
         fpart = _free_name(lower, "xl/worksheets/sheet{}.xml")
         overrides.append(("/" + fpart, CT_WORKSHEET))
-        wb_rid = _new_id({r["Id"] for r in wb_rels})
+        wb_rid = _new_id({r.get("Id") for r in wb_rels})
         rel_updates[wb_rels_name].append((wb_rid, RT + "worksheet", posixpath.relpath(fpart, "xl"), None))
-        new_wb = _workbook_xml(wb_xml, title, max(sheet_ids + [0]) + 1, wb_rid, findings)
+        new_wb = _workbook_xml(wb_xml, wb_start, fs, max(sheet_ids + [0]) + 1, wb_rid)
 
         # custom property marking the copy as ours
-        custom_part = next((_resolve("", r.get("Target", "")) for r in root_rels
-                            if r.get("Type") == RT_CUSTOM), None)
+        custom_part = next((_resolve("", r.get("Target", "")) for r in root_rels if r.get("Type") == RT_CUSTOM), None)
         custom_xml = None
         if custom_part is not None and custom_part in names:
             custom_xml = _custom_xml(_read(zin, custom_part))
         else:
             custom_part = "docProps/custom.xml"
             if custom_part.lower() in lower:
-                raise Unsupported("an unreferenced docProps/custom.xml")
+                raise _unusual("存在未被引用的 docProps/custom.xml")
             new_parts[custom_part] = _custom_xml(None)
             overrides.append(("/" + custom_part, CT_CUSTOM))
-            rel_updates["_rels/.rels"].append((_new_id({r["Id"] for r in root_rels}), RT_CUSTOM, custom_part, None))
+            rel_updates["_rels/.rels"].append((_new_id({r.get("Id") for r in root_rels}), RT_CUSTOM, custom_part,
+                                               None))
 
         ctypes = _read(zin, "[Content_Types].xml")
         add = "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides)
-        if legacy and not re.search(rb'<Default\b[^>]*Extension="vml"', ctypes, re.I):
+        if any(p.lower().endswith(".vml") for p in new_parts) and not re.search(
+                rb"""<Default\b[^>]*Extension\s*=\s*["']vml["']""", ctypes, re.I):
             add = f'<Default Extension="vml" ContentType="{CT_VML}"/>' + add
-        at = ctypes.rfind(b"</Types>")
-        if at < 0:
-            raise Unsupported("unusual content types")
-        ctypes = ctypes[:at] + add.encode() + ctypes[at:]
+        ctypes = _add_children(ctypes, add.encode())
 
         def build(tmp: Path) -> None:
-            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
                 done = set()
-                sheet_parts = dict((p, n) for n, p in sheets)
+                sheet_parts = {p: n for n, p in sheets}
                 for info in infos:
                     name = info.filename
                     if name in done or info.is_dir():
@@ -968,92 +1245,169 @@ def write(src: Path, book, report, profile, target: Path) -> None:
                         continue  # written last: the sheets add formats while they are written
                     elif name == custom_part and custom_xml is not None:
                         data = custom_xml
+                    elif name in replaced:
+                        data = replaced[name]
                     elif name in rel_updates:
                         data = _add_relationships(_read(zin, name), rel_updates.pop(name))
                     elif name in sheet_parts and name not in worksheet_parts:  # chart / dialog / macro sheets
                         data = _unselect(_read(zin, name))
                     elif name in sheet_parts:
-                        edit = edits.get(sheet_parts[name])
-                        with zout.open(_info(info), "w") as out:
-                            rewrite_sheet(_Reader(zin, name), out.write, unselect=True, edit=edit, styles=styles,
-                                          legacy_rid=legacy.get(name))
+                        sp, patch = patches.get(name, (None, None))
+                        rid, exists = legacy.get(name, (None, False))
+                        with zout.open(_info(info, LEVEL_SHEET if patch else LEVEL), "w") as out:
+                            if patch is None:
+                                rewrite_sheet(_Reader(zin, name), out.write, sp=sp, patch=patch, legacy_rid=rid,
+                                              legacy_exists=exists)
+                            else:
+                                with _Deflater(out.write) as deflate:
+                                    rewrite_sheet(_Reader(zin, name), deflate.write, sp=sp, patch=patch,
+                                                  legacy_rid=rid, legacy_exists=exists)
                         continue
                     else:
-                        with zin.open(info) as fin, zout.open(_info(info), "w") as out:
+                        with zin.open(info) as fin, zout.open(_info(info, LEVEL), "w") as out:
                             while chunk := fin.read(CHUNK):
                                 out.write(chunk)
                         continue
-                    zout.writestr(_info(info), data)
+                    zout.writestr(_info(info, LEVEL), data)
                 for name, rels in rel_updates.items():  # .rels parts that did not exist
-                    zout.writestr(name, _add_relationships(None, rels))
+                    zout.writestr(_new_info(name), _add_relationships(None, rels))
                 for name, data in new_parts.items():
-                    zout.writestr(name, data)
-                zout.writestr(fpart, _findings_xml(findings, styles))
-                zout.writestr(_info(zin.getinfo(styles_part)), styles.render())
+                    zout.writestr(_new_info(name), data)
+                zout.writestr(_new_info(fpart), _findings_xml(fs, styles))
+                zout.writestr(_info(zin.getinfo(styles_part), LEVEL), styles.render())
 
         atomic_write(target, build)
 
 
-def _info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+class _Deflater:
+    """Hands the bytes of a rewritten sheet to a thread that deflates them while the next rows are patched."""
+
+    def __init__(self, write):
+        import queue
+        import threading
+
+        self.queue: queue.Queue = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self._write = write
+        self.thread = threading.Thread(target=self._run, name="xltool-deflate", daemon=True)
+
+    def _run(self) -> None:
+        while (chunk := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._write(chunk)
+                except BaseException as exc:  # raised again in the writing thread
+                    self.error = exc
+
+    def write(self, chunk: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(chunk)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, typ, exc, tb):
+        self.queue.put(None)
+        self.thread.join()
+        if exc is None and self.error is not None:
+            raise self.error
+        return False
+
+
+def _info(info: zipfile.ZipInfo, level: int) -> zipfile.ZipInfo:
     out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
     out.compress_type = zipfile.ZIP_DEFLATED
     out.external_attr = info.external_attr
+    # ZipFile(compresslevel=…) is not applied to a ZipInfo made by hand: the level goes on each part
+    if hasattr(out, "compress_level"):  # Python 3.13+
+        out.compress_level = level
+    else:
+        out._compresslevel = level
     return out
 
 
-def _workbook_xml(data: bytes, title: str, sheet_id: int, rid: str, findings) -> bytes:
-    m = re.search(rb"<workbook\b[^>]*?>", data)
-    root = m.group(0)
-    pm = re.search(rb'\sxmlns:(\w+)\s*=\s*"' + re.escape(NS_R.encode()) + b'"', root)
-    if pm:
-        prefix = pm.group(1)
-    else:
-        prefix = b"xlr"
-        data = data[:m.end() - 1] + b' xmlns:xlr="' + NS_R.encode() + b'"' + data[m.end() - 1:]
-    sheet = f'<sheet name="{_text(title)}" sheetId="{sheet_id}" '.encode("utf-8") + prefix + f':id="{rid}"/>'.encode()
-    sm = re.search(rb"<sheets\b[^>]*>", data)
-    if sm is None or sm.group(0).endswith(b"/>"):
-        raise Unsupported("workbook without sheets")
-    data = data[:sm.end()] + sheet + data[sm.end():]
-    # sheet-local names follow their sheets: one place further
-    data = re.sub(rb'(\slocalSheetId\s*=\s*")(\d+)(")', lambda mm: mm.group(1) + str(int(mm.group(2)) + 1).encode()
-                  + mm.group(3), data)
-    # the copy opens on the findings sheet
-    data = re.sub(rb"<workbookView\b[^>]*?/?>", lambda mm: _set_attr(_set_attr(mm.group(0), b"activeTab", b"0"),
-                                                                      b"firstSheet", b"0"), data)
-    quoted = title.replace("'", "''")
+def _new_info(name: str) -> zipfile.ZipInfo:
+    import time
+
+    return _info(zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6]), LEVEL)
+
+
+def _add_children(data: bytes, xml: bytes) -> bytes:
+    """``xml`` appended as the last children of the root element of ``data``."""
+    _, root = _root(data)
+    if root.group(0).endswith(b"/>"):
+        raise _unusual("XML 根元素为空")
+    _, close = _children(data, root.end())
+    return data[:close] + xml + data[close:]
+
+
+def _workbook_xml(data: bytes, root: re.Match, fs: FindingsSheet, sheet_id: int, rid: str) -> bytes:
+    prefix = _ns_prefix(root.group(0), NS_R)
+    if prefix is None:
+        prefix = b"xlr" if b"xmlns:r" in _attrs(root.group(0)) else b"r"
+        data = data[:root.end() - 1] + b" xmlns:" + prefix + b'="' + NS_R.encode() + b'"' + data[root.end() - 1:]
+        _, root = _root(data)
+    kids, close = _children(data, root.end())
+    edits: list[tuple[int, int, bytes]] = []
+    by = {}
+    for el in kids:
+        by.setdefault(el.local, el)
+    sheets = by.get("sheets")
+    if sheets is None or sheets.tag.endswith(b"/>"):
+        raise _unusual("工作簿没有工作表")
+    sheet = f'<sheet name="{_text(fs.title)}" sheetId="{sheet_id}" '.encode("utf-8") + prefix + f':id="{rid}"/>'.encode()
+    edits.append((sheets.tag_end, sheets.tag_end, sheet))
+    views = by.get("bookViews")
+    if views is not None and not views.tag.endswith(b"/>"):
+        block = data[views.start:views.end]
+        block = re.sub(rb"<workbookView\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+                       lambda m: _set_attr(_set_attr(m.group(0), b"activeTab", b"0"), b"firstSheet", b"0"), block)
+        edits.append((views.start, views.end, block))
+    quoted = "'" + fs.title.replace("'", "''") + "'"
+    last_col = col_letter(fs.ncols - 1)
     names = [f'<definedName name="_xlnm.Print_Titles" localSheetId="0">'
-             f"{_text(chr(39) + quoted + chr(39))}!${findings.first}:${findings.first}</definedName>"]
-    if findings.has_findings:
+             f"{_text(quoted)}!${fs.first + 1}:${fs.first + 1}</definedName>"]
+    if fs.has_findings:
         names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-                     f"{_text(chr(39) + quoted + chr(39))}!$A${findings.first}:$H${findings.last}</definedName>")
+                     f"{_text(quoted)}!$A${fs.first + 1}:${last_col}${fs.last + 1}</definedName>")
     block = "".join(names).encode("utf-8")
-    dm = re.search(rb"<definedNames\b[^>]*?(/?)>", data)
-    if dm and dm.group(1) == b"":
-        data = data[:dm.end()] + block + data[dm.end():]
-    elif dm:
-        data = data[:dm.start()] + b"<definedNames>" + block + b"</definedNames>" + data[dm.end():]
+    dn = by.get("definedNames")
+    if dn is not None and not dn.tag.endswith(b"/>"):
+        inner = data[dn.tag_end:dn.end - len(b"</definedNames>")]
+        # sheet-local names follow their sheets: one place further
+        inner = re.sub(rb"""(<definedName\b[^>]*?\slocalSheetId\s*=\s*["'])(\d+)(["'])""",
+                       lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + m.group(3), inner)
+        edits.append((dn.tag_end, dn.end - len(b"</definedNames>"), block + inner))
+    elif dn is not None:
+        edits.append((dn.start, dn.end, b"<definedNames>" + block + b"</definedNames>"))
     else:
-        at = _find_follower(data, "definedNames", ("definedNames",) + _WB_AFTER_NAMES)
-        data = data[:at] + b"<definedNames>" + block + b"</definedNames>" + data[at:]
+        at = _insert_at(kids, close, "definedNames", WORKBOOK_ORDER)
+        edits.append((at, at, b"<definedNames>" + block + b"</definedNames>"))
+    for s, e, rep in sorted(edits, key=lambda x: x[0], reverse=True):
+        data = data[:s] + rep + data[e:]
     return data
 
 
 def _custom_xml(data: bytes | None) -> bytes:
     def prop(pid: int, vt: str) -> str:
-        return (f'<property fmtid="{CUSTOM_FMTID}" pid="{pid}" name="{A.MARKER}">'
+        return (f'<property fmtid="{CUSTOM_FMTID}" pid="{pid}" name="{MARKER}">'
                 f"<{vt}:lpwstr>{_text(__version__)}</{vt}:lpwstr></property>")
 
     if data is None:
         return XML_DECL + (f'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
                            f'xmlns:vt="{NS_VT}">' + prop(2, "vt") + "</Properties>").encode("utf-8")
-    root = re.search(rb"<Properties\b[^>]*?>", data)
-    if root is None or root.group(0).endswith(b"/>"):
-        raise Unsupported("unusual custom properties")
-    pm = re.search(rb'\sxmlns:(\w+)\s*=\s*"' + re.escape(NS_VT.encode()) + b'"', root.group(0))
-    vt = pm.group(1).decode() if pm else "vt"
+    _, root = _root(data)
+    if root.group(0).endswith(b"/>") or b":" in _root(data)[0]:
+        raise _unusual("自定义属性部件")
+    pm = _ns_prefix(root.group(0), NS_VT)
+    vt = pm.decode() if pm else "vt"
     if pm is None:
+        if b"xmlns:vt" in _attrs(root.group(0)):
+            raise _unusual("自定义属性部件的命名空间前缀")
         data = data[:root.end() - 1] + f' xmlns:vt="{NS_VT}"'.encode() + data[root.end() - 1:]
+        _, root = _root(data)
     pids = [int(p) for p in re.findall(rb'\spid="(\d+)"', data)]
-    at = data.rfind(b"</Properties>")
-    return data[:at] + prop(max(pids + [1]) + 1, vt).encode("utf-8") + data[at:]
+    _, close = _children(data, root.end())
+    return data[:close] + prop(max(pids + [1]) + 1, vt).encode("utf-8") + data[close:]

@@ -1,0 +1,317 @@
+"""The marking plan: every change the annotated copy makes, decided once.
+
+``build(report, book, profile)`` turns a checked file into a :class:`Plan`: which cells are marked and
+with which fill, the text of their notes, the recomputed ("复核") columns (header, values, number format,
+width, header merge) and, at write time, the cells of the first sheet 核查结果. The two writers —
+``xltool.report.xlsxfast`` (package level, streaming) and ``xltool.report.annotate`` (openpyxl) — only
+write a plan; neither decides anything of its own, and neither imports the other.
+
+Looks are described by :class:`Style` (a frozen, hashable value): a writer turns each distinct style into
+its own format once.
+
+To extend the findings sheet (a summary block, more columns): change :meth:`Plan.findings_sheet` — both
+writers follow, the parity test in ``tests/test_xlsxfast.py`` keeps them equal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from xltool.findings import ERROR, INFO, SEVERITY_CN, WARNING
+
+FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
+REVIEW_HEADER_FILL = "BDD7EE"
+REVIEW_FILL = "EAF1FB"
+REVIEW_BORDER = "8EA9DB"
+REVIEW_WIDTH = 15
+SHEET_NAME = "核查结果"
+MARKER = "xltool-annotated"
+NOTE_AUTHOR = "xltool"
+NOTE_WIDTH = 320  # px
+NOTE_SEPARATOR = "\n—— xltool ——\n"  # between a cell's own note and ours
+NOTE_MAX = 30000
+
+RESULT_LABELS = {
+    "unit": "金额单位",
+    "project_count": "项目个数",
+    "budget_total": "预算数合计",
+    "execution_total": "执行数合计",
+    "execution_rate": "总体执行率",
+    "overall_score": "整体得分（项目得分平均）",
+    "overall_grade": "整体等级",
+    "execution_score": "执行率得分",
+    "total_score": "总分",
+    "grade": "等级",
+    "full_score": "满分",
+    "converted_score": "换算得分",
+    "weight_total": "权重合计",
+    "stated_total": "表中所填合计得分",
+    # self-evaluation forms (xltool/kinds/form.py, weighted_form.py)
+    "project_name": "项目（单位）名称",
+    "department": "主管部门",
+    "implementing_unit": "实施单位",
+    "year": "年度",
+    "budget_initial": "年初预算数",
+    "budget": "全年预算数（调整后）",
+    "arrived": "到位数",
+    "execution": "全年执行数",
+    "execution_item_score": "预算执行率单项得分（执行率×100）",
+    "indicator_count": "绩效指标个数",
+    "points_total": "分值合计",
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    """The look of a cell the copy writes or marks (None: keep / default)."""
+
+    bold: bool = False
+    size: int | None = None
+    color: str | None = None  # font colour, RRGGBB
+    underline: bool = False
+    fill: str | None = None  # solid fill, RRGGBB
+    border: str | None = None  # thin border on four sides, RRGGBB
+    numfmt: str | None = None
+    halign: str | None = None
+    valign: str | None = None
+    wrap: bool = False
+
+    @property
+    def has_font(self) -> bool:
+        return self.bold or self.size is not None or self.color is not None or self.underline
+
+    @property
+    def has_alignment(self) -> bool:
+        return self.halign is not None or self.valign is not None or self.wrap
+
+
+PLAIN = Style()
+TITLE = Style(bold=True, size=14)
+BOLD = Style(bold=True)
+PERCENT = Style(numfmt="0.00%")
+TABLE_HEAD = Style(bold=True, color="FFFFFF", fill="305496", halign="center", valign="center")
+LINK = Style(color="0563C1", underline=True)
+WRAP = Style(valign="top", wrap=True)
+REVIEW_HEAD = Style(bold=True, color="1F3864", fill=REVIEW_HEADER_FILL, border=REVIEW_BORDER, halign="center",
+                    valign="center", wrap=True)
+SEVERITY_STYLE = {sev: Style(fill=rgb) for sev, rgb in FILL.items()}
+
+
+def review_style(number_format: str | None) -> Style:
+    return Style(fill=REVIEW_FILL, border=REVIEW_BORDER, numfmt=number_format)
+
+
+@dataclass
+class Mark:
+    """A marked cell: its fill and the text xltool adds to its note."""
+
+    severity: str
+    text: str
+
+    @property
+    def fill(self) -> str:
+        return FILL[self.severity]
+
+    def note(self, existing: str | None = None) -> str:
+        """The cell's note: its own note, if any, then ours."""
+        text = self.text
+        if existing and existing.strip():
+            text = existing.rstrip() + NOTE_SEPARATOR + text
+        return text[:NOTE_MAX]
+
+
+def note_height(text: str) -> int:
+    """Height in px of the note box showing ``text``."""
+    lines = text.count("【")
+    return max(90, 40 * max(lines, 1) + 20 * (len(text) // 40))
+
+
+@dataclass
+class Column:
+    """A recomputed column beside a table (0-based sheet coordinates)."""
+
+    col: int
+    title: str
+    header: tuple[int, int]  # first and last header row: merged when they differ
+    values: dict[int, Any]  # row → value
+    style: Style
+    width: float = REVIEW_WIDTH
+
+
+@dataclass
+class SheetPlan:
+    marks: dict[tuple[int, int], Mark] = field(default_factory=dict)
+    columns: list[Column] = field(default_factory=list)
+
+    def cells(self) -> dict[tuple[int, int], tuple[Any, Style]]:
+        """Every cell the plan writes on this sheet: (row, col) → (value, style)."""
+        out: dict[tuple[int, int], tuple[Any, Style]] = {}
+        for col in self.columns:
+            out[(col.header[0], col.col)] = (col.title, REVIEW_HEAD)
+            for r, v in col.values.items():
+                out[(r, col.col)] = (v, col.style)
+        return out
+
+    @property
+    def merges(self) -> list[tuple[int, int, int, int]]:
+        return [(c.header[0], c.col, c.header[1], c.col) for c in self.columns if c.header[1] > c.header[0]]
+
+    @property
+    def widths(self) -> dict[int, float]:
+        return {c.col: c.width for c in self.columns}
+
+
+@dataclass
+class FindingsSheet:
+    title: str
+    cells: dict[tuple[int, int], tuple[Any, Style]]  # 0-based
+    links: list[tuple[int, int, str]]  # row, col, "'Sheet'!A1"
+    first: int  # 0-based row of the table header
+    last: int  # 0-based last row
+    ncols: int
+    has_findings: bool
+    widths: dict[int, float]
+
+
+@dataclass
+class Plan:
+    report: Any
+    profile: Any
+    sheets: dict[str, SheetPlan] = field(default_factory=dict)
+
+    def findings_sheet(self, sheetnames) -> FindingsSheet:
+        """The 核查结果 sheet for a workbook holding ``sheetnames`` (read the report's notes as they are now)."""
+        return _findings_sheet(self.report, self.profile, list(sheetnames))
+
+
+# ------------------------------------------------------------------ deciding
+
+
+def build(report, book, profile) -> Plan:
+    """The plan of the annotated copy of a checked file (``book``: its values, for merged ranges and widths)."""
+    plan = Plan(report, profile)
+    by_cell = defaultdict(list)
+    for f in report.findings:
+        if f.sheet is not None and f.row is not None and f.col is not None:
+            by_cell[(f.sheet, f.row, f.col)].append(f)
+    sheets = {s.name: s for s in book.sheets} if book is not None else {}
+    for (name, r, c), fs in by_cell.items():
+        worst = min(fs, key=lambda f: {ERROR: 0, WARNING: 1}.get(f.severity, 2)).severity
+        if worst not in (ERROR, WARNING):
+            continue  # info findings are listed on 核查结果 only
+        sheet = sheets.get(name)
+        ar, ac = sheet.anchor(r, c) if sheet is not None else (r, c)
+        text = "\n".join(f"【{SEVERITY_CN[f.severity]}】{f.message}（规则 {f.rule}）" for f in fs)
+        sp = plan.sheets.setdefault(name, SheetPlan())
+        old = sp.marks.get((ar, ac))
+        sp.marks[(ar, ac)] = Mark(_worse(worst, old.severity) if old else worst,
+                                  (old.text + "\n" + text) if old else text)
+    for s in report.kinds:
+        if s.module is None or not hasattr(s.module, "review_columns") or s.name not in sheets:
+            continue
+        spec = s.module.review_columns(s.record, profile)
+        if not spec:
+            continue
+        (h0, h1), last_col, cols = spec
+        start = max(last_col + 1, sheets[s.name].ncols)  # one column after the table
+        sp = plan.sheets.setdefault(s.name, SheetPlan())
+        for i, col in enumerate(cols):
+            sp.columns.append(Column(start + i, col.title, (h0, h1), dict(col.values), review_style(col.number_format)))
+    return plan
+
+
+def _worse(a: str, b: str) -> str:
+    order = {ERROR: 0, WARNING: 1, INFO: 2}
+    return a if order.get(a, 3) <= order.get(b, 3) else b
+
+
+def safe_title(name: str, taken) -> str:
+    """A sheet name Excel accepts, not in ``taken``."""
+    bad = '[]:*?/\\'
+    title = "".join("_" if ch in bad else ch for ch in name)[:31] or "Sheet"
+    lower = {t.lower() for t in taken}
+    base, n = title, 1
+    while title.lower() in lower:
+        n += 1
+        title = f"{base[:28]}({n})"
+    return title
+
+
+def cell_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return round(v, 6)
+    return v if isinstance(v, (int, str)) else str(v)
+
+
+def verdict(report) -> str:
+    e, w = report.errors, report.warnings
+    if not e and not w:
+        return "未发现错误或提示。"
+    return f"发现错误 {e} 处、提示 {w} 处（红色为错误，黄色为提示；点击下表单元格可跳转）。"
+
+
+FINDINGS_HEADERS = ("序号", "级别", "工作表", "单元格", "规则", "规则名称", "问题说明", "表中值", "应为")
+FINDINGS_WIDTHS = (10, 14, 18, 10, 9, 24, 70, 16, 16)
+
+
+def _findings_sheet(report, profile, sheetnames: list[str]) -> FindingsSheet:
+    from xltool.report.catalogue import rule_title
+
+    title = safe_title(SHEET_NAME, sheetnames)
+    cells: dict[tuple[int, int], tuple[Any, Style]] = {}
+    links: list[tuple[int, int, str]] = []
+
+    def put(r, c, v, style=PLAIN):
+        cells[(r, c)] = (v, style)
+
+    put(0, 0, "xltool 核查结果", TITLE)
+    r = 1
+    for k, v in (("文件", report.path), ("地区配置", f"{profile.title}（{profile.name}）"), ("核查结论", verdict(report))):
+        put(r, 0, k, BOLD)
+        put(r, 1, v)
+        r += 1
+    for s in report.sheets:
+        put(r, 0, "工作表", BOLD)
+        put(r, 1, f"“{s.name}”：{s.title}")
+        r += 1
+        for key, val in s.results.items():
+            put(r, 1, RESULT_LABELS.get(key, key))
+            if key == "execution_rate" and isinstance(val, (int, float)):
+                put(r, 2, val, PERCENT)
+            else:
+                put(r, 2, val if val is not None else "—")
+            r += 1
+    for note in report.notes:
+        put(r, 0, "说明", BOLD)
+        put(r, 1, note)
+        r += 1
+    r += 1
+    for i, h in enumerate(FINDINGS_HEADERS):
+        put(r, i, h, TABLE_HEAD)
+    first = r
+    present = set(sheetnames)
+    for n, f in enumerate(report.findings, start=1):
+        r += 1
+        put(r, 0, n)
+        put(r, 1, SEVERITY_CN.get(f.severity, f.severity), SEVERITY_STYLE.get(f.severity, PLAIN))
+        put(r, 2, f.sheet or "")
+        if f.sheet and f.cell and f.sheet in present:
+            put(r, 3, f.cell, LINK)
+            links.append((r, 3, "'" + f.sheet.replace("'", "''") + "'!" + f.cell))
+        else:
+            put(r, 3, f.cell or "")
+        put(r, 4, f.rule)
+        put(r, 5, rule_title(f.rule))
+        put(r, 6, f.message, WRAP)
+        put(r, 7, cell_value(f.found))
+        put(r, 8, cell_value(f.expected))
+    last = r
+    if not report.findings:
+        put(r + 1, 0, "未发现问题。")
+        last = r + 1
+    return FindingsSheet(title, cells, links, first, last, len(FINDINGS_HEADERS), bool(report.findings),
+                         dict(enumerate(FINDINGS_WIDTHS)))
