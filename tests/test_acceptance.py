@@ -45,6 +45,7 @@ KNOWN = {  # what main gets wrong today (issue #9), measured with tests/acceptan
     "S07_adjust_column_yuan": "调整数 column not read: 年初 + 调整 ≠ 调整后 missed; its rate/balance become errors",
     "S08_accounting_negatives": "'(15.15)' is not read as a number: an overspend's negative 结余 is an error",
     "S11_extra_columns_balance_total": "开始执行年份 read as 执行数: every row gets false errors",
+    "S13_merged_group_titles": "合计 first ends the table: the wrong 结余交回 under a merged group title is missed",
     "T02_score_group_rows_clean": "score table with '一、投入指标 20 20' group rows read as a management table",
     "T03_score_over_points": "group-row score table read as a management table: sums double counted",
     "T04_score_total_first_seed_error": "合计 first in a score table: the wrong total is not checked",

@@ -474,6 +474,12 @@ def summary_books() -> list[Book]:
         "评价等级 column with 优秀/良好/一般/较差; a 70-point project graded 优秀",
         errors=[(("item", 6), "grade", "优秀", "score 70 graded 优秀 (一般)")],
         cols=COLS_RATE, totals="last"))
+    groups13 = [("一、基本支出", [0, 1, 2]), ("二、项目支出", [3, 4, 5, 6, 7])]
+    b.append(summary_book(
+        "S13_merged_group_titles", projects(range(8), round2=True),
+        "group titles merged across the whole row, 小计 rows, 合计 at top and bottom; 结余交回 over 结余",
+        errors=[(("item", 4), "returned", 20.0, "结余交回财政数 20 over 结余数 15.29")],
+        cols=COLS_RATE, groups=groups13, group_style="merged", subtotals=True, totals="both"))
     return b
 
 
@@ -523,9 +529,10 @@ def project_form(sheet, funds, indicators, *, dept=False, rate="fraction", exec_
     g.put(r, 9, "得分")
     rv = rate_value(rt, rate)
     g.put(r + 1, 1, "年度资金总额")
-    g.put(r + 1, 3, ini)
-    g.put(r + 1, 4, b)
-    g.put(r + 1, 5, e)
+    money = "#,##0.00" if unit == "元" else None
+    g.put(r + 1, 3, ini, money)
+    g.put(r + 1, 4, b, money)
+    g.put(r + 1, 5, e, money)
     g.put(r + 1, 6, 10)
     if rate_merged:
         g.merge(r + 1, 7, r + 1, 8, rv)
@@ -541,9 +548,9 @@ def project_form(sheet, funds, indicators, *, dept=False, rate="fraction", exec_
         subs = tuple(funds["subs"])
     for k, (lab, x, y, z) in enumerate(subs):
         g.put(r + 2 + k, 1, lab)
-        g.put(r + 2 + k, 3, x)
-        g.put(r + 2 + k, 4, y)
-        g.put(r + 2 + k, 5, z)
+        g.put(r + 2 + k, 3, x, money)
+        g.put(r + 2 + k, 4, y, money)
+        g.put(r + 2 + k, 5, z, money)
     g.row = r + 2 + len(subs)
     g.line(["年度总体目标", "预期目标", None, None, None, None, "实际完成情况"])
     g.line([None, "保障全镇中小学校正常运转，改善办学条件。", None, None, None, None,
@@ -627,6 +634,9 @@ def form_books() -> list[Book]:
     g, c = project_form("项目支出绩效自评表", EDU, EDU_INDICATORS, total=tot_bad)
     b.append(Book("P07_total_not_sum", "总分 2 above the sum", [g],
                   [{"sheet": g.name, "cells": [c["total"]], "what": "总分 101.6, should be 99.6"}]))
+    yuan = {k: (v * 10000 if isinstance(v, float) else v) for k, v in EDU.items()}
+    g, c = project_form("项目支出绩效自评表", yuan, EDU_INDICATORS, unit="元", title_extra=True)
+    b.append(Book("P08_project_form_yuan_clean", "fund block in 元 (项目资金（元）, 13,380,000)", [g]))
     dept = {"name": "示例镇人民政府", "initial": 850.0, "budget": 920.5, "exec": 905.3,
             "subs": [("其中：基本支出", 520.0, 540.5, 540.5), ("项目支出", 330.0, 380.0, 364.8)]}
     dind = [
