@@ -110,3 +110,24 @@ def test_committed_truth_matches_build(acceptance_set):
     if not HAVE_SOFFICE:
         committed = {k: v for k, v in committed.items() if v["via"] == "xlsxwriter"}
     assert truth == committed
+
+
+def test_scorer_sorts_findings():
+    """The scorer itself: caught at a cell of a merged range, warned, missed, false and consequence errors."""
+    truth = {"errors": [{"sheet": "S", "cells": ["C13", "D13"], "what": "merged"},
+                        {"sheet": "S", "cells": ["F8"], "what": "warned only"},
+                        {"sheet": "S", "cells": ["F9"], "what": "missed"}],
+             "consequences": [{"sheet": "S", "cell": "F5", "what": "total"}]}
+    report = {"status": "findings", "sheets": [{"kind": "summary"}], "findings": [
+        {"severity": "error", "sheet": "S", "cell": "C13:D13", "rule": "R"},
+        {"severity": "warning", "sheet": "S", "cell": "F8", "rule": "R"},
+        {"severity": "error", "sheet": "Other", "cell": "F9", "rule": "R"},
+        {"severity": "error", "sheet": "S", "cell": "F5", "rule": "R"},
+        {"severity": "warning", "sheet": "S", "cell": "G5", "rule": "R"}]}
+    s = score_file(truth, report)
+    assert [t["what"] for t in s["caught"]] == ["merged"]
+    assert [t["what"] for t in s["warned"]] == ["warned only"]
+    assert [t["what"] for t in s["missed"]] == ["missed"]
+    assert [(f["sheet"], f["cell"]) for f in s["false"]] == [("Other", "F9")]
+    assert [f["cell"] for f in s["cascade"]] == ["F5"]
+    assert s["warnings"] == 2
