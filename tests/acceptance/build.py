@@ -425,7 +425,7 @@ def summary_books() -> list[Book]:
     b.append(summary_book(
         "S07_adjust_column_yuan", projects(range(8), round2=True, initial_cut=True),
         "年初预算数 + 调整数 = 调整后预算数, 元, two-row header; one 调整后预算数 wrong",
-        errors=[(("item", 3), "budget", 650000.0, "调整后预算数 650000 ≠ 630000 + 70000")],
+        errors=[(("item", 3), "budget", 650000.0, "调整后预算数 650000 ≠ 年初 700000 + 调整 0")],
         cols=COLS_ADJ, unit="元", header2=True, labels={"budget": "调整后预算数"}))
     over = projects(range(8), round2=True)
     over[5] = {**over[5], "exec": 332.15}  # 317 budgeted, 332.15 spent: overspend, 结余 (15.15)
