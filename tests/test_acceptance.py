@@ -37,24 +37,15 @@ score_file = _load("score").score_file
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
 KNOWN = {  # what main gets wrong today (issue #9), measured with tests/acceptance/score.py
-    "S01_totals_first_clean": "合计 right under the header ends the table: 0 projects, the right totals flagged",
-    "S02_totals_first_balance0": "合计 first: rows below it are not read, both wrong 结余数 missed",
     "S03_totals_both_exec_total": "合计 at top and bottom: table ends at the first, the wrong bottom 合计 missed",
-    "S04_groups_subtotals_clean": "group rows 一、/二、 and 小计 rows read as projects: totals double counted",
     "S05_seq_groups_rate_subtotal": "合计 first and '1 民生保障类' group rows: nothing below is read",
     "S07_adjust_column_yuan": "调整数 column not read: 年初 + 调整 ≠ 调整后 missed; its rate/balance become errors",
     "S08_accounting_negatives": "'(15.15)' is not read as a number: an overspend's negative 结余 is an error",
-    "S11_extra_columns_balance_total": "开始执行年份 read as 执行数: every row gets false errors",
     "S13_merged_group_titles": "合计 first ends the table: the wrong 结余交回 under a merged group title is missed",
     "T02_score_group_rows_clean": "score table with '一、投入指标 20 20' group rows read as a management table",
     "T03_score_over_points": "group-row score table read as a management table: sums double counted",
-    "T04_score_total_first_seed_error": "合计 first in a score table: the wrong total is not checked",
     "T05_score_grade_and_group_sum": "group-row score table read as a management table: wrong group sum missed",
-    "W02_label_above_progress": "fund block with labels above values: amounts unread, 预算执行进度 unchecked",
-    "W05_grades_label_above_clean": "fund block with labels above values: '预算数未填写' errors on a clean form",
-    "M02_merged_converted": "换算得分 merged across 满分 and 得分 is not read, so 98.91 for 89/92 goes unchecked",
     "M03_seed001_total": "换算得分 that follows from the wrong 合计 is a second error, not a warning",
-    "P04_qualitative_out_of_band": "部分达成 scored 100 % of 分值 (band 60–80 %) is not flagged",
 }
 
 BOOKS = {b.name: b for b in acceptance.books()}

@@ -371,8 +371,13 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
             if type(v) is float or (v != "" and v is not None and (type(v) is not str or v.strip())):
                 has_amount = True
                 break
-        if after_blank and sum(1 for v in amounts if type(v) is str and v.strip() and not _is_number(v)) >= 2:
-            break  # a second table's header
+        if after_blank:
+            words = [v for v in row if type(v) is str and v.strip() and not _is_number(v)]
+            in_amounts = sum(1 for v in amounts if type(v) is str and v.strip() and not _is_number(v))
+            if in_amounts >= 2 or (in_amounts and len(words) >= 3 and len(words) == filled):
+                break  # a second table's header: words in the amount columns, no figures on the row
+            if filled == 1 and not has_amount:
+                continue  # a title line between the blank row and whatever follows it ("单位人员情况")
         after_blank = False
         end = r
         if seq_t and _CN_SEQ.match(seq_t):
