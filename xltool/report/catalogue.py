@@ -20,9 +20,10 @@ def _kind_cn(kind: str) -> str:
 
 
 def rows():
+    from xltool.findings import ENGINE_CODES
     from xltool.rules import load_all
 
-    return sorted(load_all().values(), key=lambda r: r.code)
+    return sorted([*load_all().values(), *ENGINE_CODES], key=lambda r: r.code)
 
 
 def render(fmt: str = "text") -> str:
