@@ -66,7 +66,7 @@ def test_a_real_warning_beside_a_blank_sheet_is_still_a_warning():
     from xltool.findings import Finding
 
     class R:
-        status, errors, warnings = "findings", 0, 2
+        status, errors, warnings, kinds = "findings", 0, 2, []
         findings = [Finding("XL002", "warning", "表1", "A1", "空表"), Finding("SUM007", "warning", "表2", "B3", "x")]
 
     assert status.key_of(R()) == status.WARNINGS
@@ -74,6 +74,14 @@ def test_a_real_warning_beside_a_blank_sheet_is_still_a_warning():
     R.warnings = 1
     assert status.key_of(R()) == status.BLANK
     R.findings, R.warnings = [], 0
+    assert status.key_of(R()) == status.OK
+
+    class Sheet:
+        results = {"total_score": None, "stated_total": None, "grade": None}
+
+    R.kinds = [Sheet()]  # a kind without a blank rule, nothing filled in (a management table template)
+    assert status.key_of(R()) == status.BLANK
+    Sheet.results = {"total_score": 89.0, "stated_total": 91.0}
     assert status.key_of(R()) == status.OK
 
 
@@ -198,3 +206,17 @@ def test_checking_our_copy_again_does_not_stack_tags(tmp_path):
     out = tmp_path / "out"
     invoke(["check", str(copy), "--out", str(out)])
     assert [p.name for p in out.glob("*.xlsx")] == ["汇总表.checked.xlsx"]
+
+
+def test_every_blank_template_is_blank_in_the_overview(tmp_path):
+    for kind in templates.KINDS:
+        templates.build(kind, tmp_path / templates.module(kind).FILE_NAME)
+    res = invoke(["check", str(tmp_path)])
+    assert res.exit_code == 0
+    assert sum(line.startswith("【空表】") for line in res.output.splitlines()) == len(templates.KINDS)
+    ws = openpyxl.load_workbook(tmp_path / overview.NAME)[overview.SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    table = [r for r in rows[head + 1:] if r[0] is not None]
+    assert [r[2] for r in table] == ["空表"] * len(templates.KINDS)
+    assert all(r[6] == "—" and len(r[9]) > 5 for r in table)  # no score for a blank form; 说明 says why

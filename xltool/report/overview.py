@@ -222,7 +222,8 @@ def _remark(report) -> str:
         return report.error or ""
     shown = [f for f in report.findings if f.severity in ("error", "warning")]
     if status_of(report) == status.BLANK:
-        return "；".join(f.message.rstrip("。") for f in report.findings if status.is_blank_finding(f)) + "。"
+        said = [f.message.rstrip("。") for f in report.findings if status.is_blank_finding(f)]
+        return "；".join(said) + "。" if said else "表格尚未填写（没有金额、得分等数据），没有可核查的内容。"
     if not shown:
         return ""
     counts: dict[tuple[str, str], int] = {}

@@ -108,24 +108,13 @@ def status_word(report, path: Path | None = None) -> tuple[str, str]:
         if _is_empty(report, path):
             return EMPTY, "工作簿里没有填写任何内容（所有工作表都是空的）。"
         return UNREADABLE, report.error or "无法读取该文件。"
-    if status.key_of(report) == status.BLANK or (
-            not report.errors and report.kinds and all(_unfilled(s.results or {}) for s in report.kinds)):
+    if status.key_of(report) == status.BLANK:
         return EMPTY, "表格还没有填写（没有预算数、执行数、得分等数据），没有可核查的内容。"
     if report.errors:
         return ERRORS, f"错误 {report.errors} 处" + (f"，提示 {report.warnings} 处" if report.warnings else "") + "，详见问题清单或核查副本。"
     if report.warnings:
         return WARNINGS, f"没有错误，有 {report.warnings} 处需要留意，详见问题清单或核查副本。"
     return PASSED, "没有发现错误。"
-
-
-# figures a filled-in sheet states (whichever its kind has); a blank template has none of them
-FILLED_FIGURES = ("budget", "execution", "stated_total", "project_count", "total_score")
-
-
-def _unfilled(results: dict) -> bool:
-    """A recognised sheet with none of its figures filled in (e.g. a blank template)."""
-    figures = [results[k] for k in FILLED_FIGURES if k in results]
-    return bool(figures) and all(v is None or v == 0 for v in figures)
 
 
 def _is_empty(report, path: Path | None) -> bool:
