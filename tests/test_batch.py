@@ -253,7 +253,7 @@ def test_folder_run_writes_the_overview(folder):
     assert by_file["乙镇/汇总表.xlsx"][2] == "通过"
     assert by_file["乙镇/教育经费.xlsx"][6] == pytest.approx(99.6) and by_file["乙镇/教育经费.xlsx"][7] == "优"
     junk = by_file["乙镇/坏文件.xlsx"]
-    assert junk[2] == "无法处理" and junk[9]
+    assert junk[2] == "无法读取" and junk[9]  # one status vocabulary (issue 11)
     # a link per copy, relative to the overview's folder
     links = {c.coordinate: c.hyperlink.target for r in ws.iter_rows() for c in r if c.hyperlink is not None}
     assert len(links) == 3
@@ -261,7 +261,7 @@ def test_folder_run_writes_the_overview(folder):
     assert any(t.replace("\\", "/") == "甲镇/汇总表.checked.xlsx" for t in links.values())
     # totals
     totals = {r[0]: r[2] for r in rows[:head] if r[0] and isinstance(r[2], int)}
-    assert totals["文件数"] == 4 and totals["无法处理"] == 1 and totals["有错误"] == 1
+    assert totals["文件数"] == 4 and totals["无法读取"] == 1 and totals["有错误"] == 1
     failed = list(wb["无法处理的文件"].iter_rows(min_row=2, values_only=True))
     assert len(failed) == 1 and failed[0][1].endswith("坏文件.xlsx") and failed[0][2]
     # text stays text: nothing in the overview is a formula

@@ -95,7 +95,7 @@ def test_annotated_copy_marks_exactly_the_flagged_cells(tmp_path):
         color = "00FFC7CE" if flagged[ref]["severity"] == "error" else "00FFEB9C"
         assert cell.fill.fgColor.rgb == color
         assert flagged[ref]["message"] in cell.comment.text
-    assert "应为 26.25（预算数 1338 − 执行数 1311.752）" in ws["F7"].comment.text
+    assert "应为 26.25（预算数 1338 － 执行数 1311.752）" in ws["F7"].comment.text
     # recomputed columns right of the table, under their own header colour
     assert ws["J4"].value == "执行率（复核）" and ws["K4"].value == "结余数（复核）" and ws["L4"].value == "等级（复核）"
     assert ws["J4"].fill.fgColor.rgb == "00BDD7EE"
@@ -137,7 +137,7 @@ def test_exit_codes(tmp_path):
     junk.write_text("这不是表格", encoding="utf-8")
     res = invoke(["check", str(clean), str(junk)])
     assert res.exit_code == 2
-    assert "无法处理" in res.output
+    assert "【无法读取】" in res.output  # one status vocabulary (issue 11)
     assert invoke(["check", str(tmp_path / "missing.xlsx")]).exit_code == 2
 
 

@@ -101,7 +101,7 @@ def test_seed_001_total_and_converted_errors(tmp_path):
     assert found(r) == [("MT003", "D12"), ("MT004", "D13")] == [("MT003", refs["total"]), ("MT004", refs["converted"])]
     t = only(r, "MT003")
     assert (t.expected, t.found) == (89, 91)
-    assert t.message == "合计得分应为 89（8 项得分之和：11 + 12 + 23 + 21.5 + 4.5 + 7 + 10 − 0），表中为 91。"
+    assert t.message == "合计得分应为 89（8 项得分之和：11 + 12 + 23 + 21.5 + 4.5 + 7 + 10 － 0），表中为 91。"
     c = only(r, "MT004")
     assert c.expected == pytest.approx(96.74) and c.found == pytest.approx(98.91)
     assert c.message.startswith("换算得分应为 96.74（合计得分 89 ÷ 满分 92 × 100），表中为 98.91。")
@@ -222,7 +222,7 @@ def test_deduction_added_instead_of_subtracted(tmp_path):
     refs = write(tmp_path / "t.xlsx", cats, total=(92, 91), converted=round(87 / 92 * 100, 2))
     f = only(run(tmp_path / "t.xlsx"), "MT003")
     assert f.cell == refs["total"] and f.expected == 87
-    assert "11 + 12 + 23 + 21.5 + 4.5 + 7 + 10 − 2" in f.message
+    assert "11 + 12 + 23 + 21.5 + 4.5 + 7 + 10 － 2" in f.message
     assert "扣分项的 2 分应当减去，表中合计却把它加上了" in f.message
 
 

@@ -41,7 +41,7 @@ def test_seed_000_flags_every_wrong_balance_and_nothing_right():
                                                        36, 37, 38, 39, 40, 41, 42, 43, 44, 46, 48, 49, 50, 51, 52, 54, 55)}
     f7 = next(f for f in bal if f.cell == "F7")
     assert f7.expected == pytest.approx(26.25) and f7.found == 0
-    assert "应为 26.25（预算数 1338 − 执行数 1311.752）" in f7.message
+    assert "应为 26.25（预算数 1338 － 执行数 1311.752）" in f7.message
     assert r.errors == 34  # nothing else is an error
 
 

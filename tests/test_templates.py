@@ -17,6 +17,7 @@ from xltool import template as templates
 from xltool.cli import main
 from xltool.engine import check_file
 from xltool.io.book import load_book
+from xltool import status
 from xltool.template.base import INPUT_FILL
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,7 +25,7 @@ SHIPPED = REPO / "templates"
 PROFILE = profiles.load()
 KINDS = templates.KINDS
 
-# A blank form is listed once as blank (XL002, info) instead of being checked.
+# A blank form is listed once as blank (XL002, a warning: 空表, never 通过) instead of being checked.
 BLANK_FORM_RULES = {"project-form", "department-form", "weighted-form"}
 
 
@@ -51,8 +52,11 @@ def test_blank_template_checks_clean(blanks, kind):
     if kind == "summary":  # a summary with a header and no project rows is 空表: one warning, never 通过 (issue 9)
         assert report.status == "findings", report.error
         assert [f.rule for f in report.findings if f.rule != "XL001"] == ["SUM016"]
+    elif kind in BLANK_FORM_RULES:  # a blank form too (issue 11)
+        assert report.status == "findings", report.error
     else:
         assert report.status == "ok", report.error
+    assert status.key_of(report) == status.BLANK  # every blank template is 空表 (issue 11), whatever its kind
     assert [s.kind for s in report.sheets] == [kind, "unknown"]  # the form, then 填表说明
     assert _errors(report) == []
     if kind in BLANK_FORM_RULES:
@@ -65,7 +69,7 @@ def test_blank_template_is_read_as_its_kind(blanks, kind):
     report = check_file(path, PROFILE, write=False)
     assert report.status != "failed", report.error
     assert [s.kind for s in report.sheets] == [kind, "unknown"]
-    assert not [f for f in report.findings if f.severity == "warning" and f.rule != "SUM016"]  # 空表: issue 9
+    assert not [f for f in report.findings if f.severity == "warning" and f.rule not in status.BLANK_RULES]  # 空表
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -307,7 +307,7 @@ def _reconcile(reports: list[FileReport], profile, warn) -> None:
     from xltool.reconcile import reconcile
 
     try:
-        reconcile(reports, profile)
+        reconcile(reports, profile, warn)
     except Exception as exc:  # never lose the batch over the cross-file step
         warn(MSG_RECONCILE.format(f"{type(exc).__name__}: {exc}"))
     for r in reports:  # findings may have been added: keep the status in step

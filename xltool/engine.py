@@ -90,10 +90,15 @@ MAX_NAME_BYTES = 255  # a file name's limit on Linux/macOS (bytes) and Windows (
 
 
 def output_path_for(path: Path, fmt: str, out_dir: Path | None) -> Path:
+    """``X.checked.xlsx``; for our own copy checked again ``X.checked.xlsx`` too (never ``X.checked.checked.xlsx``),
+    or ``X.checked (2).xlsx`` beside it when that name is the input itself."""
     suffix = ".xlsm" if fmt == "xlsm" else ".xlsx"
-    stem = path.stem
+    stem = _OWN_OUTPUT.sub("", path.stem) if is_own_output(path) else path.stem
     folder = out_dir if out_dir is not None else path.parent
-    return folder / fit_name(f"{stem}{OUTPUT_TAG}{suffix}", OUTPUT_TAG + suffix)
+    target = folder / fit_name(f"{stem}{OUTPUT_TAG}{suffix}", OUTPUT_TAG + suffix)
+    if os.path.normcase(os.path.abspath(target)) == os.path.normcase(os.path.abspath(path)):
+        target = folder / fit_name(f"{stem}{OUTPUT_TAG} (2){suffix}", f"{OUTPUT_TAG} (2){suffix}")
+    return target
 
 
 def fit_name(name: str, keep: str) -> str:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls")
+FOLDER_EXTENSIONS = (*EXTENSIONS, ".et")  # WPS 表格 saves .et (an xls or xlsx inside): read when named, so found in folders too
 
 
 def is_candidate(path: Path) -> bool:
@@ -13,7 +14,7 @@ def is_candidate(path: Path) -> bool:
     from xltool.engine import is_own_output
 
     name = path.name
-    return (path.suffix.lower() in EXTENSIONS and not name.startswith("~$") and not name.startswith(".~xltool-")
+    return (path.suffix.lower() in FOLDER_EXTENSIONS and not name.startswith("~$") and not name.startswith(".~xltool-")
             and not is_own_output(path))
 
 

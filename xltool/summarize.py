@@ -367,7 +367,7 @@ def _summary_sheet(wb, f, t: Table, profile) -> None:
         notes.append("注：1. 没有可汇总的项目得分，未计算单位整体自评得分。")
     notes.append(f"2. 本表由 xltool 根据 {len(t.projects)} 份项目支出绩效自评表生成；项目名称标为红色的，"
                  "其自评表经核查发现错误，详见备注。")
-    notes.append("3. 结余数 = 预算数 − 执行数；结余交回财政数自评表中没有，请据实填写。")
+    notes.append("3. 结余数 = 预算数 － 执行数；结余交回财政数自评表中没有，请据实填写。")
     if t.refused or t.failed:
         notes.append(f"4. 另有 {t.refused + t.failed} 个文件或工作表未计入，见“{SOURCES_SHEET}”工作表。")
     row = total + 2

@@ -40,7 +40,8 @@ from xltool.errors import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, XltoolError
               help="同时处理的进程数（默认 0：使用全部 CPU 核心；1：不并行）。")
 @click.option("--overview/--no-overview", "overview", default=None,
               help="是否写出核查汇总.xlsx（默认：检查多个文件或文件夹时写出，只查一个文件时不写）。")
-def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
+@click.option("--verbose", "-v", is_flag=True, help="在每个文件的结果下逐条列出问题（规则名称、单元格、说明）。")
+def check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
     """核查工作簿或文件夹：重算派生数据，标出错误，写出核查副本和核查汇总。"""
     from xltool import profiles
     from xltool.inputs import collect
@@ -54,7 +55,7 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
     out = Path(out_dir) if out_dir else None
     items = [(p, shown) for p, shown in collect(list(paths)) if not _is_our_overview(p)]
     if not items:
-        text = "没有找到需要核查的工作簿（.xlsx / .xlsm / .xls）。"
+        text = "没有找到需要核查的工作簿（.xlsx / .xlsm / .xls / .et）。"
         click.echo(text, err=True)
         _json_failure(fmt, text)
         sys.exit(EXIT_FAILED)
@@ -104,10 +105,14 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview):
     else:
         from xltool.report import console
 
+        titles = console.rule_titles() if verbose else {}
         for r in reports:
             click.echo(console.file_line(r))
+            if verbose:
+                for line in console.finding_lines(r, titles):
+                    click.echo(line)
         if overview_path is not None:
-            click.echo(f"核查汇总：{overview_path}")
+            click.echo(f"核查汇总：{console.shown_path(overview_path, paths)}")
         click.echo(console.total_line(reports))
     code = exit_code(reports)
     if overview_error:

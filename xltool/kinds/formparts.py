@@ -504,7 +504,7 @@ def allowed_score(target_text: str, actual_text: str, full: float, *, level2: st
         else:
             ratio = (2 * tv - av) / tv
             ok = False
-            how = f"反向指标超出，(2 × {_n(tv)} − {_n(av)}) ÷ {_n(tv)} = {ratio * 100:.2f}%"
+            how = f"反向指标超出，(2 × {_n(tv)} － {_n(av)}) ÷ {_n(tv)} = {ratio * 100:.2f}%"
     return Allowed(max_score=ratio * full, ratio=ratio, how=how, met=ok)
 
 

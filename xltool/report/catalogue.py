@@ -28,9 +28,10 @@ def rule_title(code: str) -> str:
 
 
 def rows():
+    from xltool.findings import ENGINE_CODES
     from xltool.rules import load_all
 
-    return sorted(load_all().values(), key=lambda r: r.code)
+    return sorted([*load_all().values(), *ENGINE_CODES], key=lambda r: r.code)
 
 
 def render(fmt: str = "text") -> str:

@@ -12,7 +12,7 @@ import datetime as _dt
 import os
 from pathlib import Path
 
-from xltool import __version__
+from xltool import __version__, status
 from xltool.report.printing import page_setup, row_height
 from xltool.report.safe import atomic_write, clean_text, has_marker
 
@@ -22,7 +22,7 @@ SHEET = "核查汇总"
 FAILED_SHEET = "无法处理的文件"
 MAX_LINKS = 65000  # Excel allows 65,530 hyperlinks per worksheet
 
-STATUS_CN = {"ok": "通过", "errors": "有错误", "warnings": "仅有提示", "failed": "无法处理"}
+STATUS_CN = status.WORD  # one vocabulary with the console and the page
 
 # (score key, grade key) in the results of a kind, first match wins
 # (management tables: 换算得分, the score out of 100, before the raw total)
@@ -32,37 +32,22 @@ HEADERS = ("序号", "文件", "状态", "表格类型", "错误", "提示", "�
 WIDTHS = (6, 32, 10, 20, 7, 7, 8, 8, 26, 58)  # 182: A4 landscape at about 79 % in Excel
 FAILED_WIDTHS = (6, 50, 70)
 
-# worst first: files that could not be read, then errors, warnings, blank tables, clean files
-RANK = {"failed": 0, "errors": 1, "warnings": 2, "blank": 3, "ok": 4}
-BLANK_RULE = "XL002"  # a form nobody filled in
+RANK = status.RANK  # worst first: failed, errors, warnings, blank, ok
 MAX_RULES = 5  # rules named in 说明
+FORMAT_OF = {status.OK: "ok", status.ERRORS: "error", status.WARNINGS: "warning", status.BLANK: "blank",
+             status.FAILED: "failed"}
 
-
-def status_of(report) -> str:
-    if report.status == "failed":
-        return "failed"
-    if report.errors:
-        return "errors"
-    if report.warnings:
-        return "warnings"
-    return "ok"
+status_of = status.key_of
+blank_sheets = status.blank_sheets
 
 
 def rank_of(report) -> tuple:
     """Sort key, worst first: status, then the most errors and warnings, then the path."""
-    st = status_of(report)
-    if st == "ok" and any(f.rule == BLANK_RULE for f in report.findings):
-        st = "blank"
-    return RANK[st], -report.errors, -report.warnings, report.path
+    return RANK[status_of(report)], -report.errors, -report.warnings, report.path
 
 
 def worst_first(reports) -> list:
     return sorted(reports, key=rank_of)
-
-
-def blank_sheets(report) -> set[str]:
-    """Sheets the check found blank (nothing filled in): they have no score to show."""
-    return {f.sheet for f in report.findings if f.rule == BLANK_RULE and f.sheet}
 
 
 def score_of(report) -> tuple[float | None, str | None]:
@@ -148,10 +133,11 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
             row += 1
         totals = [
             ("文件数", len(reports), None),
-            ("通过（无错误、无提示）", counts["ok"], f["ok"]),
-            ("有错误", counts["errors"], f["error"]),
-            ("仅有提示", counts["warnings"], f["warning"]),
-            ("无法处理", counts["failed"], f["failed"]),
+            (STATUS_CN[status.OK] + "（无错误、无提示）", counts[status.OK], f["ok"]),
+            (STATUS_CN[status.ERRORS], counts[status.ERRORS], f["error"]),
+            (STATUS_CN[status.WARNINGS] + "（仅有提示）", counts[status.WARNINGS], f["warning"]),
+            (STATUS_CN[status.BLANK] + "（尚未填写）", counts[status.BLANK], f["blank"]),
+            (STATUS_CN[status.FAILED], counts[status.FAILED], f["failed"]),
             ("错误合计（处）", sum(r.errors for r in reports), None),
             ("提示合计（处）", sum(r.warnings for r in reports), None),
         ]
@@ -176,8 +162,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
             kinds = "、".join(dict.fromkeys(s.title for s in r.kinds)) or "—"
             ws.write_number(row, 0, n, f["int"])
             ws.write_string(row, 1, clean_text(r.path), f["wrap"])
-            ws.write_string(row, 2, STATUS_CN[st], f[{"ok": "ok", "errors": "error", "warnings": "warning",
-                                                         "failed": "failed"}[st]])
+            ws.write_string(row, 2, STATUS_CN[st], f[FORMAT_OF[st]])
             ws.write_string(row, 3, kinds if st != "failed" else "—", f["wrap"])
             if st == "failed":
                 ws.write_string(row, 4, "—", f["center"])
@@ -236,9 +221,11 @@ def _remark(report) -> str:
     if report.status == "failed":
         return report.error or ""
     shown = [f for f in report.findings if f.severity in ("error", "warning")]
+    if status_of(report) == status.BLANK:
+        said = [f.message.rstrip("。") for f in report.findings if status.is_blank_finding(f)]
+        return "；".join(said) + "。" if said else "表格尚未填写（没有金额、得分等数据），没有可核查的内容。"
     if not shown:
-        return "；".join(f.message.rstrip("。") for f in report.findings if f.rule == BLANK_RULE) + (
-            "。" if blank_sheets(report) else "")
+        return ""
     counts: dict[tuple[str, str], int] = {}
     for f in shown:
         counts[(f.rule, f.severity)] = counts.get((f.rule, f.severity), 0) + 1
@@ -257,9 +244,10 @@ def _remark(report) -> str:
 
 def rule_titles() -> dict[str, str]:
     """Rule code → Chinese title, for every registered rule."""
+    from xltool.findings import ENGINE_CODES
     from xltool.rules import load_all
 
-    return {code: r.title for code, r in load_all().items()}
+    return {**{n.code: n.title for n in ENGINE_CODES}, **{code: r.title for code, r in load_all().items()}}
 
 
 def _link(ws, row: int, col: int, output: str, folder: Path, fmt) -> bool:
@@ -295,5 +283,6 @@ def _formats(wb) -> dict:
         "ok": fmt(bg_color="#C6EFCE", align="center", **border),
         "error": fmt(bg_color="#FFC7CE", align="center", **border),
         "warning": fmt(bg_color="#FFEB9C", align="center", **border),
+        "blank": fmt(bg_color="#ECEFF3", align="center", **border),
         "failed": fmt(bg_color="#D9D9D9", align="center", **border),
     }

@@ -183,9 +183,12 @@ def fund_parts(form, ctx):
                                  ctx.profile.tolerance):
                 yield cascade.consequence(total.cell, cn, total.value, rts, fx, decimals=6)
                 continue
-            terms = " + ".join(f"{_row_name(p)} {fmt(n.value, 6)}" for p, n in given)
-            yield Issue(total.cell, f"{_row_name(t, t)}的{cn}应为 {fmt(exp, d)}（其中各项之和：{terms}），表中为 "
-                                    f"{fmt(total.value, 6)}，相差 {fmt(total.value - exp, 6)}。", round(exp, d), total.value)
+            terms = " + ".join(f"{_row_name(p).removeprefix('其中：').removeprefix('其中:')} {fmt(n.value, 6)}"
+                               for p, n in given)
+            gap = total.value - exp
+            yield Issue(total.cell, f"{_row_name(t, t)}的{cn}应为 {fmt(exp, d)}（各项之和：{terms}），表中为 "
+                                    f"{fmt(total.value, 6)}，比各项之和{'多' if gap > 0 else '少'} {fmt(abs(gap), 6)}。",
+                        round(exp, d), total.value)
 
 
 @rule("PF019", KIND, "全年预算数与年初预算数、调整数不符")

@@ -91,13 +91,14 @@ def formula_without_value(record, ctx):
                                 "请用 Excel 或 WPS 打开、保存后再检查。", None, None)
 
 
-@rule("XL002", "*", "空白表，未核算", INFO)
+@rule("XL002", "*", "空表：尚未填写，未核算", WARNING)
 def blank_form(record, ctx):
     """空白表：自评表里既没有资金数、也没有得分、完成值和总分（例如刚生成的模板）。
 
-    为什么：空白表没有可核算的内容，逐项报“未填写”只会淹没真正的问题；只列出一条信息。
+    为什么：空白表没有可核算的内容，逐项报“未填写”只会淹没真正的问题；只报一条提示，文件状态为“空表”，
+    不算“通过”（交上来的空表需要退回补填）。
     已经写了总分（哪怕是 0）或任何一项得分的表不算空白，照常核查。
-    例：xltool template project-form 生成的空白模板 → 信息：本表尚未填写。
+    例：xltool template project-form 生成的空白模板 → 提示：本表尚未填写（空表）。
     """
     if getattr(record, "untouched", False):
         yield Issue(Cell(record.sheet, 0, 0), f"工作表“{record.sheet}”是尚未填写的空白表（没有资金数、得分和完成值），未做核算。")

@@ -11,6 +11,7 @@ from xltool.precision import agrees, fmt
 from xltool.rules import rule
 
 KIND = "reconcile"
+MAX_NAMED = 5  # names listed in one finding
 FIELD_CN = {"budget": "预算数", "execution": "执行数", "score": "自评得分"}
 
 
@@ -25,6 +26,7 @@ class Side:
     execution: Num | None
     score: Num | None
     scale: float = 1.0  # multiply the Nums by this to get 万元
+    units: tuple[str, ...] = ()  # the unit(s) the workbook belongs to (主管部门 / 单位), when known
 
 
 @dataclass(frozen=True)
@@ -37,29 +39,44 @@ class Link:
 class Unmatched:
     here: Side
     looked_in: tuple[str, ...]
+    others: tuple[Side, ...] = ()  # more rows of the same sheet without a match (said in one finding)
 
 
-def _compare(link: Link, attr: str, floor: int):
-    """Compare in 万元 at the coarser of the two written precisions, never coarser than ``floor``
+def _values(link: Link, attr: str, floor: int):
+    """(here in 万元, there in 万元, decimals to compare at), or None when a side does not state it.
+
+    Compared in 万元 at the coarser of the two written precisions, never coarser than ``floor``
     decimals of each side's own unit."""
-    if not isinstance(link, Link):  # REC rules share the kind "reconcile": Unmatched items come here too
-        return
     a, b = getattr(link.here, attr), getattr(link.there, attr)
     if a is None or b is None or a.value is None or b.value is None:
-        return
+        return None
     scaled = attr != "score"
     sa = link.here.scale if scaled else 1.0
     sb = link.there.scale if scaled else 1.0
-    va, vb = a.value * sa, b.value * sb
     extra_a = 4 if sa != 1.0 else 0  # 元 → 万元 moves the decimal point four places
     extra_b = 4 if sb != 1.0 else 0
     d = max(min(floor + extra_a, floor + extra_b), min(a.decimals + extra_a, b.decimals + extra_b))
-    if not agrees(va, vb, d):
-        where = "汇总表" if link.there.kind == "summary" else "项目自评表"
-        unit = " 万元" if scaled else ""
-        yield Issue(a.cell, f"与{where}《{link.there.file}》不一致：本表{FIELD_CN[attr]} {fmt(va, 6)}{unit}，"
-                            f"{where}（{b.cell.sheet}!{b.cell.a1}）为 {fmt(vb, 6)}{unit}。请核对以哪一个为准。",
-                    round(vb, 6), round(va, 6))
+    return a.value * sa, b.value * sb, d
+
+
+def differs(link: Link, attr: str, floor: int) -> bool:
+    v = _values(link, attr, floor)
+    return v is not None and not agrees(*v)
+
+
+def _compare(link: Link, attr: str, floor: int):
+    if not isinstance(link, Link):  # REC rules share the kind "reconcile": Unmatched items come here too
+        return
+    v = _values(link, attr, floor)
+    if v is None or agrees(*v):
+        return
+    va, vb, _ = v
+    a, b = getattr(link.here, attr), getattr(link.there, attr)
+    where = "汇总表" if link.there.kind == "summary" else "项目自评表"
+    unit = " 万元" if attr != "score" else ""
+    yield Issue(a.cell, f"与{where}《{link.there.file}》不一致：本表{FIELD_CN[attr]} {fmt(va, 6)}{unit}，"
+                        f"{where}（{b.cell.sheet}!{b.cell.a1}）为 {fmt(vb, 6)}{unit}。请核对以哪一个为准。",
+                round(vb, 6), round(va, 6))
 
 
 @rule("REC001", KIND, "与对应表格的预算数不一致")
@@ -67,7 +84,9 @@ def budget(link: Link, ctx):
     """同一项目在汇总表中的预算数应与该项目自评表的全年预算数一致（同一次核查的文件之间比对）。
 
     为什么：汇总表是从各项目自评表抄来的，抄错、改了一边忘改另一边都很常见。
-    项目按名称匹配（忽略空格、全角半角、年份前缀）；金额单位不同时先换算成万元。
+    项目按名称匹配（忽略空格、全角半角、年份前缀）；名称只差行政区划或级次（如“镇级铜冶镇教育经费”与
+    “镇级鹿泉区铜冶镇教育经费”）且金额相同的，也认作同一项目。只核对同一单位（主管部门/单位名称）的文件。
+    金额单位不同时先换算成万元。
     例：汇总表预算数 1338，项目自评表全年预算数 1383 → 两个文件各报一处错误。
     """
     yield from _compare(link, "budget", ctx.profile.tolerance.amount_decimals)
@@ -106,10 +125,18 @@ def form_without_row(item: Unmatched, ctx):
 
 @rule("REC005", KIND, "汇总表中的项目没有对应的自评表", INFO)
 def row_without_form(item: Unmatched, ctx):
-    """同一次核查中有项目自评表时，列出汇总表里找不到自评表的项目。
+    """同一次核查中有同一单位的项目自评表时，列出汇总表里找不到自评表的项目（每张汇总表一条）。
 
-    为什么：帮助审核人员确认是否所有项目都提交了自评表（只作信息列出）。
-    例：汇总表第 12 行的项目在本次核查的项目自评表中找不到 → 信息。
+    为什么：帮助审核人员确认是否所有项目都提交了自评表（只作信息列出，不逐行重复）。
+    例：汇总表有 60 个项目，本次只核查了其中 1 个项目的自评表 → 信息：另外 59 个项目没有对应的自评表。
     """
     if isinstance(item, Unmatched) and item.here.kind == "summary":
-        yield Issue(item.here.name.cell, f"项目“{item.here.name.value}”在本次核查的项目自评表中找不到对应的表。")
+        rows = (item.here, *item.others)
+        looked = "、".join(item.looked_in[:MAX_NAMED]) + ("等" if len(item.looked_in) > MAX_NAMED else "")
+        if len(rows) == 1:
+            yield Issue(item.here.name.cell, f"汇总表中的项目“{item.here.name.value}”在本次核查的项目自评表（{looked}）"
+                                             "中找不到对应的表。")
+            return
+        names = "、".join(f"“{s.name.value}”" for s in rows[:MAX_NAMED]) + ("等" if len(rows) > MAX_NAMED else "")
+        yield Issue(item.here.name.cell, f"汇总表中有 {len(rows)} 个项目在本次核查的项目自评表（{looked}）中找不到对应的表："
+                                         f"{names}。")

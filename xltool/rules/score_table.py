@@ -29,15 +29,15 @@ def _has(n) -> bool:
 
 
 def _terms(values, signs=None) -> str:
-    """"11 + 12 + 23 − 0" from values (a deduction is shown as − its absolute value)."""
+    """"11 + 12 + 23 － 0" from values (a deduction is shown as － its absolute value)."""
     out = []
     for i, v in enumerate(values):
         neg = signs[i] if signs else v < 0
         a = fmt(abs(v), 4)
         if i == 0:
-            out.append(f"−{a}" if neg else a)
+            out.append(f"－{a}" if neg else a)
         else:
-            out.append(f"− {a}" if neg else f"+ {a}")
+            out.append(f"－ {a}" if neg else f"+ {a}")
     return " ".join(out)
 
 
@@ -54,7 +54,7 @@ def _children_desc(t: ScoreTable, g: Group, what: str, values: list[float]) -> s
     if n <= MAX_TERMS:
         if g.groups and not g.items:
             named = [f"{ch.title} {fmt(v, 4)}" for ch, v in zip(g.groups, values)]
-            return base + "：" + " + ".join(named).replace("+ -", "− ")
+            return base + "：" + " + ".join(named).replace("+ -", "－ ")
         return base + "：" + _terms(values, [isinstance(ch, Item) and ch.deduction for ch in g.children])
     return base
 

@@ -81,7 +81,7 @@ def execution_rate(t: SummaryTable, ctx):
 
 @rule("SUM002", KIND, "结余数与预算数、执行数不符")
 def balance(t: SummaryTable, ctx):
-    """结余数 = 预算数 − 执行数，须精确到金额单位的 0.01（万元或元）。
+    """结余数 = 预算数 － 执行数，须精确到金额单位的 0.01（万元或元）。
 
     为什么：结余数决定应交回财政的资金，填成 0 或算错会掩盖未用完的预算。
     例：预算数 1338、执行数 1311.752，结余数应为 26.25（26.248）；写 0 为错误。
@@ -105,13 +105,13 @@ def balance(t: SummaryTable, ctx):
                 bn, en = t.cols["budget"].num(i), t.cols["execution"].num(i)
                 d = _amt_decimals(ctx, bn, en)
                 yield Issue(n.cell,
-                            f"结余数未填写，应为 {fmt(exp, d)}（预算数 {fmt(b, 6)} − 执行数 {fmt(e, 6)}）。",
+                            f"结余数未填写，应为 {fmt(exp, d)}（预算数 {fmt(b, 6)} － 执行数 {fmt(e, 6)}）。",
                             round(exp, d), None)
             continue
         if not amount_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
             d = _amt_decimals(ctx, n)
             yield Issue(n.cell,
-                        f"结余数应为 {fmt(exp, d)}（预算数 {fmt(b, 6)} − 执行数 {fmt(e, 6)}），"
+                        f"结余数应为 {fmt(exp, d)}（预算数 {fmt(b, 6)} － 执行数 {fmt(e, 6)}），"
                         f"表中为 {fmt(n.value, 6)}。", round(exp, d), n.value)
 
 
@@ -141,7 +141,7 @@ def _returned_issue(ctx, n, b, e):
     if v < -tol:
         yield Issue(n.cell, f"结余交回财政数不能为负数，表中为 {fmt(v, 6)}。", 0, v)
     elif v > bal + tol:
-        yield Issue(n.cell, f"结余交回财政数 {fmt(v, 6)} 超过结余数 {fmt(bal, 6)}（预算数 {fmt(b, 6)} − "
+        yield Issue(n.cell, f"结余交回财政数 {fmt(v, 6)} 超过结余数 {fmt(bal, 6)}（预算数 {fmt(b, 6)} － "
                             f"执行数 {fmt(e, 6)}），应在 0 到 {fmt(bal, 6)} 之间。", round(bal, 6), v)
 
 
@@ -253,7 +253,7 @@ def opinion_low_execution(t: SummaryTable, ctx):
 
 def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None) -> tuple[float, float, int, list[int]]:
     """Over the items ``idx`` (all when None): the sum of the column as written, the column's right
-    sum (结余: Σ(预算 − 执行); 调整后预算: Σ(年初 + 调整) where given), how many values were summed,
+    sum (结余: Σ(预算 － 执行); 调整后预算: Σ(年初 + 调整) where given), how many values were summed,
     and the items whose own value differs from its recomputed one (the root causes)."""
     vals = t.values(role)
     idx = range(len(vals)) if idx is None else idx
@@ -318,7 +318,7 @@ def totals(t: SummaryTable, ctx):
     """合计/总计行（无论在表头下方、表尾，还是两处都有）的每一列金额应等于该列各项目之和（不含分组行和小计行），
     合计行的执行率 = 执行数合计 ÷ 预算数合计。
 
-    为什么：合计是对外公开的总数，漏加、重复加或手改过的合计很常见。结余数按各项目预算数 − 执行数核对：
+    为什么：合计是对外公开的总数，漏加、重复加或手改过的合计很常见。结余数按各项目预算数 － 执行数核对：
     合计等于本列各项之和、只因某个项目的结余数算错而不对时，错误记在那个项目上，合计处只提示，并写明是哪一格。
     例：三个项目执行数 100、200、300，合计写 500 → 错误，应为 600。
     """
@@ -391,7 +391,7 @@ def negative(t: SummaryTable, ctx):
     """预算数、执行数、结余数不应为负数（执行数超过预算数时的负结余，由“执行数超过预算数”一并指出）。
 
     为什么：负数通常是把减数和被减数写反了，或者录入了冲销数。
-    例：执行数 −12 → 错误。
+    例：执行数 －12 → 错误。
     """
     b_vals, e_vals = t.values("budget"), t.values("execution")
     for role in ("budget", "execution", "balance"):
@@ -466,7 +466,7 @@ def adjusted_budget(t: SummaryTable, ctx):
     """调整后预算数 = 年初预算数 + 调整数（表中有这三列时核对）。
 
     为什么：年中追加或调减预算后，调整后预算数是执行率的分母；算错了执行率也跟着错。
-    例：年初预算数 100、调整数 −20，调整后预算数应为 80；写 120 → 错误。
+    例：年初预算数 100、调整数 －20，调整后预算数应为 80；写 120 → 错误。
     """
     if not all(k in t.cols for k in ("budget_initial", "budget_adjust", "budget")):
         return

@@ -143,8 +143,9 @@ def fund_parts(form, ctx):
         if not amount_ok(total.value, total.decimals, exp, ctx.profile.tolerance):
             d = max([ctx.profile.tolerance.amount_decimals, total.decimals] + [n.decimals for _, n in given])
             terms = " + ".join(f"{p.label.value} {fmt(n.value, 6)}" for p, n in given)
-            yield Issue(total.cell, f"{cn}应为 {fmt(exp, d)}（其中各项之和：{terms}），表中为 {fmt(total.value, 6)}，"
-                                    f"相差 {fmt(total.value - exp, 6)}。", round(exp, d), total.value)
+            gap = total.value - exp
+            yield Issue(total.cell, f"{cn}应为 {fmt(exp, d)}（各项之和：{terms}），表中为 {fmt(total.value, 6)}，"
+                                    f"比各项之和{'多' if gap > 0 else '少'} {fmt(abs(gap), 6)}。", round(exp, d), total.value)
 
 
 @rule("WF017", KIND, "预算数或执行数未填写")

@@ -2,8 +2,8 @@
 samples/东史端镇2023年度绩效管理自评表.xlsx:
 
     序号 | 评价内容 | 满分 | 得分 | 说明
-    1 … 7 the categories, 8 存在问题扣分 (a deduction: its 得分 is subtracted, written 2 or −2)
-    合计 | Σ 满分 (without the deduction) | Σ 得分 − |扣分|
+    1 … 7 the categories, 8 存在问题扣分 (a deduction: its 得分 is subtracted, written 2 or －2)
+    合计 | Σ 满分 (without the deduction) | Σ 得分 － |扣分|
     换算得分 | 100 | 合计得分 ÷ 合计满分 × 100, at two decimals
     评价等级 | the grade of 换算得分
 """
@@ -53,7 +53,7 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
         (0, "序号", "已编好，可修改。"),
         (1, "评价内容", "按考核办法填写，常见为：" + "、".join(CATEGORIES) + "；最后一行为扣分项。"),
         (2, "满分", "该类事项的满分（按考核办法填写）。扣分项的满分栏可不填；填了即为扣分上限，不计入合计满分。"),
-        (3, "得分", "该类事项的得分，在 0 与满分之间。扣分项写扣减的分数（写 2 或 −2 都按减 2 分计算），没有扣分写 0。"),
+        (3, "得分", "该类事项的得分，在 0 与满分之间。扣分项写扣减的分数（写 2 或 －2 都按减 2 分计算），没有扣分写 0。"),
         (4, "说明", "写明得分依据和扣分原因。"),
     ), 24)
 
@@ -124,8 +124,8 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
         f"AND(ISNUMBER({s0}),{s0}>=0,OR(NOT(ISNUMBER({f0})),{s0}<={f0}))",
         title="得分", message="请填写得分，在 0 与本行满分之间。", error="得分应为不小于 0 的数字，且不能超过本行的满分。"))
     g.validate(ded, 3, ded, 3, decimal_rule(
-        -100, 100, title="扣分", message="填写扣减的分数，写 2 或 −2 都按减 2 分计算；没有扣分写 0。",
-        error="扣分应为 −100 到 100 之间的数字。"))
+        -100, 100, title="扣分", message="填写扣减的分数，写 2 或 －2 都按减 2 分计算；没有扣分写 0。",
+        error="扣分应为 －100 到 100 之间的数字。"))
     sf, ss = ref(FIRST_ROW, 2, col_abs=True), ref(FIRST_ROW, 3, col_abs=True)
     g.flag(FIRST_ROW, 3, ded - 1, 3, f"AND(ISNUMBER({sf}),ISNUMBER({ss}),{ss}>{sf})")
 
@@ -145,12 +145,12 @@ def build(wb, st, profile, *, year=None, unit=None, data=None) -> Layout:
             ("评价内容", "按本地考核办法逐行填写管理事项名称，常见为：" + "、".join(CATEGORIES)
                          + f"；不用的行留空。最后一行“{DEDUCTION}”为扣分项，已固定。"),
             ("满分、得分", "按考核办法填写每类事项的满分和得分，得分在 0 与满分之间；“说明”写明得分依据和扣分原因。"),
-            ("扣分项", f"“{DEDUCTION}”一行的得分写扣减的分数：写 2 或 −2 都按减 2 分计算，没有扣分写 0；"
+            ("扣分项", f"“{DEDUCTION}”一行的得分写扣减的分数：写 2 或 －2 都按减 2 分计算，没有扣分写 0；"
                        "其满分栏可不填，填了即为扣分上限，不计入合计满分。"),
         ]),
         ("自动计算的栏目", [
             ("合计满分", "= 各类事项满分之和（扣分项不计入）。"),
-            ("合计得分", "= 各类事项得分之和 − 扣分项的扣分。"),
+            ("合计得分", "= 各类事项得分之和 － 扣分项的扣分。"),
             ("换算得分", "= 合计得分 ÷ 合计满分 × 100，保留两位小数（如 89 ÷ 92 × 100 = 96.74）。"),
             ("评价等级", f"按换算得分分档：{bands.describe()}。"),
         ]),

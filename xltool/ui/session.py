@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xltool import status
 from xltool.inputs import EXTENSIONS
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # one workbook
@@ -31,8 +32,9 @@ STALE_SECONDS = 24 * 3600  # temporary folders of a page server that was killed,
 UPLOADS, RESULTS = "上传", "核查结果"
 ZIP_NAME = "核查结果.zip"
 
-# status words shown on the page
-PASSED, ERRORS, WARNINGS, EMPTY, UNREADABLE = "通过", "有错误", "需留意", "空表", "无法读取"
+# status words shown on the page: the console's and the overview's (xltool.status)
+PASSED, ERRORS, WARNINGS, EMPTY, UNREADABLE = (status.WORD[k] for k in (status.OK, status.ERRORS, status.WARNINGS,
+                                                                       status.BLANK, status.FAILED))
 SEVERITY_CN = {"error": "错误", "warning": "提示", "info": "说明"}
 
 
@@ -106,23 +108,13 @@ def status_word(report, path: Path | None = None) -> tuple[str, str]:
         if _is_empty(report, path):
             return EMPTY, "工作簿里没有填写任何内容（所有工作表都是空的）。"
         return UNREADABLE, report.error or "无法读取该文件。"
-    if not report.errors and report.kinds and all(_unfilled(s.results or {}) for s in report.kinds):
+    if status.key_of(report) == status.BLANK:
         return EMPTY, "表格还没有填写（没有预算数、执行数、得分等数据），没有可核查的内容。"
     if report.errors:
         return ERRORS, f"错误 {report.errors} 处" + (f"，提示 {report.warnings} 处" if report.warnings else "") + "，详见问题清单或核查副本。"
     if report.warnings:
         return WARNINGS, f"没有错误，有 {report.warnings} 处需要留意，详见问题清单或核查副本。"
     return PASSED, "没有发现错误。"
-
-
-# figures a filled-in sheet states (whichever its kind has); a blank template has none of them
-FILLED_FIGURES = ("budget", "execution", "stated_total", "project_count", "total_score")
-
-
-def _unfilled(results: dict) -> bool:
-    """A recognised sheet with none of its figures filled in (e.g. a blank template)."""
-    figures = [results[k] for k in FILLED_FIGURES if k in results]
-    return bool(figures) and all(v is None or v == 0 for v in figures)
 
 
 def _is_empty(report, path: Path | None) -> bool:
