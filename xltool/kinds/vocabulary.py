@@ -98,3 +98,31 @@ FORM_FUNDS = (
     Role("budget", ("全年预算", "调整后预算", "预算数"), amount=True, cn="全年预算数"),
     Role("execution", ("全年执行", "执行数", "实际支出"), amount=True, cn="全年执行数"),
 )
+
+# ---------------------------------------------------------------- score table (部门整体支出绩效评价指标评分表)
+
+# Explanatory columns: a label with one of these words is a note, never a 得分/等级 column.
+SCORE_NOTE_WORDS = ("说明", "标准", "依据", "原因", "备注", "解释", "情况", "方法", "要点", "内容", "细则", "办法", "要求")
+
+# The score table's columns. The level columns are ``level0`` … ``level3`` (一级 … 四级指标); a 分值/得分
+# column belongs to the nearest level column on its left (the kind decides that, not the words).
+SCORE_TABLE = (
+    Role("level0", ("一级",), cn="一级指标"),
+    Role("level1", ("二级",), cn="二级指标"),
+    Role("level2", ("三级",), cn="三级指标"),
+    Role("level3", ("四级",), cn="四级指标"),
+    Role("seq", ("序号", "编号"), cn="序号"),
+    Role("points", ("分值", "满分", "标准分", "配分"), cn="分值"),
+    Role("score", ("得分", "自评分", "评分", "评价分"), exclude=SCORE_NOTE_WORDS, cn="得分"),
+    Role("grade", ("等级",), exclude=SCORE_NOTE_WORDS, cn="评价等级"),
+    Role("note", SCORE_NOTE_WORDS, cn="评分说明"),
+)
+SCORE_LEVELS = ("level0", "level1", "level2", "level3")
+
+# Header words of the project forms and the summary: a band holding one of them is not a score table.
+SCORE_TABLE_REFUSE = ("年度指标值", "实际完成值", "全年预算数", "权重", "指标值", "完成值")
+
+# Row words of the score table.
+SCORE_TOTAL_WORDS = ("合计", "总计", "总分", "总得分", "综合得分", "得分合计", "最终得分", "评价得分合计")
+SCORE_GRADE_WORDS = ("评价等级", "绩效等级", "评定等级", "等级", "评价结果", "评价结论")
+DEDUCTION_WORDS = ("扣分", "扣减", "减分")
