@@ -187,6 +187,12 @@ def test_value_near_right_or_below():
     s = sheet([["预算数", "到位数", "执行数"], [100, 90, 80], ["执行率", "", 0.8]])
     assert T.value_near(s, 0, 0, numeric=True) == (1, 0)
     assert T.value_near(s, 2, 0, numeric=True) == (2, 2)
+    assert T.value_near(s, 2, 0, numeric=True, right_cells=1) is None  # the slot beside 执行率 is empty
+
+
+def test_value_near_below_a_label_merged_down():
+    s = sheet([["预算数", "到位数"], ["", ""], [100, 90]], merged=[(0, 0, 1, 0), (0, 1, 1, 1)])
+    assert T.value_near(s, 0, 0, numeric=True) == (2, 0)
 
 
 # ---------------------------------------------------------------- classification

@@ -83,6 +83,12 @@ class Header:
     last_col: int
     col_roles: dict[int, str] = field(default_factory=dict)  # every column with a role → the role (several
     # columns may share one: the score table's 分值 per level)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # role → the columns its label spans
+    # (a label merged across columns: its value may sit in any of them)
+
+    def span(self, role: str) -> tuple[int, int]:
+        c = self.columns[role]
+        return self.spans.get(role, (c, c))
 
     @property
     def rows(self) -> tuple[int, int]:
@@ -200,8 +206,15 @@ def find_header(sheet, roles: tuple[Role, ...], required: tuple[str, ...], *, sc
                 col_labels={c: "".join(t for _, t in parts) for c, parts in band.items()},
                 last_col=max(v[0] for v in found.values()),
                 col_roles=_col_roles(sheet, band, roles),
+                spans={k: _span_of(sheet, v[2], v[0]) for k, v in found.items()},
             )
     return None
+
+
+def _span_of(sheet, r: int, c: int) -> tuple[int, int]:
+    """The columns a label at (r, c) spans: c to the right end of its merged range."""
+    m = sheet.merge_of(r, c)
+    return (c, m[3]) if m is not None else (c, c)
 
 
 def _has_parent(sheet, r: int) -> bool:
@@ -458,27 +471,33 @@ def _settle_groups(out: Rows, prefixed, no_seq, n_seq) -> None:
 # ---------------------------------------------------------------- label → value
 
 
-def value_near(sheet, r: int, c: int, *, numeric: bool | None = None, below_rows: int = 1) -> tuple[int, int] | None:
+def value_near(sheet, r: int, c: int, *, numeric: bool | None = None, below_rows: int = 1,
+               right_cells: int | None = None) -> tuple[int, int] | None:
     """The value cell of the label at (r, c): the next non-empty cell to the right (merged cells
-    counted once), else the cell below (within ``below_rows``). ``numeric`` True/False: only a
-    cell that is / is not a number counts."""
+    counted once), else the cell below (within ``below_rows``, under a label merged down). ``numeric`` True/False: only a
+    cell that is / is not a number counts. ``right_cells``: look only that many cells to the right (1: a
+    form whose value slot is the cell right beside its label, empty or not)."""
     seen = {sheet.anchor(r, c)}
-    span_end = c
+    span_end, bottom = c, r
     m = sheet.merge_of(r, c)
     if m is not None:
-        span_end = m[3]
+        span_end, bottom = m[3], m[2]  # a label merged down: the value is below its last row
+    looked = 0
     for c2 in range(span_end + 1, sheet.ncols):
         a = sheet.anchor(r, c2)
         if a in seen:
             continue
         seen.add(a)
+        looked += 1
+        if right_cells is not None and looked > right_cells:
+            break
         v = sheet.raw(*a)
         if v == "" or v is None:
             continue
         if numeric is None or _is_number(v) == numeric:
             return a
         break  # another label: the value is not to the right
-    for r2 in range(r + 1, min(sheet.nrows, r + 1 + below_rows)):
+    for r2 in range(bottom + 1, min(sheet.nrows, bottom + 1 + below_rows)):
         a = sheet.anchor(r2, c)
         v = sheet.raw(*a)
         if v == "" or v is None:
