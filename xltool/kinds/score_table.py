@@ -25,7 +25,6 @@ from xltool.io.book import Sheet
 from xltool.kinds import table as T
 from xltool.kinds import vocabulary as V
 from xltool.kinds.common import is_note, label, num_at, text_at, text_after_label
-from xltool.kinds.table import numbering
 from xltool.grades import GRADE_GROUPS
 
 NAME = "score-table"

@@ -169,16 +169,17 @@ def _may_extend(sheet, r: int) -> bool:
 
 def find_header(sheet, roles: tuple[Role, ...], required: tuple[str, ...], *, scan_rows: int = 30,
                 max_depth: int = 3, refuse: tuple[str, ...] = (), prefer: dict[str, tuple[str, ...]] | None = None,
-                min_roles: int = 2) -> Header | None:
+                min_roles: int = 2, start: int = 0) -> Header | None:
     """The first header band in the top ``scan_rows`` rows that has every ``required`` role.
 
     A band is one to ``max_depth`` rows: the top row must itself hold ``min_roles`` roles or a
     merged parent; lower rows hold text only (children under merged parents, or under blanks).
     Rows holding one of the ``refuse`` words belong to another kind. ``prefer`` picks, among two
-    columns of one role, the one whose label has one of the words (e.g. 调整后 for 预算数).
+    columns of one role, the one whose label has one of the words (e.g. 调整后 for 预算数). ``start``:
+    the first row to try (to look on below a band the kind does not accept).
     """
     prefer = prefer or {}
-    for r in range(min(scan_rows, sheet.nrows)):
+    for r in range(start, min(scan_rows, sheet.nrows)):
         if not _may_extend(sheet, r):
             continue
         texts = [label(t) for t in sheet.row_texts(r)]
