@@ -64,28 +64,22 @@ def _span_at(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
 
 def find_indicator_header(sheet: Sheet, accept) -> tuple[int, bool, dict[str, Column]] | None:
     """The first header band (one or two rows, within HEADER_SCAN_ROWS; the table model's find_header)
-    whose roles satisfy ``accept(roles)``; a two-row band is also tried as its top row alone."""
-    start = 0
-    while True:
-        band = T.find_header(sheet, INDICATOR_ROLE_WORDS, ("level1",), scan_rows=HEADER_SCAN_ROWS, max_depth=2,
-                             start=start)
-        if band is None:
-            return None
-        if band.label_cells["level1"].row != band.top:  # 一级指标 starts the band (a row above is no parent)
-            start = band.top + 1
-            continue
-        two = band.bottom > band.top
-        roles = _columns_of(sheet, band)
-        if accept(roles):
-            return band.top, two, roles
-        if two:  # the row below looked like labels but the one-row reading may still fit
-            one = T.find_header(sheet, INDICATOR_ROLE_WORDS, ("level1",), scan_rows=band.top + 1, max_depth=1,
-                                start=band.top)
-            if one is not None:
-                roles = _columns_of(sheet, one)
-                if accept(roles):
-                    return one.top, False, roles
-        start = band.top + 1
+    that starts at a row holding 一级指标 and whose roles satisfy ``accept(roles)``; a two-row band is
+    also tried as its top row alone."""
+    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
+        if not any("一级" in t and len(t) <= LABEL_MAX for t in (label(t) for t in sheet.row_texts(r) if t)):
+            continue  # cheap: only such a row may start the band
+        for depth in (2, 1):
+            band = T.find_header(sheet, INDICATOR_ROLE_WORDS, ("level1",), scan_rows=r + 1, max_depth=depth,
+                                 start=r)
+            if band is None or band.label_cells["level1"].row != r:
+                continue
+            roles = _columns_of(sheet, band)
+            if accept(roles):
+                return r, band.bottom > r, roles
+            if band.bottom == r:
+                break  # the one-row reading was the only one
+    return None
 
 
 def _columns_of(sheet: Sheet, band: T.Header) -> dict[str, Column]:
