@@ -24,7 +24,6 @@ CASES = Path(__file__).resolve().parent / "rule_cases"
 # files). Shrinks to empty; the test fails once a listed rule has both cases.
 PENDING = {
     "REC001", "REC002", "REC003", "REC004", "REC005",  # need two files: covered in tests/test_reconcile.py
-    "ST001", "ST002", "ST003", "ST004", "ST005", "ST006", "ST007", "ST008",
 }
 
 

@@ -153,6 +153,33 @@ def test_header_only_summary_is_an_empty_table_never_passed():
     assert [(f.rule, f.severity) for f in findings] == [("SUM016", "warning")]
 
 
+def test_every_column_of_a_role_is_named_in_the_band():
+    rows = [["一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "得分", "评分说明"]]
+    h = T.find_header(sheet(rows), V.SCORE_TABLE, ("level0", "level1", "points", "score"))
+    assert h.columns["points"] == 1
+    assert [c for c, k in sorted(h.col_roles.items()) if k == "points"] == [1, 3, 5]
+    assert h.col_roles[0] == "level0" and h.col_roles[6] == "score" and h.col_roles[7] == "note"
+
+
+def test_hierarchical_rows_with_level_columns():
+    head = ["一级指标", "二级指标", "三级指标", "分值", "得分"]
+    rows = [head,
+            ["一、投入指标", "", "", 20, 19],  # a numbered group title stating its figures
+            ["投入", "预算编制", "科学性", 10, 9],
+            ["投入", "预算编制", "合理性", 10, 10],
+            ["投入", "小计", "", 20, 19],  # 小计 in a level column, names repeated on every row
+            ["过程", "预算执行", "支出进度", 80, 75],
+            ["总分", "", "", 100, 94]]
+    s = sheet(rows)
+    h = T.find_header(s, V.SCORE_TABLE, ("level0", "level1", "points", "score"))
+    rows_ = T.classify_rows(s, h, name_col=2, seq_col=None, amount_cols=[3, 4], level_cols=(0, 1),
+                            total_words=V.SCORE_TOTAL_WORDS)
+    assert rows_.items == [2, 3, 5] and rows_.groups == [(1, 0)]
+    assert rows_.subtotals == [4] and rows_.totals == [6]
+    plain = T.classify_rows(s, h, name_col=2, seq_col=None, amount_cols=[3, 4])
+    assert 6 not in plain.totals  # 总分 is a total only in the words the table gives
+
+
 # ---------------------------------------------------------------- lookups
 
 
@@ -160,6 +187,12 @@ def test_value_near_right_or_below():
     s = sheet([["预算数", "到位数", "执行数"], [100, 90, 80], ["执行率", "", 0.8]])
     assert T.value_near(s, 0, 0, numeric=True) == (1, 0)
     assert T.value_near(s, 2, 0, numeric=True) == (2, 2)
+    assert T.value_near(s, 2, 0, numeric=True, right_cells=1) is None  # the slot beside 执行率 is empty
+
+
+def test_value_near_below_a_label_merged_down():
+    s = sheet([["预算数", "到位数"], ["", ""], [100, 90]], merged=[(0, 0, 1, 0), (0, 1, 1, 1)])
+    assert T.value_near(s, 0, 0, numeric=True) == (2, 0)
 
 
 # ---------------------------------------------------------------- classification

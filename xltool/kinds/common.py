@@ -11,15 +11,6 @@ from xltool.numbers import normalise_text, parse_number
 LABEL_MAX = 30  # a header label is short; longer text is a sentence, not a label
 
 
-def first_header(sheet: Sheet, header_at, rows: int):
-    """The first row among the top ``rows`` where ``header_at(sheet, r)`` finds a header, or None."""
-    for r in range(min(rows, sheet.nrows)):
-        h = header_at(sheet, r)
-        if h is not None:
-            return h
-    return None
-
-
 def text_after_label(sheet: Sheet, r: int, c: int) -> Text | None:
     """The word written with a label at (r, c): after a colon in the same cell ("评价等级：优秀"), or
     the next non-empty, non-numeric cell to the right (merged cells counted once)."""

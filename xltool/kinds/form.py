@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import formparts as fp
+from xltool.kinds import table as T
 from xltool.kinds import vocabulary as V
 from xltool.figures import rate_of
 from xltool.kinds.common import label
@@ -151,11 +152,12 @@ def detect(sheet: Sheet) -> bool:
 # ---------------------------------------------------------------- reading
 
 def _find_fund_header(sheet: Sheet, upto: int):
-    for r in range(min(upto, sheet.nrows)):
-        roles = fp.header_columns(sheet, r, False, FUND_ROLE_WORDS)
-        if "budget" in roles and "execution" in roles:
-            return r, roles
-    return None
+    """The fund block's header row (the table model's find_header, one row, above the indicator table)
+    and its columns as spans."""
+    band = T.find_header(sheet, FUND_ROLE_WORDS, ("budget", "execution"), scan_rows=upto, max_depth=1)
+    if band is None:
+        return None
+    return band.top, {k: fp.Column(*band.span(k), band.labels[k], band.label_cells[k]) for k in band.columns}
 
 
 def _fund_label(sheet: Sheet, r: int, amount_col: int, block_label: str) -> Text:

@@ -19,6 +19,7 @@ from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import vocabulary as V
 from xltool.kinds.common import LABEL_MAX, is_note, label, num_at, years_in
+from xltool.kinds import table as T
 from xltool.kinds.table import match
 from xltool.numbers import Target, parse_target
 
@@ -61,64 +62,29 @@ def _span_at(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
     return rng[1], rng[3]
 
 
-def _own_text(sheet: Sheet, r: int, c: int) -> str:
-    """Text written in row ``r`` itself (not a vertical merge coming down from above)."""
-    ar, _ = sheet.anchor(r, c)
-    return sheet.text(r, c) if ar == r else ""
-
-
-def second_header_row(sheet: Sheet, r: int, table=INDICATOR_ROLE_WORDS) -> bool:
-    """Whether row ``r + 1`` continues the header of row ``r`` (labels under a merged group label)."""
-    if r + 1 >= sheet.nrows:
-        return False
-    labels_found = False
-    for c in range(sheet.ncols):
-        own = _own_text(sheet, r + 1, c)
-        if not own:
-            continue
-        if role_of(own, table) is None:
-            return False  # a data cell: the header is one row
-        labels_found = True
-    return labels_found
-
-
-def header_columns(sheet: Sheet, r: int, two_rows: bool, table=INDICATOR_ROLE_WORDS) -> dict[str, Column]:
-    """Map roles to the columns of the header at row ``r`` (and ``r + 1`` when ``two_rows``)."""
-    found: dict[str, Column] = {}
-    c = 0
-    while c < sheet.ncols:
-        top = sheet.text(r, c)
-        span = _span_at(sheet, r, c)
-        text, cell = top, Cell(sheet.name, *sheet.anchor(r, c))
-        if two_rows:
-            below = _own_text(sheet, r + 1, c)
-            if below and label(below) != label(top):
-                text = below
-                span = _span_at(sheet, r + 1, c)
-                cell = Cell(sheet.name, *sheet.anchor(r + 1, c))
-        nxt = max(span[1], c) + 1
-        role = role_of(text, table) if text else None
-        if role is not None and role not in found:
-            found[role] = Column(max(span[0], c), span[1], text, cell)
-        c = nxt
-    return found
-
-
 def find_indicator_header(sheet: Sheet, accept) -> tuple[int, bool, dict[str, Column]] | None:
-    """The first row (within HEADER_SCAN_ROWS) whose header roles satisfy ``accept(roles)``."""
+    """The first header band (one or two rows, within HEADER_SCAN_ROWS; the table model's find_header)
+    that starts at a row holding 一级指标 and whose roles satisfy ``accept(roles)``; a two-row band is
+    also tried as its top row alone."""
     for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
-        texts = [label(t) for t in sheet.row_texts(r)]
-        if not any("一级" in t and len(t) <= LABEL_MAX for t in texts):
-            continue
-        two = second_header_row(sheet, r)
-        roles = header_columns(sheet, r, two)
-        if accept(roles):
-            return r, two, roles
-        if two:  # the row below looked like labels but the one-row reading may still fit
-            roles = header_columns(sheet, r, False)
+        if not any("一级" in t and len(t) <= LABEL_MAX for t in (label(t) for t in sheet.row_texts(r) if t)):
+            continue  # cheap: only such a row may start the band
+        for depth in (2, 1):
+            band = T.find_header(sheet, INDICATOR_ROLE_WORDS, ("level1",), scan_rows=r + 1, max_depth=depth,
+                                 start=r)
+            if band is None or band.label_cells["level1"].row != r:
+                continue
+            roles = _columns_of(sheet, band)
             if accept(roles):
-                return r, False, roles
+                return r, band.bottom > r, roles
+            if band.bottom == r:
+                break  # the one-row reading was the only one
     return None
+
+
+def _columns_of(sheet: Sheet, band: T.Header) -> dict[str, Column]:
+    """A header band's roles as label spans (the leaf label as written)."""
+    return {k: Column(*band.span(k), sheet.text(cell.row, cell.col), cell) for k, cell in band.label_cells.items()}
 
 
 # ---------------------------------------------------------------- reading cells

@@ -21,44 +21,20 @@ from dataclasses import dataclass
 
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import first_header, is_note, label, num_at, text_at, text_after_label
-from xltool.kinds.score_table import is_grade_label, column_role, is_deduction, refused
+from xltool.kinds import table as T
+from xltool.kinds import vocabulary as V
+from xltool.kinds.common import is_note, label, num_at, text_at, text_after_label
+from xltool.kinds.score_table import is_grade_label, is_deduction, refused
 
 NAME = "management-table"
 TITLE = "绩效管理自评表"
 RULES_MODULE = "xltool.rules.management"
 
 SCAN_ROWS = 40
-_NAME_WORDS = ("评价内容", "考核内容", "评价项目", "考核项目", "考核指标", "评价指标", "指标名称", "考核事项",
-               "评价要素", "项目", "内容", "指标", "类别")
-_SIGNAL_WORDS = ("绩效管理", "管理绩效", "换算得分", "换算分", "折算得分")
-_CATEGORY_WORDS = ("重大政策", "预算编制", "预算执行", "预算绩效", "资产管理", "预算透明", "预算信息化", "存在问题",
-                   "财务管理", "绩效管理")
-_TOTAL_WORDS = ("合计", "总计", "总分", "得分合计")
-_CONVERTED_WORDS = ("换算得分", "换算分", "折算得分", "百分制得分", "换算后得分")
+# Header and row words are vocabulary data (kinds/vocabulary: MANAGEMENT …).
+_CONVERTED_WORDS = V.MANAGEMENT_CONVERTED_WORDS
+_TOTAL_WORDS = V.MANAGEMENT_TOTAL_WORDS
 _CONVERTED_LINE = re.compile(r"(?:换算|折算)(?:后)?得分[为是：:]*\s*([0-9]+(?:\.[0-9]+)?)")
-
-
-def _role(text: str) -> str | None:
-    t = label(text)
-    if not t or len(t) > 16:
-        return None
-    if any(t.startswith(w) for w in _CONVERTED_WORDS):
-        return "converted"
-    if t.startswith("序号") or t == "编号":
-        return "seq"
-    if any(t.startswith(w) for w in ("满分", "分值", "标准分", "应得分", "基础分", "配分")):
-        return "full"
-    if any(w in t for w in ("一级", "二级", "三级")):
-        return "level"
-    if any(t.startswith(w) for w in _NAME_WORDS[:9]):
-        return "name"
-    role = column_role(t)
-    if role in ("score", "grade", "note"):
-        return role
-    if any(t == w or t.startswith(w) for w in _NAME_WORDS):
-        return "name"
-    return None
 
 
 @dataclass
@@ -66,25 +42,15 @@ class _Header:
     row: int
     cols: dict[str, int]
     last_col: int
-
-
-def _header_at(sheet: Sheet, r: int) -> _Header | None:
-    cols: dict[str, int] = {}
-    for c in range(sheet.ncols):
-        if sheet.anchor(r, c)[1] != c:
-            continue
-        role = _role(sheet.text(r, c))
-        if role == "level":
-            return None
-        if role and role not in cols:
-            cols[role] = c
-    if not all(k in cols for k in ("name", "full", "score")):
-        return None
-    return _Header(r, cols, max(cols.values()))
+    band: T.Header
 
 
 def _find_header(sheet: Sheet) -> _Header | None:
-    return first_header(sheet, _header_at, SCAN_ROWS)
+    band = T.find_header(sheet, V.MANAGEMENT, ("name", "full", "score"), scan_rows=SCAN_ROWS,
+                         refuse=V.MANAGEMENT_REFUSE)
+    if band is None:
+        return None
+    return _Header(band.bottom, dict(band.columns), band.last_col, band)
 
 
 def detect(sheet: Sheet) -> bool:
@@ -94,10 +60,10 @@ def detect(sheet: Sheet) -> bool:
     if h is None or refused(sheet, h.row + 1):
         return False
     texts = [label(t) for r in range(min(SCAN_ROWS + 20, sheet.nrows)) for t in sheet.row_texts(r) if t]
-    if any(w in t for t in texts for w in _SIGNAL_WORDS):
+    if any(w in t for t in texts for w in V.MANAGEMENT_SIGNAL_WORDS):
         return True
     names = [label(sheet.text(r, h.cols["name"])) for r in range(h.row + 1, min(h.row + 30, sheet.nrows))]
-    return sum(1 for n in names if any(w in n for w in _CATEGORY_WORDS)) >= 3
+    return sum(1 for n in names if any(w in n for w in V.MANAGEMENT_CATEGORY_WORDS)) >= 3
 
 
 # ---------------------------------------------------------------- record
@@ -150,19 +116,19 @@ def read(sheet: Sheet) -> ManagementTable:
         raise ValueError("not a management table")
     cols = h.cols
     title = next((t for r in range(h.row) for t in sheet.row_texts(r) if t), "")
-    cats: list[Category] = []
+    # row roles from the table model: the 合计 row(s), and where the table ends (a note, blank rows,
+    # a second table); the 换算得分 row / line and the grade line are this kind's own
+    rows = T.classify_rows(sheet, h.band, name_col=cols["name"], seq_col=cols.get("seq"),
+                           amount_cols=[cols["full"], cols["score"]], total_words=_TOTAL_WORDS)
+    totals = set(rows.totals)
+    cat_rows: list[int] = []
     total_row = converted_row = None
     total_full = total_score = converted = None
     grade: Text | None = None
-    blanks = 0
-    for r in range(h.row + 1, sheet.nrows):
+    for r in range(h.row + 1, rows.end + 1):
         texts = sheet.row_texts(r)
         if not any(texts):
-            blanks += 1
-            if blanks >= 5:
-                break
             continue
-        blanks = 0
         c0, first = _first_text(sheet, r)
         name = sheet.text(r, cols["name"])
         key = name or first
@@ -170,7 +136,7 @@ def read(sheet: Sheet) -> ManagementTable:
             converted_row = r
             converted = _converted_in_row(sheet, r, cols, c0) or converted
             continue
-        if _starts(key, _TOTAL_WORDS) or _starts(first, _TOTAL_WORDS):
+        if r in totals:
             total_row = r
             total_full = num_at(sheet, r, cols["full"], "合计满分", kind="score")
             total_score = num_at(sheet, r, cols["score"], "合计得分", kind="score")
@@ -189,26 +155,26 @@ def read(sheet: Sheet) -> ManagementTable:
             converted_row = r
             converted = _converted_from_text(sheet, r, c0, m)
             continue
-        if is_note(first):
-            if total_row is not None:
-                break
-            continue
-        if not name:
+        if is_note(first) or not name:
             continue
         full_raw, score_raw = sheet.text(r, cols["full"]), sheet.text(r, cols["score"])
         if total_row is not None and not full_raw and not score_raw:
             continue  # text below the table
-        if total_row is not None:
-            break
-        cats.append(Category(
-            row=r,
-            seq=text_at(sheet, r, cols["seq"]) if "seq" in cols else None,
-            name=text_at(sheet, r, cols["name"]),
-            full=num_at(sheet, r, cols["full"], "满分", kind="score"),
-            score=num_at(sheet, r, cols["score"], "得分", kind="score"),
-            note=text_at(sheet, r, cols["note"]) if "note" in cols else None,
-            deduction=is_deduction(name),
-        ))
+        if total_row is not None and cat_rows and total_row > cat_rows[-1]:
+            break  # a second list after the 合计 (a 合计 right under the header is read on)
+        cat_rows.append(r)
+    # the categories' 满分 and 得分, read column-wise
+    fulls = T.read_column(sheet, cat_rows, cols["full"], "full", "满分", T.SCORE)
+    scores = T.read_column(sheet, cat_rows, cols["score"], "score", "得分", T.SCORE)
+    cats = [Category(
+        row=r,
+        seq=text_at(sheet, r, cols["seq"]) if "seq" in cols else None,
+        name=text_at(sheet, r, cols["name"]),
+        full=fulls.num(i),
+        score=scores.num(i),
+        note=text_at(sheet, r, cols["note"]) if "note" in cols else None,
+        deduction=is_deduction(sheet.text(r, cols["name"])),
+    ) for i, r in enumerate(cat_rows)]
     cats = _nest(cats)
     return ManagementTable(
         sheet=sheet.name, title=title, header_row=h.row, last_col=h.last_col, cols=dict(cols),
@@ -217,26 +183,18 @@ def read(sheet: Sheet) -> ManagementTable:
     )
 
 
-_CN_SEQ = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]?$")
-_AR_SEQ = re.compile(r"^[(（]?\d+[)）、.．]?$")
-_CN_NAME = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])")
-_AR_NAME = re.compile(r"^(?:\d+[、.．](?!\d)|[(（]\d+[)）])")
-
-
 def _outline(c: Category) -> int | None:
-    """0 for a numbered category ("一、" / "（一）"), 1 for a numbered sub-item ("1." / "（1）"), else None."""
+    """0 for a numbered category ("一、" / "（一）"), 1 for a numbered sub-item ("1." / "（1）"), else None
+    (the table model's numbering levels, in the 序号 cell or at the start of the name)."""
     seq = label(c.seq.value) if c.seq is not None else ""
     if seq:
-        if _CN_SEQ.match(seq):
-            return 0
-        if _AR_SEQ.match(seq):
-            return 1
-    name = label(c.name.value)
-    if _CN_NAME.match(name):
-        return 0
-    if _AR_NAME.match(name):
-        return 1
-    return None
+        level = T.numbering(seq if not seq[-1:].isalnum() else seq + "、")
+        if level is not None:
+            return 0 if level <= 1 else 1
+    level = T.numbering(label(c.name.value))
+    if level is None or level > 3:
+        return None
+    return 0 if level <= 1 else 1
 
 
 def _nest(rows: list[Category]) -> list[Category]:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
-from xltool.kinds.common import first_header, is_note, label, num_at, text_at, text_after_label
-from xltool.kinds.table import numbering
+from xltool.kinds import table as T
+from xltool.kinds import vocabulary as V
+from xltool.kinds.common import is_note, label, num_at, text_at, text_after_label
 from xltool.grades import GRADE_GROUPS
-from xltool.numbers import parse_number
 
 NAME = "score-table"
 TITLE = "部门整体支出绩效评价指标评分表"
@@ -34,12 +34,8 @@ RULES_MODULE = "xltool.rules.score_table"
 SCAN_ROWS = 40
 LEVEL_CN = ("一", "二", "三", "四")
 
-# Short header labels that belong to the other kinds: project/department forms and the summary table.
-REFUSE_WORDS = ("年度指标值", "实际完成值", "全年预算数", "权重", "指标值", "完成值")
-_NOTE_WORDS = ("说明", "标准", "依据", "原因", "备注", "解释", "情况", "方法", "要点", "内容")
-_TOTAL_WORDS = ("合计", "总计", "总分", "总得分", "综合得分", "得分合计", "最终得分", "评价得分合计")
-_GRADE_WORDS = ("评价等级", "绩效等级", "评定等级", "等级", "评价结果", "评价结论")
-_DEDUCTION_WORDS = ("扣分", "扣减", "减分")
+# Header words and row words are vocabulary data (kinds/vocabulary: SCORE_TABLE …).
+REFUSE_WORDS = V.SCORE_TABLE_REFUSE
 
 
 def level_name(level: int) -> str:
@@ -48,39 +44,16 @@ def level_name(level: int) -> str:
 
 
 def is_deduction(name: str) -> bool:
-    return any(w in label(name) for w in _DEDUCTION_WORDS)
+    return any(w in label(name) for w in V.DEDUCTION_WORDS)
 
 
 # ---------------------------------------------------------------- header
 
-def _level_of(text: str) -> int | None:
-    t = label(text)
-    if not t or len(t) > 12:
-        return None
-    for i, cn in enumerate(LEVEL_CN):
-        if t.startswith(cn + "级"):
-            return i
-    return None
-
-
 def column_role(text: str) -> str | None:
-    """"points" / "score" / "grade" / "note" / "seq" for a header label, or None."""
-    t = label(text)
-    if not t or len(t) > 16:
-        return None
-    if t.startswith("序号") or t == "编号":
-        return "seq"
-    if any(t.startswith(w) for w in ("分值", "满分", "标准分", "指标分值", "配分")):
-        return "points"
-    if "得分" in t and not any(w in t for w in _NOTE_WORDS):
-        return "score"
-    if t in ("自评分", "评分", "评价分", "自评得分"):
-        return "score"
-    if "等级" in t and not any(w in t for w in _NOTE_WORDS):
-        return "grade"
-    if any(w in t for w in _NOTE_WORDS):
-        return "note"
-    return None
+    """"points" / "score" / "grade" / "note" / "seq" for a header label, or None (the vocabulary's
+    SCORE_TABLE roles; a level label is no such column)."""
+    role = T.match(text, V.SCORE_TABLE)
+    return None if role is None or role.name in V.SCORE_LEVELS else role.name
 
 
 def refused(sheet: Sheet, last_row: int = SCAN_ROWS) -> bool:
@@ -109,44 +82,23 @@ class _Header:
     note_col: int | None
     seq_col: int | None
     last_col: int
+    band: T.Header | None = None
 
 
-def _header_at(sheet: Sheet, r: int) -> _Header | None:
-    levels: dict[int, tuple[int, str]] = {}
-    for c in range(sheet.ncols):
-        lv = _level_of(sheet.text(r, c))
-        if lv is None or lv in levels:
-            continue
-        if sheet.anchor(r, c)[1] != c:  # the right-hand part of a merged label
-            continue
-        levels[lv] = (c, sheet.text(r, c))
-    if len(levels) < 2 or 0 not in levels:
-        return None
+def _header_of(sheet: Sheet, band: T.Header) -> _Header | None:
+    """The kind's reading of a header band: the level columns (一级 → 三级, at least two, from 一级 on),
+    and each 分值/得分 column's level (the nearest level column on its left)."""
+    roles = band.col_roles
+    levels: dict[int, int] = {}
+    for c, role in sorted(roles.items()):
+        if role in V.SCORE_LEVELS:
+            levels.setdefault(V.SCORE_LEVELS.index(role), c)
     order = sorted(levels)
-    if order != list(range(len(order))):
+    if len(order) < 2 or order != list(range(len(order))):
         return None
-    name_cols = [levels[i][0] for i in order]
-    roles: dict[int, str] = {}
-    end = r
-    for c in range(sheet.ncols):
-        if c in name_cols:
-            continue
-        role = None
-        # a label may sit in this row, in the row above (merged parent) or in the row below (sub-header)
-        for rr in (r, r + 1, r - 1):
-            if rr < 0:
-                continue
-            if rr == r - 1 and sheet.text(rr, c) == sheet.text(r, c):
-                continue
-            role = column_role(sheet.text(rr, c))
-            if role:
-                if rr == r + 1:
-                    end = r + 1
-                break
-        if role:
-            roles[c] = role
-    point_cols = [c for c, k in roles.items() if k == "points"]
-    score_cols = [c for c, k in roles.items() if k == "score"]
+    name_cols = [levels[i] for i in order]
+    point_cols = sorted(c for c, k in roles.items() if k == "points")
+    score_cols = sorted(c for c, k in roles.items() if k == "score")
     if not point_cols or not score_cols:
         return None
     leaf = len(name_cols) - 1
@@ -157,9 +109,9 @@ def _header_at(sheet: Sheet, r: int) -> _Header | None:
 
     points: dict[int, int] = {}
     scores: dict[int, int] = {}
-    for c in sorted(point_cols):
+    for c in point_cols:
         points.setdefault(owner(c), c)
-    for c in sorted(score_cols):
+    for c in score_cols:
         scores.setdefault(owner(c), c)
     if leaf not in points and len(point_cols) == 1:
         points = {leaf: point_cols[0]}
@@ -167,18 +119,19 @@ def _header_at(sheet: Sheet, r: int) -> _Header | None:
         scores = {leaf: score_cols[0]}
     if leaf not in points or leaf not in scores:
         return None
-    # a sub-header row below must not hold numbers
-    if end > r and any(parse_number(sheet.raw(end, c)).value is not None for c in range(sheet.ncols)):
-        end = r
-    grade = next((c for c, k in roles.items() if k == "grade"), None)
-    note = next((c for c, k in sorted(roles.items()) if k == "note"), None)
-    seq = next((c for c, k in roles.items() if k == "seq"), None)
-    last = max(name_cols + list(roles))
-    return _Header(r, end, name_cols, [levels[i][1] for i in order], points, scores, grade, note, seq, last)
+
+    def first(role: str) -> int | None:
+        return next((c for c, k in sorted(roles.items()) if k == role), None)
+
+    labels = [next((sheet.text(r, c) for r in range(band.bottom, band.top - 1, -1) if sheet.text(r, c)), "")
+              for c in name_cols]
+    return _Header(band.top, band.bottom, name_cols, labels, points, scores, first("grade"), first("note"),
+                   first("seq"), max(roles), band)
 
 
 def _find_header(sheet: Sheet) -> _Header | None:
-    return first_header(sheet, _header_at, SCAN_ROWS)
+    band = T.find_header(sheet, V.SCORE_TABLE, ("level0", "level1", "points", "score"), scan_rows=SCAN_ROWS)
+    return _header_of(sheet, band) if band is not None else None
 
 
 def detect(sheet: Sheet) -> bool:
@@ -286,7 +239,7 @@ def _key(text: str) -> str:
 
 def _is_total_label(text: str) -> bool:
     t = label(text)
-    return bool(t) and len(t) <= 14 and any(t.startswith(w) for w in _TOTAL_WORDS)
+    return bool(t) and len(t) <= 14 and any(t.startswith(w) for w in V.SCORE_TOTAL_WORDS)
 
 
 def is_grade_label(text: str) -> bool:
@@ -294,7 +247,7 @@ def is_grade_label(text: str) -> bool:
     t = label(text)
     if not t or len(t) > 20:
         return False
-    for w in _GRADE_WORDS:
+    for w in V.SCORE_GRADE_WORDS:
         if t.startswith(w):
             rest = t[len(w):].lstrip(":：为是").strip()
             if not rest or rest[0] in "(（" or (len(rest) <= 8 and any(rest.startswith(g) for gs in GRADE_GROUPS for g in gs)):
@@ -320,37 +273,35 @@ def read(sheet: Sheet) -> ScoreTable:
     leaf = n - 1
     title = next((t for r in range(h.row) for t in sheet.row_texts(r) if t), "")
 
+    # row roles from the table model: totals (first, last or both), 小计 rows, numbered group title
+    # rows with figures, and where the table ends (a note, blank rows, a second table)
+    leaf_c = h.levels[leaf]
+    rows = T.classify_rows(sheet, h.band, name_col=leaf_c, seq_col=h.seq_col,
+                           amount_cols=[h.points[leaf], h.scores[leaf]], level_cols=tuple(h.levels[:leaf]),
+                           total_words=V.SCORE_TOTAL_WORDS)
+    keyed = set(rows.totals) | set(rows.subtotals)
+    titled = {r for r, _ in rows.groups}
+
     top: list[_G] = []
     current: list[_G | None] = [None] * leaf  # open group per non-leaf level
     items: list[Item] = []
+    pending: list[tuple[int, tuple[str, ...], Text, _G | None]] = []  # item rows before their values are read
     total: TotalRow | None = None
     first_total: TotalRow | None = None
     grade: Text | None = None
-    blanks = 0
-    r = h.end + 1
-    while r < sheet.nrows:
+    for r in range(h.end + 1, rows.end + 1):
         texts = sheet.row_texts(r)
         if not any(texts):
-            blanks += 1
-            if blanks >= 5:
-                break
-            r += 1
             continue
-        blanks = 0
         first = next(t for t in texts if t)
-        if (is_note(first) and not is_grade_label(first) and not sheet.text(r, h.points[leaf])
-                and not sheet.text(r, h.scores[leaf])):
-            break
         if is_grade_label(first):
             grade = grade or _grade_in_row(sheet, r, h)
-            r += 1
             continue
-        sub = _subtotal_target(sheet, r, h, current, first)
+        sub = _subtotal_target(sheet, r, h, current, first) if r in keyed else None
         if sub == "total" and not items and not top and total is None:
             total = _total_row(sheet, r, h)  # totals first, right under the header: read on
             if h.grade_col is not None and sheet.text(r, h.grade_col):
                 grade = text_at(sheet, r, h.grade_col)
-            r += 1
             continue
         if sub == "total":
             if total is not None and total.row < r:
@@ -374,13 +325,10 @@ def read(sheet: Sheet) -> ScoreTable:
             g.subtotals.append(Subtotal(r, text_at(sheet, r, lab_c), _num_any(sheet, r, h.points, leaf, g.level, "小计分值"),
                                         _num_any(sheet, r, h.scores, leaf, g.level, "小计得分")))
             g.last_row = r
-            r += 1
             continue
         # an item row: open / continue the groups
-        leaf_c = h.levels[leaf]
         leaf_anchor = sheet.anchor(r, leaf_c)
         if leaf_anchor[0] < r and sheet.text(r, leaf_c):  # continuation of an item merged over rows
-            r += 1
             continue
         names = [sheet.text(r, h.levels[i]) for i in range(leaf)]
         leaf_text = sheet.text(r, leaf_c)
@@ -388,20 +336,17 @@ def read(sheet: Sheet) -> ScoreTable:
         if not leaf_text and not p_raw and not s_raw:
             # a row with only group names (a heading, or a group's name on its own row): open groups
             _open_groups(sheet, r, h, names, current, top)
-            r += 1
             continue
         if leaf_text and any(sheet.merge_of(r, leaf_c) is not None and sheet.merge_of(r, leaf_c) == sheet.merge_of(r, h.levels[i])
                              for i in range(leaf)):
             # a heading merged across the level columns ("一、投入指标（20分）"): it names the 一级 group
             _open_groups(sheet, r, h, [leaf_text] + [""] * (leaf - 1), current, top)
-            r += 1
             continue
         if not leaf_text and not any(names):
-            r += 1  # numbers without any name: an unlabelled sum row, not an indicator
-            continue
+            continue  # numbers without any name: an unlabelled sum row, not an indicator
         if not leaf_text:
             deepest = max(i for i in range(leaf) if names[i])
-            if numbering(names[deepest]) in (0, 1) and (deepest not in h.points or h.points[deepest] == h.points[leaf]):
+            if r in titled and (deepest not in h.points or h.points[deepest] == h.points[leaf]):
                 # a numbered group heading with its figures in the item columns ("一、投入指标 20 20"):
                 # the group's stated 分值/得分, checked like a 小计, never an indicator
                 _open_groups(sheet, r, h, names[:deepest + 1] + [""] * (leaf - deepest - 1), current, top)
@@ -409,7 +354,6 @@ def read(sheet: Sheet) -> ScoreTable:
                 g.subtotals.append(Subtotal(r, text_at(sheet, r, h.levels[deepest]),
                                             _num_any(sheet, r, h.points, leaf, g.level, f"{level_name(deepest)}分值"),
                                             _num_any(sheet, r, h.scores, leaf, g.level, f"{level_name(deepest)}得分")))
-                r += 1
                 continue
         _open_groups(sheet, r, h, names, current, top)
         name_c = leaf_c
@@ -419,21 +363,24 @@ def read(sheet: Sheet) -> ScoreTable:
                 name_c = h.levels[deepest]
         name = text_at(sheet, r, name_c)
         path = tuple(g.name.value for g in current if g is not None)
-        item = Item(
-            row=r, path=path, name=name,
-            points=num_at(sheet, r, h.points[leaf], "分值", kind="score"),
-            score=num_at(sheet, r, h.scores[leaf], "得分", kind="score"),
-            note=text_at(sheet, r, h.note_col) if h.note_col is not None else None,
-            deduction=is_deduction(name.value),
-        )
-        items.append(item)
         holder = next((g for g in reversed(current) if g is not None), None)
+        pending.append((r, path, name, holder))
         if holder is not None:
-            holder.items.append(item)
             for g in current:
                 if g is not None:
                     g.last_row = r
-        r += 1
+
+    # the items' 分值 and 得分, read column-wise over the item rows
+    item_rows = [p[0] for p in pending]
+    pts = T.read_column(sheet, item_rows, h.points[leaf], "points", "分值", T.SCORE)
+    scs = T.read_column(sheet, item_rows, h.scores[leaf], "score", "得分", T.SCORE)
+    for i, (r, path, name, holder) in enumerate(pending):
+        item = Item(row=r, path=path, name=name, points=pts.num(i), score=scs.num(i),
+                    note=text_at(sheet, r, h.note_col) if h.note_col is not None else None,
+                    deduction=is_deduction(name.value))
+        items.append(item)
+        if holder is not None:
+            holder.items.append(item)
 
     return ScoreTable(
         sheet=sheet.name, title=title, header_rows=(min(h.row, h.end), h.end), last_col=h.last_col,

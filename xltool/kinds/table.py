@@ -81,6 +81,14 @@ class Header:
     label_cells: dict[str, Cell]  # role → the cell of the label's leaf
     col_labels: dict[int, str]  # every labelled column → its label
     last_col: int
+    col_roles: dict[int, str] = field(default_factory=dict)  # every column with a role → the role (several
+    # columns may share one: the score table's 分值 per level)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # role → the columns its label spans
+    # (a label merged across columns: its value may sit in any of them)
+
+    def span(self, role: str) -> tuple[int, int]:
+        c = self.columns[role]
+        return self.spans.get(role, (c, c))
 
     @property
     def rows(self) -> tuple[int, int]:
@@ -102,14 +110,33 @@ def _band(sheet, top: int, depth: int) -> dict[int, list[tuple[int, str]]]:
     return out
 
 
+def _role_of_parts(parts, roles) -> Role | None:
+    """A column's role: by its leaf label, else by its parents and leaf joined."""
+    role = match(parts[-1][1], roles)
+    if role is None and len(parts) > 1:
+        role = match("".join(t for _, t in parts), roles)
+    return role
+
+
+def _col_roles(sheet, band, roles) -> dict[int, str]:
+    """Every column's role; the right-hand part of a label merged across columns counts once."""
+    out: dict[int, str] = {}
+    for c, parts in band.items():
+        leaf_r = parts[-1][0]
+        if sheet.anchor(leaf_r, c)[1] != c:
+            continue
+        role = _role_of_parts(parts, roles)
+        if role is not None:
+            out[c] = role.name
+    return out
+
+
 def _roles_of_band(band, roles, prefer) -> dict[str, tuple[int, str, int]]:
     found: dict[str, tuple[int, str, int]] = {}
     for c, parts in band.items():
         leaf_r, leaf = parts[-1]
-        role = match(leaf, roles)
         whole = "".join(t for _, t in parts)
-        if role is None and len(parts) > 1:
-            role = match(whole, roles)
+        role = _role_of_parts(parts, roles)
         if role is None:
             continue
         if role.name in found:
@@ -142,16 +169,17 @@ def _may_extend(sheet, r: int) -> bool:
 
 def find_header(sheet, roles: tuple[Role, ...], required: tuple[str, ...], *, scan_rows: int = 30,
                 max_depth: int = 3, refuse: tuple[str, ...] = (), prefer: dict[str, tuple[str, ...]] | None = None,
-                min_roles: int = 2) -> Header | None:
+                min_roles: int = 2, start: int = 0) -> Header | None:
     """The first header band in the top ``scan_rows`` rows that has every ``required`` role.
 
     A band is one to ``max_depth`` rows: the top row must itself hold ``min_roles`` roles or a
     merged parent; lower rows hold text only (children under merged parents, or under blanks).
     Rows holding one of the ``refuse`` words belong to another kind. ``prefer`` picks, among two
-    columns of one role, the one whose label has one of the words (e.g. 调整后 for 预算数).
+    columns of one role, the one whose label has one of the words (e.g. 调整后 for 预算数). ``start``:
+    the first row to try (to look on below a band the kind does not accept).
     """
     prefer = prefer or {}
-    for r in range(min(scan_rows, sheet.nrows)):
+    for r in range(start, min(scan_rows, sheet.nrows)):
         if not _may_extend(sheet, r):
             continue
         texts = [label(t) for t in sheet.row_texts(r)]
@@ -178,8 +206,16 @@ def find_header(sheet, roles: tuple[Role, ...], required: tuple[str, ...], *, sc
                 label_cells={k: Cell(sheet.name, v[2], v[0]) for k, v in found.items()},
                 col_labels={c: "".join(t for _, t in parts) for c, parts in band.items()},
                 last_col=max(v[0] for v in found.values()),
+                col_roles=_col_roles(sheet, band, roles),
+                spans={k: _span_of(sheet, v[2], v[0]) for k, v in found.items()},
             )
     return None
+
+
+def _span_of(sheet, r: int, c: int) -> tuple[int, int]:
+    """The columns a label at (r, c) spans: c to the right end of its merged range."""
+    m = sheet.merge_of(r, c)
+    return (c, m[3]) if m is not None else (c, c)
 
 
 def _has_parent(sheet, r: int) -> bool:
@@ -226,9 +262,9 @@ def _squeeze(t: str) -> str:
     return t.translate(_SQUEEZE)
 
 
-def is_total_text(t: str) -> bool:
+def is_total_text(t: str, words: tuple[str, ...] = V.TOTAL_WORDS) -> bool:
     t = _squeeze(t)
-    return len(t) <= 12 and ("合计" in t or "总计" in t) and "小计" not in t
+    return len(t) <= 12 and any(w in t for w in words) and "小计" not in t
 
 
 def is_subtotal_text(t: str) -> bool:
@@ -283,10 +319,16 @@ class Rows:
 
 
 def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, amount_cols: list[int],
-                  max_blanks: int = 5) -> Rows:
+                  max_blanks: int = 5, level_cols: tuple[int, ...] = (),
+                  total_words: tuple[str, ...] = V.TOTAL_WORDS) -> Rows:
     """Give every row below the header its role. Runs on raw row lists; only short text cells are
     tested. The table ends at a note, at ``max_blanks`` blank rows, or at a second table's header
-    (after a blank row: a text row holding words in two or more amount columns)."""
+    (after a blank row: a text row holding words in two or more amount columns).
+
+    ``level_cols``: a hierarchical table's upper level name columns (一级 / 二级 left of the item
+    names). Their cells are key cells too (a 小计 or 合计 written there), and a row whose item name is
+    empty, that states figures, and whose deepest named level is numbered 一、 or （一） is that group's
+    title row ("一、投入指标 20 20"), never an item. ``total_words`` are the words of a total row."""
     out = Rows()
     rows = sheet.rows
     merged = sheet.merge_of if sheet.merged else None
@@ -298,11 +340,13 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
     no_seq: list[int] = []  # item candidates with an empty seq cell and no amounts
     n_seq = 0
     end = header.bottom
-    width = max([name_col] + amount_cols + ([seq_col] if seq_col is not None else []))
+    width = max([name_col] + amount_cols + ([seq_col] if seq_col is not None else []) + list(level_cols))
     merged_rows = set()
     for r0, c0, r1, c1 in sheet.merged:
         if c0 <= name_col <= c1 and r1 - r0 < 100000:
             merged_rows.update(range(r0, r1 + 1))
+    keychars = frozenset(w[-1] for w in total_words + V.SUBTOTAL_WORDS)
+    extra_keys = tuple(keychars - {"计"})  # e.g. 分 of 总分: such names take the slow path
     special = _NOTE_FIRST | frozenset("(（①②③④⑤⑥⑦⑧⑨⑩第一二三四五六七八九十百 \u3000\t\n") | frozenset(header_name[:1])
     for r in range(header.bottom + 1, len(rows)):
         row = rows[r]
@@ -310,6 +354,7 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
         if len(row) > width and not after_blank:
             name = row[name_col]
             if type(name) is str and name and name[0] not in special and "计" not in name \
+                    and not (extra_keys and any(ch in name for ch in extra_keys)) \
                     and (not name[0].isdigit() or name[:3].isdigit()) \
                     and r not in merged_rows:
                 seq = row[seq_col] if seq_col is not None else ""
@@ -342,10 +387,11 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
         if not name_t and not seq_t:
             first = next((v for v in row if v != "" and v is not None), "")
             first_t = first.strip() if type(first) is str else ""
+        levels_t = [v.strip() if type(v) is str else "" for v in (row[c] for c in level_cols)]
         total = sub = False
-        for t in (seq_t, name_t, first_t):
-            if t and len(t) <= KEY_MAX and ("计" in t):
-                total = total or is_total_text(t)
+        for t in (seq_t, name_t, first_t, *levels_t):
+            if t and len(t) <= KEY_MAX and any(ch in t for ch in keychars):
+                total = total or is_total_text(t, total_words)
                 sub = sub or is_subtotal_text(t)
         if total and not sub:
             out.totals.append(r)
@@ -388,6 +434,12 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
             if m is not None and m[3] > m[1] and any(m[1] <= c <= m[3] for c in amount_cols):
                 out.groups.append((r, 0))
                 continue
+        if not name_t and has_amount and level_cols:
+            deepest = next((t for t in reversed(levels_t) if t), "")
+            level = numbering(deepest)
+            if level is not None and level <= 1:
+                out.groups.append((r, level))
+                continue
         if not name_t and not has_amount:
             continue  # a numbered but empty template row, or stray text outside the table's columns
         if seq_col is not None and (seq != "" and seq is not None):
@@ -425,27 +477,33 @@ def _settle_groups(out: Rows, prefixed, no_seq, n_seq) -> None:
 # ---------------------------------------------------------------- label → value
 
 
-def value_near(sheet, r: int, c: int, *, numeric: bool | None = None, below_rows: int = 1) -> tuple[int, int] | None:
+def value_near(sheet, r: int, c: int, *, numeric: bool | None = None, below_rows: int = 1,
+               right_cells: int | None = None) -> tuple[int, int] | None:
     """The value cell of the label at (r, c): the next non-empty cell to the right (merged cells
-    counted once), else the cell below (within ``below_rows``). ``numeric`` True/False: only a
-    cell that is / is not a number counts."""
+    counted once), else the cell below (within ``below_rows``, under a label merged down). ``numeric`` True/False: only a
+    cell that is / is not a number counts. ``right_cells``: look only that many cells to the right (1: a
+    form whose value slot is the cell right beside its label, empty or not)."""
     seen = {sheet.anchor(r, c)}
-    span_end = c
+    span_end, bottom = c, r
     m = sheet.merge_of(r, c)
     if m is not None:
-        span_end = m[3]
+        span_end, bottom = m[3], m[2]  # a label merged down: the value is below its last row
+    looked = 0
     for c2 in range(span_end + 1, sheet.ncols):
         a = sheet.anchor(r, c2)
         if a in seen:
             continue
         seen.add(a)
+        looked += 1
+        if right_cells is not None and looked > right_cells:
+            break
         v = sheet.raw(*a)
         if v == "" or v is None:
             continue
         if numeric is None or _is_number(v) == numeric:
             return a
         break  # another label: the value is not to the right
-    for r2 in range(r + 1, min(sheet.nrows, r + 1 + below_rows)):
+    for r2 in range(bottom + 1, min(sheet.nrows, bottom + 1 + below_rows)):
         a = sheet.anchor(r2, c)
         v = sheet.raw(*a)
         if v == "" or v is None:

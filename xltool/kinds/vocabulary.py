@@ -98,3 +98,53 @@ FORM_FUNDS = (
     Role("budget", ("全年预算", "调整后预算", "预算数"), amount=True, cn="全年预算数"),
     Role("execution", ("全年执行", "执行数", "实际支出"), amount=True, cn="全年执行数"),
 )
+
+# ---------------------------------------------------------------- score table (部门整体支出绩效评价指标评分表)
+
+# Explanatory columns: a label with one of these words is a note, never a 得分/等级 column.
+SCORE_NOTE_WORDS = ("说明", "标准", "依据", "原因", "备注", "解释", "情况", "方法", "要点", "内容", "细则", "办法", "要求")
+
+# The score table's columns. The level columns are ``level0`` … ``level3`` (一级 … 四级指标); a 分值/得分
+# column belongs to the nearest level column on its left (the kind decides that, not the words).
+SCORE_TABLE = (
+    Role("level0", ("一级",), cn="一级指标"),
+    Role("level1", ("二级",), cn="二级指标"),
+    Role("level2", ("三级",), cn="三级指标"),
+    Role("level3", ("四级",), cn="四级指标"),
+    Role("seq", ("序号", "编号"), cn="序号"),
+    Role("points", ("分值", "满分", "标准分", "配分"), cn="分值"),
+    Role("score", ("得分", "自评分", "评分", "评价分"), exclude=SCORE_NOTE_WORDS, cn="得分"),
+    Role("grade", ("等级",), exclude=SCORE_NOTE_WORDS, cn="评价等级"),
+    Role("note", SCORE_NOTE_WORDS, cn="评分说明"),
+)
+SCORE_LEVELS = ("level0", "level1", "level2", "level3")
+
+# Header words of the project forms and the summary: a band holding one of them is not a score table.
+SCORE_TABLE_REFUSE = ("年度指标值", "实际完成值", "全年预算数", "权重", "指标值", "完成值")
+
+# Row words of the score table.
+SCORE_TOTAL_WORDS = ("合计", "总计", "总分", "总得分", "综合得分", "得分合计", "最终得分", "评价得分合计")
+SCORE_GRADE_WORDS = ("评价等级", "绩效等级", "评定等级", "等级", "评价结果", "评价结论")
+DEDUCTION_WORDS = ("扣分", "扣减", "减分")
+
+# ---------------------------------------------------------------- management table (绩效管理自评表)
+
+MANAGEMENT_CONVERTED_WORDS = ("换算得分", "换算分", "折算得分", "百分制得分", "换算后得分")
+MANAGEMENT = (
+    Role("converted", MANAGEMENT_CONVERTED_WORDS, cn="换算得分"),
+    Role("seq", ("序号", "编号"), cn="序号"),
+    Role("full", ("满分", "分值", "标准分", "应得分", "基础分", "配分"), cn="满分"),
+    Role("name", ("评价内容", "考核内容", "评价项目", "考核项目", "考核指标", "评价指标", "指标名称", "考核事项", "评价要素"),
+         cn="评价内容"),
+    Role("score", ("得分", "自评分", "评分", "评价分"), exclude=SCORE_NOTE_WORDS, cn="得分"),
+    Role("grade", ("等级",), exclude=SCORE_NOTE_WORDS, cn="评价等级"),
+    Role("note", SCORE_NOTE_WORDS, cn="说明"),
+    Role("name", ("项目", "内容", "指标", "类别"), cn="评价内容"),
+)
+# A header row with indicator levels is the score table's or a form's, not this one's.
+MANAGEMENT_REFUSE = ("一级", "二级", "三级")
+# Words in a sheet that say "绩效管理自评表"; category names it usually has.
+MANAGEMENT_SIGNAL_WORDS = ("绩效管理", "管理绩效", "换算得分", "换算分", "折算得分")
+MANAGEMENT_CATEGORY_WORDS = ("重大政策", "预算编制", "预算执行", "预算绩效", "资产管理", "预算透明", "预算信息化", "存在问题",
+                             "财务管理", "绩效管理")
+MANAGEMENT_TOTAL_WORDS = ("合计", "总计", "总分", "得分合计")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import formparts as fp
+from xltool.kinds import table as T
 from xltool.figures import rate_of
 from xltool.kinds.common import label, num_at
 from xltool.numbers import parse_number
@@ -139,15 +140,18 @@ def _value_cell(sheet: Sheet, r: int, c: int) -> tuple[tuple[int, int], bool]:
     """Where the value of the label at (r, c) is written, and whether it is below the label.
 
     Label left of its value (seed 004: 预算数 | 3746.68) or a row of labels with the values in the row
-    below (预算数 | 到位数 | 执行数 above 3746.68 | 2819.17 | 2819.17): a label is never read as a value.
+    below (预算数 | 到位数 | 执行数 above 3746.68 | 2819.17 | 2819.17): the table model's ``value_near``
+    finds the number; without one, the cell the value belongs in (right of the label, or below it when
+    another label stands to the right), so that an empty or wrong value is reported there. A label is
+    never read as a value.
     """
-    right, below = _right_cell(sheet, r, c), _below_cell(sheet, r, c)
-    below_num = below[0] < sheet.nrows and parse_number(sheet.raw(*below)).value is not None
+    near = T.value_near(sheet, r, c, numeric=True, right_cells=1)
+    if near is not None:
+        return near, near[0] > r
+    right = _right_cell(sheet, r, c)
     right_raw = sheet.raw(*right) if right[1] < sheet.ncols else ""
-    if right_raw in ("", None):
-        return (below, True) if below_num else (right, False)
-    if isinstance(right_raw, str) and _is_label(right_raw):
-        return below, True
+    if isinstance(right_raw, str) and right_raw and _is_label(right_raw):
+        return _below_cell(sheet, r, c), True
     return right, False
 
 
