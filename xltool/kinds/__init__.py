@@ -9,25 +9,83 @@ from __future__ import annotations
 
 import importlib
 
-_KIND_MODULES = (
-    "xltool.kinds.weighted_form",
-    "xltool.kinds.form",
-    "xltool.kinds.department_form",
-    "xltool.kinds.score_table",
-    "xltool.kinds.management",
-    "xltool.kinds.summary",
-)
+# kind NAME → module, in detection order
+_KIND_MODULES = {
+    "weighted-form": "xltool.kinds.weighted_form",
+    "project-form": "xltool.kinds.form",
+    "department-form": "xltool.kinds.department_form",
+    "score-table": "xltool.kinds.score_table",
+    "management-table": "xltool.kinds.management",
+    "summary": "xltool.kinds.summary",
+}
+NAMES = tuple(_KIND_MODULES)
 
-KINDS = [importlib.import_module(m) for m in _KIND_MODULES]
-BY_NAME = {k.NAME: k for k in KINDS}
+#: kind NAME → the module of its rules (each kind module's RULES_MODULE; a test keeps them equal)
+RULES_MODULES = {
+    "weighted-form": "xltool.rules.weighted",
+    "project-form": "xltool.rules.form",
+    "department-form": "xltool.rules.form",
+    "score-table": "xltool.rules.score_table",
+    "management-table": "xltool.rules.management",
+    "summary": "xltool.rules.summary",
+}
+
+#: rows the indicator-table forms look in for their header (formparts.HEADER_SCAN_ROWS)
+_FORM_HEADER_ROWS = 60
 
 
-def classify(sheet):
-    """The kind module that reads ``sheet``, or None."""
-    for kind in KINDS:
+def _has_level1_label(sheet) -> bool:
+    """Necessary for the three indicator-table forms: their header (``formparts.find_indicator_header``)
+    is a row within the first 60 holding a label with 一级 (一级指标)."""
+    from xltool.kinds.common import label
+
+    for r in range(min(_FORM_HEADER_ROWS, sheet.nrows)):
+        for t in sheet.row_texts(r):
+            if t and "一级" in label(t):
+                return True
+    return False
+
+
+# Cheap tests that rule a kind out before its module is even imported (start-up time): each is a
+# necessary condition of the kind's ``detect``. tests/test_fast_path.py checks on every sample, real
+# file and layout that classification is the same with and without them.
+_PRESCREENS = {
+    "weighted-form": _has_level1_label,
+    "project-form": _has_level1_label,
+    "department-form": _has_level1_label,
+}
+
+
+def module(name: str):
+    """The kind module called ``name`` (imported on first use), or None."""
+    path = _KIND_MODULES.get(name)
+    return importlib.import_module(path) if path else None
+
+
+def classify(sheet, prescreen: bool = True):
+    """The kind module that reads ``sheet``, or None. Only the modules of kinds that pass their
+    pre-screen are imported."""
+    ruled_out: dict = {}
+    for name in NAMES:
+        screen = _PRESCREENS.get(name) if prescreen else None
+        if screen is not None:
+            if screen not in ruled_out:
+                ruled_out[screen] = not screen(sheet)
+            if ruled_out[screen]:
+                continue
+        kind = module(name)
         if kind.detect(sheet):
             return kind
     return None
+
+
+def __getattr__(name):
+    """``KINDS`` (every kind module, in detection order) and ``BY_NAME`` import them all."""
+    if name == "KINDS":
+        return [module(n) for n in NAMES]
+    if name == "BY_NAME":
+        return {n: module(n) for n in NAMES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def describe_unknown(sheet) -> str:
