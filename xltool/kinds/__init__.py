@@ -35,13 +35,30 @@ _FORM_HEADER_ROWS = 60
 
 
 def _has_level1_label(sheet) -> bool:
-    """Necessary for the three indicator-table forms: their header (``formparts.find_indicator_header``)
-    is a row within the first 60 holding a label with 一级 (一级指标)."""
+    """Necessary for the three indicator-table forms (their header, ``formparts.find_indicator_header``,
+    is a row within the first 60 holding a label with 一级) and the score table (a label starting with
+    一级 within 40 rows)."""
     from xltool.kinds.common import label
 
     for r in range(min(_FORM_HEADER_ROWS, sheet.nrows)):
         for t in sheet.row_texts(r):
             if t and "一级" in label(t):
+                return True
+    return False
+
+
+#: management: rows for its header, and the labels of its 满分 column (management._role "full")
+_MANAGEMENT_HEADER_ROWS = 40
+_FULL_LABELS = ("满分", "分值", "标准分", "应得分", "基础分", "配分")
+
+
+def _has_full_label(sheet) -> bool:
+    """Necessary for the management table: a 满分/分值 … column label within its header rows."""
+    from xltool.kinds.common import label
+
+    for r in range(min(_MANAGEMENT_HEADER_ROWS, sheet.nrows)):
+        for t in sheet.row_texts(r):
+            if t and label(t).startswith(_FULL_LABELS):
                 return True
     return False
 
@@ -53,6 +70,8 @@ _PRESCREENS = {
     "weighted-form": _has_level1_label,
     "project-form": _has_level1_label,
     "department-form": _has_level1_label,
+    "score-table": _has_level1_label,  # its header starts with a 一级 column within 40 rows
+    "management-table": _has_full_label,
 }
 
 
