@@ -157,3 +157,39 @@ def test_kinds_name_their_modules_and_rules():
         mod = importlib.import_module(path)
         assert mod.NAME == name and mod.RULES_MODULE == kinds.RULES_MODULES[name]
     assert [k.NAME for k in kinds.KINDS] == list(kinds.NAMES)
+
+
+def _rows_xml(rows: list[tuple[int, str]]) -> bytes:
+    cells = "".join(f'<row r="{r}"><c r="{col}{r}"><v>1</v></c></row>' for r, col in rows)
+    return f'<worksheet><sheetData>{cells}</sheetData></worksheet>'.encode()
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([(1, "A"), (2, "K"), (99999, "C")], (99999, 11)),  # 5-digit rows, one-letter columns: no precise pass
+    ([(1, "B"), (150000, "D"), (120000, "M")], (150000, 13)),  # rows out of order, a later wider letter
+    ([(1, "A"), (999999, "B"), (1000000, "C")], (1000000, 3)),  # six and seven digits
+    ([(1, "Z"), (2, "AB"), (100001, "C")], (100001, 28)),
+])
+def test_scan_bound_is_exact_for_one_letter_columns(rows, expected):
+    from xltool.io import scan
+
+    data = _rows_xml(rows)
+    for size in (7, 64, len(data)):  # chunk boundaries anywhere
+        b = scan._Bound()
+        for i in range(0, len(data), size):
+            b.feed(data[i:i + size])
+        b.feed(b"", final=True)
+        ext = b.extent()
+        assert (ext.rows, ext.cols) == expected and not b.unplaced and not ext.formulas
+
+
+def test_scan_notes_formulas_across_chunks():
+    from xltool.io import scan
+
+    data = b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>'
+    for size in (1, 2, 5, len(data)):
+        b = scan._Bound()
+        for i in range(0, len(data), size):
+            b.feed(data[i:i + size])
+        b.feed(b"", final=True)
+        assert b.extent().formulas

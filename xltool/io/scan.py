@@ -124,6 +124,11 @@ _ANY_REF = re.compile(rb' r="[A-Za-z]')
 # a one-letter column reference beyond column k (0-based): the widest one-letter column, found with one
 # scan per chunk once the first rows have shown the columns in use
 _REF_COL1_BEYOND = [re.compile(rb' r="[%c-Z%c-z][0-9]' % (65 + k, 97 + k)) for k in range(26)] + [None]
+# a reference wider than the one-letter columns seen so far (two letters or more, or a later letter):
+# one scan of a chunk that widens nothing
+_REF_WIDER = [re.compile(rb' r="(?:[A-Za-z]{2}|[%c-Z%c-z][0-9])' % (65 + k, 97 + k)) for k in range(26)] + [
+    re.compile(rb' r="[A-Za-z]{2}')]
+_REF_ROW7 = re.compile(rb' r="[A-Za-z]+[0-9]{7,}"')
 # a cell written unlike '<c r="…': no attributes, another separator, a namespace prefix
 _UNUSUAL = (re.compile(rb"<c[>/\t\n\r]"), re.compile(rb":c[\s>/]"))
 # A cell element without an r attribute: calamine places it after the previous one
@@ -160,6 +165,22 @@ class _Bound:
                 body.count(b"<c ") != body.count(b'<c r="') and _CELL_NO_REF.search(body)):
             self.unplaced = True
             return
+        if self.col_letters == 1 and not _REF_WIDER[self.letter1].search(body):
+            pass  # nothing wider than the columns already seen
+        else:
+            self._columns(body)
+        long_rows = _REF_ROW6.findall(body)
+        if long_rows:
+            # all of six digits (the usual case): the bytewise maximum is the numeric one
+            top = int(max(long_rows)) if not _REF_ROW7.search(body) else max(int(r) for r in _longest1(long_rows))
+            self.max_row = max(self.max_row, top)
+        elif not self.max_row:
+            for d in range(5, self.row_digits, -1):
+                if _ROW_DIGITS[d].search(body):
+                    self.row_digits = d
+                    break
+
+    def _columns(self, body: bytes) -> None:
         for letters, rx in ((3, _REF_COL3), (2, _REF_COL2)):
             if letters >= self.col_letters and rx.search(body):
                 found = rx.findall(body)
@@ -177,14 +198,6 @@ class _Bound:
                         break
                     self.letter1 = _col_number(body[m.start() + 4:m.start() + 5])
                     rx = _REF_COL1_BEYOND[self.letter1]
-        long_rows = _REF_ROW6.findall(body)
-        if long_rows:
-            self.max_row = max(self.max_row, max(int(r) for r in _longest1(long_rows)))
-        elif not self.max_row:
-            for d in range(5, self.row_digits, -1):
-                if _ROW_DIGITS[d].search(body):
-                    self.row_digits = d
-                    break
 
     def extent(self) -> Extent:
         cols = self.max_col if self.col_letters >= 2 else self.letter1 if self.col_letters else 0
