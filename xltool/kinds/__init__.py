@@ -34,17 +34,21 @@ RULES_MODULES = {
 _FORM_HEADER_ROWS = 60
 
 
+def _top_labels(sheet, rows: int) -> str:
+    """Every text of the top ``rows`` rows, normalised as ``common.label`` does, each after a NUL: a cell
+    label containing W ⇔ W in the result; a label starting with W ⇔ NUL + W in it. Raw row values are
+    enough: a merged cell shows its anchor's value, which sits in the same rows or above."""
+    from xltool.numbers import normalise_text
+
+    parts = [v for row in sheet.rows[:rows] for v in row if isinstance(v, str) and v]
+    return normalise_text("\0" + "\0".join(parts)) if parts else ""
+
+
 def _has_level1_label(sheet) -> bool:
     """Necessary for the three indicator-table forms (their header, ``formparts.find_indicator_header``,
     is a row within the first 60 holding a label with 一级) and the score table (a label starting with
     一级 within 40 rows)."""
-    from xltool.kinds.common import label
-
-    for r in range(min(_FORM_HEADER_ROWS, sheet.nrows)):
-        for t in sheet.row_texts(r):
-            if t and "一级" in label(t):
-                return True
-    return False
+    return "一级" in _top_labels(sheet, _FORM_HEADER_ROWS)
 
 
 #: management: rows for its header, and the labels of its 满分 column (management._role "full")
@@ -54,13 +58,8 @@ _FULL_LABELS = ("满分", "分值", "标准分", "应得分", "基础分", "配�
 
 def _has_full_label(sheet) -> bool:
     """Necessary for the management table: a 满分/分值 … column label within its header rows."""
-    from xltool.kinds.common import label
-
-    for r in range(min(_MANAGEMENT_HEADER_ROWS, sheet.nrows)):
-        for t in sheet.row_texts(r):
-            if t and label(t).startswith(_FULL_LABELS):
-                return True
-    return False
+    text = _top_labels(sheet, _MANAGEMENT_HEADER_ROWS)
+    return any("\0" + w in text for w in _FULL_LABELS)
 
 
 # Cheap tests that rule a kind out before its module is even imported (start-up time): each is a
