@@ -204,7 +204,7 @@ def _mutate_xml(data: bytes, ops, ref_rows: int) -> bytes:
         elif op == "text":
             e.text = value
         elif op == "attr":
-            e.set(value[:8] if value[:1].isalpha() and value[:8].isidentifier() else "x", value)
+            e.set(value[:8] if value[:8].isascii() and value[:1].isalpha() and value[:8].isidentifier() else "x", value)
     return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

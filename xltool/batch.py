@@ -14,7 +14,9 @@ Workers are started with ``spawn`` (the only method on Windows, and safe while a
 runs): they import this module, ``xltool.engine`` and what a check needs, nothing of the command line.
 Reports travel between processes pickled: ``FileReport``, ``SheetReport``, the kinds' records and
 ``Finding`` are plain dataclasses (the located values get compact reducers below). A report comes
-back without its records when nothing later needs them. The output keeps the input order whatever
+back without its records unless they are asked for, or needed for a copy written later: the records
+of a summary and of project forms are fetched (by reading those files again) only when the batch holds
+both sides of the reconciliation. The output keeps the input order whatever
 order files finish in.
 
 A worker that dies (the operating system killed it for memory, a crash in a native library) breaks
@@ -135,12 +137,14 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
             reports[i], written[i] = result
             note(CHECK, i, reports[i])
 
+        # records travel back only when asked for (keep_records) or needed for a copy written later
         _map(pool, profile, _check_task,
-             [(jobs[i].path, jobs[i].shown, outputs[i], reconcile, keep_records) for i in todo],
+             [(jobs[i].path, jobs[i].shown, outputs[i], False, keep_records) for i in todo],
              checked, lambda k, msg: (_failed(jobs[todo[k]], msg), False))
-        # 2. reconcile across files
+        # 2. reconcile across files: when the batch holds both sides, fetch the records it reads
         before = {i: len(reports[i].findings) for i in todo}
-        if reconcile:
+        if reconcile and _both_sides(reports):
+            _fetch_records(pool, profile, jobs, reports, todo)
             _reconcile([r for r in reports if r is not None], profile, warn)
         # 3. (re)write the copies that changed or whose names were not settled
         again = [i for i in todo if jobs[i].write and reports[i].status != "failed"
@@ -274,9 +278,35 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
     written = output is not None and report.status != "failed" and report.output is not None
     needed = (keep_records or (wants_copy and not written)
               or (reconcile and any(s.kind in RECONCILED_KINDS for s in report.sheets)))
+    # (``reconcile``: the main process asks again for these records once it knows the batch holds both sides)
     if not needed:
         _drop_records(report)  # nothing will read them again: do not ship them
     return report, written
+
+
+def _both_sides(reports: list[FileReport | None]) -> bool:
+    """The batch holds a summary and a project form: the reconciliation has something to compare."""
+    kinds = {s.kind for r in reports if r is not None for s in r.sheets}
+    return all(k in kinds for k in RECONCILED_KINDS)
+
+
+def _fetch_records(pool, profile, jobs: list[Job], reports: list[FileReport | None], todo: list[int]) -> None:
+    """Give the reconciled sheets whose records stayed in the workers their records back: those files
+    are read again (records are large and only a batch holding both sides needs them)."""
+    wanted = [i for i in todo if reports[i] is not None and reports[i].status != "failed"
+              and any(s.kind in RECONCILED_KINDS and s.record is None for s in reports[i].sheets)]
+
+    def got(k, result):
+        fresh = result[0]
+        old = reports[wanted[k]]
+        if fresh.status == "failed" or len(fresh.sheets) != len(old.sheets):
+            return
+        for mine, theirs in zip(old.sheets, fresh.sheets):
+            if mine.name == theirs.name and mine.kind == theirs.kind and mine.kind in RECONCILED_KINDS:
+                mine.record = theirs.record
+
+    _map(pool, profile, _check_task, [(jobs[i].path, jobs[i].shown, None, True, False) for i in wanted],
+         got, lambda k, msg: (_failed(jobs[wanted[k]], msg), False))
 
 
 def _write_task(path: Path, report: FileReport, output: Path, profile=None):

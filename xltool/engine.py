@@ -25,9 +25,9 @@ class SheetReport:
 
     @property
     def module(self):
-        from xltool.kinds import BY_NAME
+        from xltool.kinds import module
 
-        return BY_NAME.get(self.kind)
+        return module(self.kind)
 
     def to_json(self) -> dict:
         return {"name": self.name, "kind": self.kind, "results": self.results}

@@ -1,19 +1,18 @@
 """Command line. One module per command, loaded only when that command runs (start-up time matters).
 
-``xltool FILE…`` (files dropped onto the program) means ``xltool check FILE…``.
+``xltool FILE…`` (files dropped onto the program) means ``xltool check FILE…``. That plain check (its
+few options spelled the ordinary way) is parsed here without click (``fast_check_args``); help, the other
+commands and anything unusual (an unknown option, a bad value, a missing file name) go to the click
+group, which gives the usual Chinese messages. ``main`` looks like the click group to callers (tests use
+``CliRunner().invoke(main, …)``) and builds it only when needed.
 Exit codes are defined in ``xltool.errors``: 0 clean, 1 errors found, 2 a file or the command failed.
 """
 
 from __future__ import annotations
 
-import importlib
-
-import click
+import sys
 
 from xltool import __version__
-from xltool.cli import zh
-
-zh.install()
 
 # click's "[OPTIONS]" / "COMMAND [ARGS]..." in usage lines
 OPTIONS_METAVAR = "[选项]"
@@ -29,9 +28,9 @@ HINT = """xltool：预算绩效自评表核查工具
   全部命令和说明：    xltool -h
 """
 
-# command name → (module, function, one-line Chinese help)
+# command name → (module, attribute, one-line Chinese help)
 COMMANDS = {
-    "check": ("xltool.cli.check", "check", "核查工作簿或文件夹，写出带标注的核查副本。"),
+    "check": ("xltool.cli.check", "command", "核查工作簿或文件夹，写出带标注的核查副本。"),
     "ui": ("xltool.ui.command", "ui", "打开本机核查网页：把工作簿或文件夹拖进浏览器即可核查。"),
     "template": ("xltool.cli.template", "template", "生成自动计算的空白标准模板。"),
     "summarize": ("xltool.cli.summarize", "summarize", "由一批项目支出绩效自评表生成部门绩效自评结果公开汇总表。"),
@@ -39,53 +38,150 @@ COMMANDS = {
     "profiles": ("xltool.cli.rules", "profiles", "列出内置的地区配置。"),
 }
 
-
-class LazyGroup(click.Group):
-    """Imports a command's module only when it is used; unknown first words mean ``check``."""
-
-    default = "check"
-
-    def list_commands(self, ctx):
-        return list(COMMANDS)
-
-    def get_command(self, ctx, name):
-        if name not in COMMANDS:
-            return None
-        module, attr, _ = COMMANDS[name]
-        return getattr(importlib.import_module(module), attr)
-
-    def format_commands(self, ctx, formatter):
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
-        with formatter.section("命令"):
-            formatter.write_dl(rows)
-
-    def parse_args(self, ctx, args):
-        if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
-            args = [self.default, *args]
-        return super().parse_args(ctx, args)
+_HELP_WORDS = ("--help", "-h", "--version")
+_VALUE_OPTIONS = {"--out": "out_dir", "--format": "fmt", "--profile": "profile", "--jobs": "jobs", "-j": "jobs"}
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             invoke_without_command=True, no_args_is_help=False,
-             options_metavar=OPTIONS_METAVAR, subcommand_metavar=SUBCOMMAND_METAVAR)
-@click.version_option(__version__, "--version", prog_name="xltool", message="%(prog)s %(version)s")
-@click.pass_context
-def main(ctx):
-    """xltool：预算绩效自评表核查工具。
+def fast_check_args(args: list[str]) -> dict | None:
+    """The keyword arguments of ``check`` for a plain ``[check] [options] FILE…`` command line, or None
+    when click should parse it (help, another command, an unknown or malformed option, no file)."""
+    import os
 
-    运行 xltool 文件或文件夹…（同 xltool check）即可核查并生成带标注的核查副本；
-    运行 xltool ui 打开本机核查网页，在浏览器里拖入文件核查。
-    """
-    _tolerant_streams()
-    if ctx.invoked_subcommand is None:
-        click.echo(HINT, nl=False)
-        ctx.exit(0)
+    if args and args[0] == "check":
+        args = args[1:]
+    elif not args or args[0] in COMMANDS or args[0] in _HELP_WORDS:
+        return None
+    kw = {"out_dir": None, "fmt": "text", "profile": "national", "no_write": False, "jobs": 0, "overview": None,
+          "verbose": False}
+    paths: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if not a.startswith("-"):
+            paths.append(a)
+            continue
+        name, eq, value = a.partition("=")
+        if name in _VALUE_OPTIONS and not (eq and name == "-j"):
+            if not eq:
+                if i >= len(args):
+                    return None
+                value = args[i]
+                i += 1
+            key = _VALUE_OPTIONS[name]
+            if key == "fmt" and value not in ("text", "json"):
+                return None
+            if key == "jobs":
+                if not value.isascii() or not value.isdigit():
+                    return None
+                value = int(value)
+            if key == "out_dir" and (not value or os.path.isfile(value)):
+                return None  # click says why
+            kw[key] = value
+        elif not eq and a == "--no-write":
+            kw["no_write"] = True
+        elif not eq and a in ("-v", "--verbose"):
+            kw["verbose"] = True
+        elif not eq and a in ("--overview", "--no-overview"):
+            kw["overview"] = a == "--overview"
+        else:
+            return None  # "--", "-", -j4, unknown options: click decides
+    if not paths:
+        return None
+    kw["paths"] = tuple(paths)
+    return kw
+
+
+class _Main:
+    """The ``xltool`` entry point. Behaves as the click group (built on first use) except that a plain
+    check runs without importing click."""
+
+    name = "main"
+
+    def __call__(self, args=None, prog_name=None, **extra):
+        return self.main(args, prog_name, **extra)
+
+    def main(self, args=None, prog_name=None, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        kw = fast_check_args(argv) if not extra or set(extra) <= {"standalone_mode"} else None
+        if kw is None:
+            return group().main(args=argv, prog_name=prog_name, **extra)
+        _tolerant_streams()
+        from xltool.cli.check import check
+
+        return check(**kw)
+
+    def __getattr__(self, name):
+        return getattr(group(), name)
+
+
+main = _Main()
+
+_GROUP = None
+
+
+def group():
+    """The click group of every command (help, ``ui``, ``template`` …; ``check`` when unusual)."""
+    global _GROUP
+    if _GROUP is None:
+        _GROUP = _build_group()
+    return _GROUP
+
+
+def _build_group():
+    import importlib
+
+    import click
+
+    from xltool.cli import zh
+
+    zh.install()
+
+    class LazyGroup(click.Group):
+        """Imports a command's module only when it is used; unknown first words mean ``check``."""
+
+        default = "check"
+
+        def list_commands(self, ctx):
+            return list(COMMANDS)
+
+        def get_command(self, ctx, name):
+            if name not in COMMANDS:
+                return None
+            module, attr, _ = COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+
+        def format_commands(self, ctx, formatter):
+            rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+        def parse_args(self, ctx, args):
+            if args and args[0] not in COMMANDS and args[0] not in _HELP_WORDS:
+                args = [self.default, *args]
+            return super().parse_args(ctx, args)
+
+    @click.group(cls=LazyGroup, name="main", context_settings={"help_option_names": ["-h", "--help"]},
+                 invoke_without_command=True, no_args_is_help=False,
+                 options_metavar=OPTIONS_METAVAR, subcommand_metavar=SUBCOMMAND_METAVAR)
+    @click.version_option(__version__, "--version", prog_name="xltool", message="%(prog)s %(version)s")
+    @click.pass_context
+    def main(ctx):
+        """xltool：预算绩效自评表核查工具。
+
+        运行 xltool 文件或文件夹…（同 xltool check）即可核查并生成带标注的核查副本；
+        运行 xltool ui 打开本机核查网页，在浏览器里拖入文件核查。
+        """
+        _tolerant_streams()
+        if ctx.invoked_subcommand is None:
+            click.echo(HINT, nl=False)
+            ctx.exit(0)
+
+    return main
 
 
 def _tolerant_streams() -> None:
     """A Chinese Windows console or a pipe may use GBK: never crash on a character it lacks."""
-    import sys
-
     for stream in (sys.stdout, sys.stderr):
         enc = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
         if enc and enc != "utf8" and hasattr(stream, "reconfigure"):

@@ -22,26 +22,58 @@ import os
 import sys
 from pathlib import Path
 
-import click
-
-from xltool.cli import OPTIONS_METAVAR
 from xltool.errors import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, XltoolError
 
 
-@click.command(options_metavar=OPTIONS_METAVAR)
-@click.argument("paths", nargs=-1, required=True, metavar="文件或文件夹…")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), metavar="文件夹",
-              help="核查副本和核查汇总的输出文件夹（默认：核查副本在原文件旁边，核查汇总在所查文件共同所在的文件夹）。"
-                   "原文件的子文件夹结构会保留。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", metavar="text|json", help="输出格式：text（默认）或 json。")
-@click.option("--profile", default="national", show_default=True, metavar="名称", help="地区配置名称或 .toml 文件路径（见 xltool profiles）。")
-@click.option("--no-write", is_flag=True, help="只核查，不写核查副本（也不写核查汇总，除非指定 --overview）。")
-@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=0), default=0, show_default=False, metavar="进程数",
-              help="同时处理的进程数（默认 0：使用全部 CPU 核心；1：不并行）。")
-@click.option("--overview/--no-overview", "overview", default=None,
-              help="是否写出核查汇总.xlsx（默认：检查多个文件或文件夹时写出，只查一个文件时不写）。")
-@click.option("--verbose", "-v", is_flag=True, help="在每个文件的结果下逐条列出问题（规则名称、单元格、说明）。")
-def check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
+def _command():
+    """The click command (help, and command lines ``xltool.cli.fast_check_args`` leaves to click)."""
+    import click
+
+    from xltool.cli import OPTIONS_METAVAR
+
+    @click.command(name="check", options_metavar=OPTIONS_METAVAR)
+    @click.argument("paths", nargs=-1, required=True, metavar="文件或文件夹…")
+    @click.option("--out", "out_dir", type=click.Path(file_okay=False), metavar="文件夹",
+                  help="核查副本和核查汇总的输出文件夹（默认：核查副本在原文件旁边，核查汇总在所查文件共同所在的文件夹）。"
+                       "原文件的子文件夹结构会保留。")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", metavar="text|json", help="输出格式：text（默认）或 json。")
+    @click.option("--profile", default="national", show_default=True, metavar="名称", help="地区配置名称或 .toml 文件路径（见 xltool profiles）。")
+    @click.option("--no-write", is_flag=True, help="只核查，不写核查副本（也不写核查汇总，除非指定 --overview）。")
+    @click.option("--jobs", "-j", "jobs", type=click.IntRange(min=0), default=0, show_default=False, metavar="进程数",
+                  help="同时处理的进程数（默认 0：使用全部 CPU 核心；1：不并行）。")
+    @click.option("--overview/--no-overview", "overview", default=None,
+                  help="是否写出核查汇总.xlsx（默认：检查多个文件或文件夹时写出，只查一个文件时不写）。")
+    @click.option("--verbose", "-v", is_flag=True, help="在每个文件的结果下逐条列出问题（规则名称、单元格、说明）。")
+    def command(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
+        """核查工作簿或文件夹：重算派生数据，标出错误，写出核查副本和核查汇总。"""
+        check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose)
+
+    return command
+
+
+_COMMAND = None
+
+
+def __getattr__(name):
+    global _COMMAND
+    if name == "command":
+        if _COMMAND is None:
+            _COMMAND = _command()
+        return _COMMAND
+    raise AttributeError(name)
+
+
+def _echo(text, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for the check path (which does not load click)."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:
+        return
+    stream.write(text + ("\n" if nl else ""))
+    stream.flush()
+
+
+def check(paths, out_dir=None, fmt="text", profile="national", no_write=False, jobs=0, overview=None,
+          verbose=False):
     """核查工作簿或文件夹：重算派生数据，标出错误，写出核查副本和核查汇总。"""
     from xltool import profiles
     from xltool.inputs import collect
@@ -49,14 +81,14 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
     try:
         prof = profiles.load(profile)
     except XltoolError as exc:
-        click.echo(f"错误：{exc.message}", err=True)
+        _echo(f"错误：{exc.message}", err=True)
         _json_failure(fmt, exc.message)
         sys.exit(EXIT_FAILED)
     out = Path(out_dir) if out_dir else None
     items = [(p, shown) for p, shown in collect(list(paths)) if not _is_our_overview(p)]
     if not items:
         text = "没有找到需要核查的工作簿（.xlsx / .xlsm / .xls / .et）。"
-        click.echo(text, err=True)
+        _echo(text, err=True)
         _json_failure(fmt, text)
         sys.exit(EXIT_FAILED)
     folders = [p for p in paths if Path(p).is_dir()]
@@ -75,7 +107,7 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
                                 warn=warnings.append, keep_records=False)
     except KeyboardInterrupt:
         text = "已中断：未完成全部文件的核查。"
-        click.echo(text, err=True)
+        _echo(text, err=True)
         _json_failure(fmt, text)
         sys.exit(EXIT_FAILED)
 
@@ -94,9 +126,9 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
             overview_error = os_message(exc, target, "", label="核查汇总")
 
     for text in warnings:
-        click.echo(f"注意：{text}", err=True)
+        _echo(f"注意：{text}", err=True)
     if overview_error:
-        click.echo(f"错误：{overview_error}", err=True)
+        _echo(f"错误：{overview_error}", err=True)
     if fmt == "json":
         from xltool.report import jsonout
 
@@ -107,13 +139,13 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
 
         titles = console.rule_titles() if verbose else {}
         for r in reports:
-            click.echo(console.file_line(r))
+            _echo(console.file_line(r))
             if verbose:
                 for line in console.finding_lines(r, titles):
-                    click.echo(line)
+                    _echo(line)
         if overview_path is not None:
-            click.echo(f"核查汇总：{console.shown_path(overview_path, paths)}")
-        click.echo(console.total_line(reports))
+            _echo(f"核查汇总：{console.shown_path(overview_path, paths)}")
+        _echo(console.total_line(reports))
     code = exit_code(reports)
     if overview_error:
         code = EXIT_FAILED
@@ -122,7 +154,17 @@ def check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
 
 def _echo_json(text: str) -> None:
     """One JSON document on stdout, as UTF-8 bytes whatever the console's encoding (RFC 8259)."""
-    click.echo((text + "\n").encode("utf-8"), nl=False)
+    stream = sys.stdout
+    if stream is None:
+        return
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text + "\n")
+        stream.flush()
+        return
+    buffer.write((text + "\n").encode("utf-8"))
+    buffer.flush()
 
 
 def _json_failure(fmt: str, message: str) -> None:

@@ -163,6 +163,8 @@ def load_book(path: Path, fmt: str) -> Book:
                     book.skipped.append((name, scan.book_reason(name)))
                     continue
                 total += ext.cells
+                if not ext.formulas:  # the part has no formula at all: nothing to look for later
+                    book._uncached[i] = set()
             with _native_stderr_quiet():
                 sh = wb.get_sheet_by_index(i)
                 rows = sh.to_python(skip_empty_area=False)
@@ -284,6 +286,7 @@ def _short(text: str, n: int = 120) -> str:
 # A cell element, either self-closing (a blank styled cell: no body) or with a body.
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 
 
 def _scan_uncached(path: Path, index: int) -> set[str]:
@@ -299,16 +302,20 @@ def _scan_uncached(path: Path, index: int) -> set[str]:
             data = zf.read(parts[index])
     except Exception:
         return out
-    if b"<f" not in data:
-        return out
-    for m in _CELL.finditer(data):
-        body = m.group(2) or b""
-        if b"<f" not in body:
+    # only the cells around each "<f" are parsed (a sheet holds far fewer formulas than cells)
+    pos = data.find(b"<f")
+    while pos >= 0:
+        m = _CELL.match(data, max(data.rfind(b"<c", 0, pos), 0))
+        if m is None or m.end() <= pos:
+            pos = data.find(b"<f", pos + 2)
             continue
-        v = re.search(rb"<v>(.*?)</v>", body, re.S)
-        # A cached empty string is written t="str" with an empty <v>; no <v> (or <v/>) means no cache.
-        if v is None or (v.group(1) == b"" and b't="str"' not in m.group(1)):
-            ref = _REF.search(m.group(1))
-            if ref:
-                out.add(ref.group(1).decode())
+        body = m.group(2) or b""
+        if b"<f" in body:
+            v = _VALUE.search(body)
+            # A cached empty string is written t="str" with an empty <v>; no <v> (or <v/>) means no cache.
+            if v is None or (v.group(1) == b"" and b't="str"' not in m.group(1)):
+                ref = _REF.search(m.group(1))
+                if ref:
+                    out.add(ref.group(1).decode())
+        pos = data.find(b"<f", m.end())
     return out

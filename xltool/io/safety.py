@@ -41,10 +41,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
-from xml.etree.ElementTree import ParseError
-
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 
 from xltool.errors import UnreadableFile
 
@@ -402,14 +398,18 @@ def _is_macro_enabled(
         return True
     ct_info = by_lower["[content_types].xml"]
     data = read_member(zf, ct_info, min(limits.max_member, 16 * MiB))
+    from xml.parsers.expat import ExpatError
+
+    from xltool.io.xmlparts import DtdRefused, elements
+
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException:
+        found = elements(data)
+    except DtdRefused:
         raise UnreadableFile(MSG_XML_DTD.format(name=_show_name(ct_info.filename))) from None
-    except (ParseError, ValueError):
+    except (ExpatError, ValueError):
         raise _damaged("[Content_Types].xml 无法解析") from None
-    for el in root.iter():
-        ctype = el.get("ContentType")
+    for _, attrs in found:
+        ctype = attrs.get("ContentType")
         if ctype and MACRO_CONTENT_TYPE_MARK in ctype.lower():
             return True
     return False

@@ -59,6 +59,7 @@ class Extent:
     rows: int = 0
     cols: int = 0
     far: tuple[int, int] | None = None  # a cell (0-based) at the far end, for the message
+    formulas: bool = True  # False: the part has no "<f" at all (no formula cell to look for)
 
     @property
     def cells(self) -> int:
@@ -120,6 +121,14 @@ _REF_ROW6 = re.compile(rb' r="[A-Za-z]+([0-9]{6,})"')
 _REF_ROW = re.compile(rb' r="[A-Za-z]+([0-9]+)"')
 _ROW_DIGITS = [re.compile(rb' r="[A-Za-z]+[0-9]{%d}"' % d) for d in range(6)]
 _ANY_REF = re.compile(rb' r="[A-Za-z]')
+# a one-letter column reference beyond column k (0-based): the widest one-letter column, found with one
+# scan per chunk once the first rows have shown the columns in use
+_REF_COL1_BEYOND = [re.compile(rb' r="[%c-Z%c-z][0-9]' % (65 + k, 97 + k)) for k in range(26)] + [None]
+# a reference wider than the one-letter columns seen so far (two letters or more, or a later letter):
+# one scan of a chunk that widens nothing
+_REF_WIDER = [re.compile(rb' r="(?:[A-Za-z]{2}|[%c-Z%c-z][0-9])' % (65 + k, 97 + k)) for k in range(26)] + [
+    re.compile(rb' r="[A-Za-z]{2}')]
+_REF_ROW7 = re.compile(rb' r="[A-Za-z]+[0-9]{7,}"')
 # a cell written unlike '<c r="…': no attributes, another separator, a namespace prefix
 _UNUSUAL = (re.compile(rb"<c[>/\t\n\r]"), re.compile(rb":c[\s>/]"))
 # A cell element without an r attribute: calamine places it after the previous one
@@ -135,6 +144,8 @@ class _Bound:
         self.max_row = 0  # exact, among rows of 6+ digits
         self.row_digits = 0  # most digits seen in a row number (below 6)
         self.unplaced = False  # something only the precise pass can place (e.g. a cell without r)
+        self.letter1 = 0  # widest one-letter column seen (1 = A … 26 = Z)
+        self.formulas = False  # a "<f" somewhere (split at "<", so never across chunks)
         self.carry = b""
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
@@ -148,10 +159,28 @@ class _Bound:
         body, self.carry = data[:cut], data[cut:]
         if not body or self.unplaced:
             return
+        if not self.formulas and b"<f" in body:
+            self.formulas = True
         if any(u.search(body) for u in _UNUSUAL) or (
                 body.count(b"<c ") != body.count(b'<c r="') and _CELL_NO_REF.search(body)):
             self.unplaced = True
             return
+        if self.col_letters == 1 and not _REF_WIDER[self.letter1].search(body):
+            pass  # nothing wider than the columns already seen
+        else:
+            self._columns(body)
+        long_rows = _REF_ROW6.findall(body)
+        if long_rows:
+            # all of six digits (the usual case): the bytewise maximum is the numeric one
+            top = int(max(long_rows)) if not _REF_ROW7.search(body) else max(int(r) for r in _longest1(long_rows))
+            self.max_row = max(self.max_row, top)
+        elif not self.max_row:
+            for d in range(5, self.row_digits, -1):
+                if _ROW_DIGITS[d].search(body):
+                    self.row_digits = d
+                    break
+
+    def _columns(self, body: bytes) -> None:
         for letters, rx in ((3, _REF_COL3), (2, _REF_COL2)):
             if letters >= self.col_letters and rx.search(body):
                 found = rx.findall(body)
@@ -161,19 +190,19 @@ class _Bound:
         else:
             if self.col_letters == 0 and _ANY_REF.search(body):
                 self.col_letters = 1
-        long_rows = _REF_ROW6.findall(body)
-        if long_rows:
-            self.max_row = max(self.max_row, max(int(r) for r in _longest1(long_rows)))
-        elif not self.max_row:
-            for d in range(5, self.row_digits, -1):
-                if _ROW_DIGITS[d].search(body):
-                    self.row_digits = d
-                    break
+            if self.col_letters == 1:
+                rx = _REF_COL1_BEYOND[self.letter1]
+                while rx is not None:
+                    m = rx.search(body)
+                    if m is None:
+                        break
+                    self.letter1 = _col_number(body[m.start() + 4:m.start() + 5])
+                    rx = _REF_COL1_BEYOND[self.letter1]
 
     def extent(self) -> Extent:
-        cols = self.max_col if self.col_letters >= 2 else 26 * self.col_letters
+        cols = self.max_col if self.col_letters >= 2 else self.letter1 if self.col_letters else 0
         rows = self.max_row or (10 ** self.row_digits - 1)
-        return Extent(rows, cols)
+        return Extent(rows, cols, formulas=self.formulas or self.unplaced)
 
 
 def _exact_rows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -329,11 +358,12 @@ def scan_xlsx(path: Path, sheet_parts: list[str | None]) -> list[Extent | None]:
                     bound.feed(b"", final=True)
                     ext = bound.extent()
                     if ext.cells > MAX_SHEET_CELLS and not bound.unplaced and not bound.max_row:
-                        ext = Extent(_exact_rows(zf, info), ext.cols)  # only 5-digit rows: find the last
+                        ext = Extent(_exact_rows(zf, info), ext.cols, formulas=ext.formulas)  # only 5-digit rows: find the last
                     if ext.cells > MAX_SHEET_CELLS or bound.unplaced:
                         ext = _precise_extent(zf, info)
                     i = wanted[name.lower()]
-                    out[i] = ext if out[i] is None else Extent(max(out[i].rows, ext.rows), max(out[i].cols, ext.cols))
+                    out[i] = ext if out[i] is None else Extent(max(out[i].rows, ext.rows), max(out[i].cols, ext.cols),
+                                                                formulas=out[i].formulas or ext.formulas)
                 elif "sheet" in name.lower() and name.lower().endswith(".xml"):
                     # not a part we resolved, but a reader might take it for one: measure it too
                     bound = _Bound()

@@ -6,9 +6,7 @@ own file may name ``base = "hebei"`` and override only what differs.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +104,12 @@ class Profile:
         return f"min(执行率, 100%) × {self.execution_points:g} 分"
 
 
+DEFAULT = "national"
+
+
 def _builtin_names() -> list[str]:
+    from importlib import resources
+
     return sorted(p.name[:-5] for p in resources.files(__package__).iterdir() if p.name.endswith(".toml"))
 
 
@@ -115,6 +118,15 @@ def available() -> list[Profile]:
 
 
 def _read_builtin(name: str) -> dict[str, Any]:
+    if name == DEFAULT:  # the default, as Python data generated from national.toml (start-up time)
+        import copy
+
+        from xltool.profiles._national import DATA
+
+        return copy.deepcopy(DATA)
+    import tomllib
+    from importlib import resources
+
     res = resources.files(__package__) / f"{name}.toml"
     return tomllib.loads(res.read_text(encoding="utf-8"))
 
@@ -131,10 +143,10 @@ _CACHE: dict[str, Profile] = {}
 
 def load(name_or_path: str | Path | None = None) -> Profile:
     """Load a built-in profile by name, or a TOML file by path. Raises ProfileError (Chinese)."""
-    key = str(name_or_path or "national")
+    key = str(name_or_path or DEFAULT)
     if key in _CACHE:
         return _CACHE[key]
-    if key in _builtin_names():
+    if key == DEFAULT or key in _builtin_names():
         data = _read_builtin(key)
         source = f"内置：{key}"
     else:
@@ -145,6 +157,8 @@ def load(name_or_path: str | Path | None = None) -> Profile:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ProfileError(f"无法读取配置文件 {path}：{exc.strerror or exc}") from exc
+        import tomllib
+
         try:
             own = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -89,20 +89,35 @@ def load_all() -> dict[str, Rule]:
 
 def _extra_modules() -> tuple[str, ...]:
     """Rule modules of the other kinds (each kind module names its rules module)."""
-    from xltool.kinds import KINDS
+    from xltool.kinds import RULES_MODULES
 
-    return tuple(k.RULES_MODULE for k in KINDS if getattr(k, "RULES_MODULE", None))
+    return tuple(dict.fromkeys(RULES_MODULES.values()))
 
 
-def _workbook_kinds() -> set[str]:
-    from xltool.kinds import BY_NAME
+def _workbook_kinds() -> tuple[str, ...]:
+    from xltool.kinds import NAMES
 
-    return set(BY_NAME)
+    return NAMES
+
+
+_loaded_for: set[str] = set()
+
+
+def load_for(kind: str) -> None:
+    """Import the generic rules and ``kind``'s own (a check imports no other kind's rules)."""
+    if _loaded or kind in _loaded_for:
+        return
+    from xltool.kinds import RULES_MODULES
+
+    importlib.import_module("xltool.rules.inputs")
+    if kind in RULES_MODULES:
+        importlib.import_module(RULES_MODULES[kind])
+    _loaded_for.add(kind)
 
 
 def run(kind: str, record: Any, ctx: Context) -> list[Finding]:
     """Run every rule for ``kind`` (and the generic ones) over a record."""
-    load_all()
+    load_for(kind)
     out: list[Finding] = []
     blank = bool(getattr(record, "untouched", False))  # a blank form: only the generic rules (XL002) apply
     for r in REGISTRY.values():
