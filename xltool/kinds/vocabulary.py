@@ -120,7 +120,7 @@ SCORE_TABLE = (
 SCORE_LEVELS = ("level0", "level1", "level2", "level3")
 # A single indicator-name column whose levels are written as numbering (一、 / （一） / 1.), and the
 # words the 一级 rows of such a table hold (a management table has eight fixed categories instead).
-SCORE_NAME_LABELS = ("指标", "评价指标", "指标名称", "考核指标", "绩效指标", "指标内容", "评价内容")
+SCORE_NAME_LABELS = ("指标", "评价指标", "指标名称", "考核指标", "绩效指标", "指标内容")
 SCORE_TOP_WORDS = ("投入", "过程", "产出", "效果", "效益")
 
 # Header words of the project forms and the summary: a band holding one of them is not a score table.
