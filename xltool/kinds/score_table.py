@@ -406,17 +406,7 @@ def read(sheet: Sheet) -> ScoreTable:
                 if g is not None:
                     g.last_row = r
 
-    # the items' 分值 and 得分, read column-wise over the item rows
-    item_rows = [p[0] for p in pending]
-    pts = T.read_column(sheet, item_rows, h.points[leaf], "points", "分值", T.SCORE)
-    scs = T.read_column(sheet, item_rows, h.scores[leaf], "score", "得分", T.SCORE)
-    for i, (r, path, name, holder) in enumerate(pending):
-        item = Item(row=r, path=path, name=name, points=pts.num(i), score=scs.num(i),
-                    note=text_at(sheet, r, h.note_col) if h.note_col is not None else None,
-                    deduction=is_deduction(name.value))
-        items.append(item)
-        if holder is not None:
-            holder.items.append(item)
+    items = _items(sheet, h, leaf, pending)
 
     return ScoreTable(
         sheet=sheet.name, title=title, header_rows=(min(h.row, h.end), h.end), last_col=h.last_col,
@@ -424,6 +414,23 @@ def read(sheet: Sheet) -> ScoreTable:
         groups=tuple(g.freeze() for g in top), items=tuple(items), total=total, grade=grade,
         other_totals=(first_total,) if first_total is not None else (),
     )
+
+
+def _items(sheet: Sheet, h: _Header, leaf: int, pending: list) -> list[Item]:
+    """The items of the pending rows (row, path, name, holder group): their 分值 and 得分 read
+    column-wise; each item is added to its holder group."""
+    item_rows = [p[0] for p in pending]
+    pts = T.read_column(sheet, item_rows, h.points[leaf], "points", "分值", T.SCORE)
+    scs = T.read_column(sheet, item_rows, h.scores[leaf], "score", "得分", T.SCORE)
+    items: list[Item] = []
+    for i, (r, path, name, holder) in enumerate(pending):
+        item = Item(row=r, path=path, name=name, points=pts.num(i), score=scs.num(i),
+                    note=text_at(sheet, r, h.note_col) if h.note_col is not None else None,
+                    deduction=is_deduction(name.value))
+        items.append(item)
+        if holder is not None:
+            holder.items.append(item)
+    return items
 
 
 def _read_numbered(sheet: Sheet, h: _Header) -> ScoreTable:
@@ -435,12 +442,9 @@ def _read_numbered(sheet: Sheet, h: _Header) -> ScoreTable:
     totals: list[int] = []
     grade: Text | None = None
     for r in range(h.end + 1, sheet.nrows):
-        texts = sheet.row_texts(r)
-        if not any(texts):
-            continue
-        first = next(t for t in texts if t)
-        if is_grade_label(first):
-            grade = grade or _grade_in_row(sheet, r, h)
+        first = next((t for t in sheet.row_texts(r) if t), None)
+        if first is None or is_grade_label(first):
+            grade = grade or (_grade_in_row(sheet, r, h) if first else None)
             continue
         if is_note(first):
             break
@@ -488,17 +492,7 @@ def _read_numbered(sheet: Sheet, h: _Header) -> ScoreTable:
     leaf = max((len(p[1]) for p in pending), default=0)
     h = _Header(h.row, h.end, [name_c] * (leaf + 1), [h.labels[0]] * (leaf + 1), {leaf: pc}, {leaf: sc},
                 h.grade_col, h.note_col, h.seq_col, h.last_col)
-    item_rows = [p[0] for p in pending]
-    pts = T.read_column(sheet, item_rows, pc, "points", "分值", T.SCORE)
-    scs = T.read_column(sheet, item_rows, sc, "score", "得分", T.SCORE)
-    items: list[Item] = []
-    for i, (r, path, name, holder) in enumerate(pending):
-        item = Item(row=r, path=path, name=name, points=pts.num(i), score=scs.num(i),
-                    note=text_at(sheet, r, h.note_col) if h.note_col is not None else None,
-                    deduction=is_deduction(name.value))
-        items.append(item)
-        if holder is not None:
-            holder.items.append(item)
+    items = _items(sheet, h, leaf, pending)
     total = _total_row(sheet, totals[-1], h) if totals else None
     first_total = _total_row(sheet, totals[0], h) if len(totals) > 1 else None
     return ScoreTable(
