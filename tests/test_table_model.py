@@ -180,6 +180,37 @@ def test_hierarchical_rows_with_level_columns():
     assert 6 not in plain.totals  # 总分 is a total only in the words the table gives
 
 
+def test_a_seq_that_prefixes_the_next_items_seq_is_a_group_title():
+    head = ["序号", "项目名称", "预算数", "执行数"]
+    rows = [head,
+            ["1", "民生保障类", "", ""],  # no amounts, seq "1" above 1.1, 1.2: a group title
+            ["1.1", "文化站免费开放", 1.5, 1.5],
+            ["1.2", "巡防队经费", 97, 96],
+            [2.0, "城乡建设类", "", ""],  # the same with a number in the seq cell
+            ["2.1", "卫生院经费补助", 317, 317],
+            ["3", "计生事务", "", ""],  # no amounts but the next seq is 4: an item left unfilled
+            ["4", "专项公用经费", 180, 148]]
+    s = sheet(rows)
+    h = T.find_header(s, V.SUMMARY, ("name", "budget", "execution"))
+    got = T.classify_rows(s, h, name_col=1, seq_col=0, amount_cols=[2, 3])
+    assert got.groups == [(1, 0), (4, 0)]
+    assert got.items == [2, 3, 5, 6, 7]
+
+
+def test_a_numbered_single_column_score_table_is_not_a_management_table():
+    from xltool.kinds import classify
+
+    rows = [["指标", "分值", "得分", "评分说明"],
+            ["一、投入指标", 20, 20, ""], ["（一）预算编制", 20, 20, ""], ["1.完整性", 20, 20, ""],
+            ["二、产出指标", 80, 78, ""], ["1.数量指标", 40, 38, ""], ["2.质量指标", 40, 41, ""],
+            ["合计", 100, 99, ""]]
+    s = sheet(rows)
+    assert classify(s).NAME == classify(s, prescreen=False).NAME == "score-table"
+    _, findings = check_sheet(s, PROFILE)
+    errors = sorted((f.cell, f.rule) for f in findings if f.severity == "error")
+    assert errors == [("C5", "ST003"), ("C7", "ST001")]  # 二、's 78 ≠ 38 + 41; 41 over its 分值 40
+
+
 # ---------------------------------------------------------------- lookups
 
 

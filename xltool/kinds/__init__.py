@@ -51,6 +51,15 @@ def _has_level1_label(sheet) -> bool:
     return "一级" in _top_labels(sheet, _FORM_HEADER_ROWS)
 
 
+def _has_score_table_label(sheet) -> bool:
+    """Necessary for the score table: a label starting with 一级 (its level columns), or a single
+    indicator-name column (score_table._numbered_header: a label equal to one of SCORE_NAME_LABELS)."""
+    from xltool.kinds.vocabulary import SCORE_NAME_LABELS
+
+    text = _top_labels(sheet, _FORM_HEADER_ROWS)
+    return "一级" in text or any("\0" + w in text for w in SCORE_NAME_LABELS)
+
+
 #: management: rows for its header, and the labels of its 满分 column (management._role "full")
 _MANAGEMENT_HEADER_ROWS = 40
 _FULL_LABELS = ("满分", "分值", "标准分", "应得分", "基础分", "配分")
@@ -69,7 +78,7 @@ _PRESCREENS = {
     "weighted-form": _has_level1_label,
     "project-form": _has_level1_label,
     "department-form": _has_level1_label,
-    "score-table": _has_level1_label,  # its header starts with a 一级 column within 40 rows
+    "score-table": _has_score_table_label,  # a 一级 column, or one 指标 column, within 40 rows
     "management-table": _has_full_label,
 }
 

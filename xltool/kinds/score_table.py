@@ -134,10 +134,43 @@ def _find_header(sheet: Sheet) -> _Header | None:
     return _header_of(sheet, band) if band is not None else None
 
 
+def _numbered_header(sheet: Sheet) -> _Header | None:
+    """A table with one indicator-name column (指标 | 分值 | 得分 | 评分说明) whose levels are written as
+    numbering in the names: 一、投入指标 / （一）预算编制 / 1.预算编制完整性. It is a score table when at
+    least two 一、 rows below name the score table's 一级 levels (投入, 过程, 产出, 效果/效益)."""
+    for r in range(min(SCAN_ROWS, sheet.nrows)):
+        texts = [label(t) for t in sheet.row_texts(r)]
+        name_c = next((c for c, t in enumerate(texts) if t in V.SCORE_NAME_LABELS), None)
+        if name_c is None:
+            continue
+        roles = {c: column_role(t) for c, t in enumerate(texts) if t and c != name_c}
+        pts = [c for c, k in roles.items() if k == "points"]
+        scs = [c for c, k in roles.items() if k == "score"]
+        if not pts or not scs:
+            continue
+        tops = deeper = 0
+        for r2 in range(r + 1, sheet.nrows):
+            name = sheet.text(r2, name_c).strip()
+            lv = T.numbering(name)
+            if lv == 0 and any(w in name for w in V.SCORE_TOP_WORDS):
+                tops += 1
+            elif lv is not None and lv > 0:
+                deeper += 1
+        if tops < 2 or not deeper:
+            return None
+
+        def first(role: str) -> int | None:
+            return next((c for c, k in sorted(roles.items()) if k == role), None)
+
+        return _Header(r, r, [name_c], [sheet.text(r, name_c)], {0: pts[0]}, {0: scs[0]}, first("grade"),
+                       first("note"), first("seq"), max([name_c, *roles]))
+    return None
+
+
 def detect(sheet: Sheet) -> bool:
     if sheet.nrows == 0:
         return False
-    h = _find_header(sheet)
+    h = _find_header(sheet) or _numbered_header(sheet)
     return h is not None and not refused(sheet, h.end + 1)
 
 
@@ -268,7 +301,10 @@ def _grade_in_row(sheet: Sheet, r: int, h: _Header) -> Text | None:
 def read(sheet: Sheet) -> ScoreTable:
     h = _find_header(sheet)
     if h is None:
-        raise ValueError("not a score table")
+        h = _numbered_header(sheet)
+        if h is None:
+            raise ValueError("not a score table")
+        return _read_numbered(sheet, h)
     n = len(h.levels)
     leaf = n - 1
     title = next((t for r in range(h.row) for t in sheet.row_texts(r) if t), "")
@@ -370,10 +406,23 @@ def read(sheet: Sheet) -> ScoreTable:
                 if g is not None:
                     g.last_row = r
 
-    # the items' 分值 and 得分, read column-wise over the item rows
+    items = _items(sheet, h, leaf, pending)
+
+    return ScoreTable(
+        sheet=sheet.name, title=title, header_rows=(min(h.row, h.end), h.end), last_col=h.last_col,
+        level_labels=tuple(h.labels), leaf_level=leaf, points_cols=dict(h.points), score_cols=dict(h.scores),
+        groups=tuple(g.freeze() for g in top), items=tuple(items), total=total, grade=grade,
+        other_totals=(first_total,) if first_total is not None else (),
+    )
+
+
+def _items(sheet: Sheet, h: _Header, leaf: int, pending: list) -> list[Item]:
+    """The items of the pending rows (row, path, name, holder group): their 分值 and 得分 read
+    column-wise; each item is added to its holder group."""
     item_rows = [p[0] for p in pending]
     pts = T.read_column(sheet, item_rows, h.points[leaf], "points", "分值", T.SCORE)
     scs = T.read_column(sheet, item_rows, h.scores[leaf], "score", "得分", T.SCORE)
+    items: list[Item] = []
     for i, (r, path, name, holder) in enumerate(pending):
         item = Item(row=r, path=path, name=name, points=pts.num(i), score=scs.num(i),
                     note=text_at(sheet, r, h.note_col) if h.note_col is not None else None,
@@ -381,11 +430,76 @@ def read(sheet: Sheet) -> ScoreTable:
         items.append(item)
         if holder is not None:
             holder.items.append(item)
+    return items
 
+
+def _read_numbered(sheet: Sheet, h: _Header) -> ScoreTable:
+    """One name column, levels from the numbering: a row followed by a more deeply numbered row is a
+    group (its 分值/得分 are the group's stated figures), any other row an item."""
+    name_c, pc, sc = h.levels[0], h.points[0], h.scores[0]
+    title = next((t for r in range(h.row) for t in sheet.row_texts(r) if t), "")
+    body: list[tuple[int, int]] = []  # (row, numbering level; 99 = unnumbered)
+    totals: list[int] = []
+    grade: Text | None = None
+    for r in range(h.end + 1, sheet.nrows):
+        first = next((t for t in sheet.row_texts(r) if t), None)
+        if first is None or is_grade_label(first):
+            grade = grade or (_grade_in_row(sheet, r, h) if first else None)
+            continue
+        if is_note(first):
+            break
+        name = sheet.text(r, name_c)
+        t = label(name)
+        if _is_total_label(name) or (t.endswith("合计") and len(t) <= 14):
+            totals.append(r)
+            if h.grade_col is not None and sheet.text(r, h.grade_col):
+                grade = text_at(sheet, r, h.grade_col)
+            if body:
+                break
+            continue
+        if totals and body:
+            break
+        if not name.strip():
+            continue
+        lv = T.numbering(name.strip())
+        body.append((r, 99 if lv is None else lv))
+    for r2 in range(totals[-1] + 1 if totals else sheet.nrows, min((totals[-1] if totals else sheet.nrows) + 6,
+                                                                   sheet.nrows)):
+        row2 = [t for t in sheet.row_texts(r2) if t]
+        if row2 and any(is_grade_label(t) for t in row2):
+            grade = grade or _grade_in_row(sheet, r2, h)
+            break
+
+    top: list[_G] = []
+    stack: list[tuple[int, _G]] = []  # (numbering level, open group)
+    pending: list[tuple[int, tuple[str, ...], Text, _G | None]] = []
+    for i, (r, lv) in enumerate(body):
+        while stack and stack[-1][0] >= lv:
+            stack.pop()
+        nxt = body[i + 1][1] if i + 1 < len(body) else None
+        name = text_at(sheet, r, name_c)
+        if nxt is not None and nxt > lv:
+            depth = len(stack)
+            g = _G(depth, name, r, r, num_at(sheet, r, pc, f"{level_name(depth)}分值", kind="score"),
+                   num_at(sheet, r, sc, f"{level_name(depth)}得分", kind="score"))
+            (stack[-1][1].groups if stack else top).append(g)
+            stack.append((lv, g))
+            continue
+        holder = stack[-1][1] if stack else None
+        pending.append((r, tuple(g.name.value for _, g in stack), name, holder))
+        for _, g in stack:
+            g.last_row = r
+    leaf = max((len(p[1]) for p in pending), default=0)
+    h = _Header(h.row, h.end, [name_c] * (leaf + 1), [h.labels[0]] * (leaf + 1), {leaf: pc}, {leaf: sc},
+                h.grade_col, h.note_col, h.seq_col, h.last_col)
+    items = _items(sheet, h, leaf, pending)
+    total = _total_row(sheet, totals[-1], h) if totals else None
+    first_total = _total_row(sheet, totals[0], h) if len(totals) > 1 else None
     return ScoreTable(
-        sheet=sheet.name, title=title, header_rows=(min(h.row, h.end), h.end), last_col=h.last_col,
-        level_labels=tuple(h.labels), leaf_level=leaf, points_cols=dict(h.points), score_cols=dict(h.scores),
-        groups=tuple(g.freeze() for g in top), items=tuple(items), total=total, grade=grade,
+        sheet=sheet.name, title=title, header_rows=(h.row, h.end), last_col=h.last_col,
+        level_labels=tuple(level_name(i) for i in range(leaf + 1)), leaf_level=leaf,
+        points_cols=dict(h.points), score_cols=dict(h.scores), groups=tuple(g.freeze() for g in top),
+        items=tuple(items), total=total, grade=grade,
         other_totals=(first_total,) if first_total is not None else (),
     )
 

@@ -21,6 +21,7 @@ API (see COORD.md):
 from __future__ import annotations
 
 import math
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -338,6 +339,7 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
     after_blank = False
     prefixed: list[tuple[int, int]] = []  # (row, level) of item candidates whose name is numbered
     no_seq: list[int] = []  # item candidates with an empty seq cell and no amounts
+    heads: list[tuple[int, str]] = []  # item candidates with a seq and no amounts: (row, seq)
     n_seq = 0
     end = header.bottom
     width = max([name_col] + amount_cols + ([seq_col] if seq_col is not None else []) + list(level_cols))
@@ -361,6 +363,9 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
                 if type(seq) is not str or (seq.strip() and seq.strip()[0].isdigit() and "计" not in seq):
                     if seq != "" and seq is not None:
                         n_seq += 1
+                        if amount_cols and all(row[c] is None or (type(row[c]) is str and not row[c].strip())
+                                               for c in amount_cols):
+                            heads.append((r, _seq_str(seq)))  # no amounts: perhaps a group's title
                     out.items.append(r)
                     end = r
                     blanks = 0
@@ -444,6 +449,8 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
             continue  # a numbered but empty template row, or stray text outside the table's columns
         if seq_col is not None and (seq != "" and seq is not None):
             n_seq += 1
+        if seq_col is not None and not has_amount and name_t and _seq_str(seq):
+            heads.append((r, _seq_str(seq)))
         level = numbering(name_t) if name_t and name_t[0] in _NUMBER_START and not name_t[:3].isdigit() else None
         if level is not None:
             prefixed.append((r, level))
@@ -452,7 +459,36 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
         out.items.append(r)
     out.end = end
     _settle_groups(out, prefixed, no_seq, n_seq)
+    _seq_heads(out, rows, seq_col, heads)
     return out
+
+
+def _seq_str(v) -> str:
+    """A seq cell as text: 1.0 → "1", " 1.1 " → "1.1"."""
+    if type(v) is float:
+        return str(int(v)) if v.is_integer() else repr(v)
+    return v.strip() if type(v) is str else ""
+
+
+def _seq_heads(out: Rows, rows, seq_col: int | None, heads: list[tuple[int, str]]) -> None:
+    """A row without amounts whose seq is the prefix of the next item's seq ("1 民生保障类" above
+    "1.1 …", "1.2 …") is that group's title, not an item."""
+    if not heads:
+        return
+    items = out.items
+    groups = []
+    for r, s in heads:
+        i = bisect.bisect_right(items, r)
+        if i >= len(items):
+            continue
+        nxt = rows[items[i]]
+        ns = _seq_str(nxt[seq_col]) if seq_col < len(nxt) else ""
+        if len(ns) > len(s) + 1 and ns.startswith(s) and ns[len(s)] in ".．-－—_":
+            groups.append((r, 0))
+    if groups:
+        drop = {r for r, _ in groups}
+        out.items = [r for r in items if r not in drop]
+        out.groups = sorted(out.groups + groups)
 
 
 def _settle_groups(out: Rows, prefixed, no_seq, n_seq) -> None:

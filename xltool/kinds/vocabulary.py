@@ -118,6 +118,10 @@ SCORE_TABLE = (
     Role("note", SCORE_NOTE_WORDS, cn="评分说明"),
 )
 SCORE_LEVELS = ("level0", "level1", "level2", "level3")
+# A single indicator-name column whose levels are written as numbering (一、 / （一） / 1.), and the
+# words the 一级 rows of such a table hold (a management table has eight fixed categories instead).
+SCORE_NAME_LABELS = ("指标", "评价指标", "指标名称", "考核指标", "绩效指标", "指标内容")
+SCORE_TOP_WORDS = ("投入", "过程", "产出", "效果", "效益")
 
 # Header words of the project forms and the summary: a band holding one of them is not a score table.
 SCORE_TABLE_REFUSE = ("年度指标值", "实际完成值", "全年预算数", "权重", "指标值", "完成值")

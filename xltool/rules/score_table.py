@@ -94,12 +94,29 @@ def score_within_points(t: ScoreTable, ctx):
         elif s > p + _EPS:
             yield Issue(it.score.cell, f"“{it.name.value}”的得分 {fmt(s, 4)} 超过了分值 {fmt(p, 4)}；得分应在 0 到 {fmt(p, 4)} 之间。",
                         f"0–{fmt(p, 4)}", s)
+    tol = ctx.profile.tolerance
     for g in all_groups(t):
         stated_p = g.points.value if _has(g.points) else None
+        over = [it for it in _leaves(g) if not it.deduction and _has(it.points) and _has(it.score)
+                and it.score.value > it.points.value + _EPS]
         for n in [g.score] + [s.score for s in g.subtotals]:
             if _has(n) and stated_p is not None and n.value > stated_p + _EPS:
+                exp = score_of(g)
+                if over and exp is not None and score_ok(n.value, n.decimals, exp, tol):
+                    # the group's score is the sum of its items: the root cause is the item over its 分值
+                    roots = "、".join(f"“{it.name.value}”（{it.score.cell.a1}）" for it in over)
+                    yield Issue(n.cell, f"{_group_title(g)}的得分 {fmt(n.value, 4)} 超过了其分值 {fmt(stated_p, 4)}，"
+                                        f"这是其下{roots}得分超出分值所致；该项改正后，本项得分应随之改正。",
+                                f"0–{fmt(stated_p, 4)}", n.value, severity="warning")
+                    continue
                 yield Issue(n.cell, f"{_group_title(g)}的得分 {fmt(n.value, 4)} 超过了其分值 {fmt(stated_p, 4)}。",
                             f"0–{fmt(stated_p, 4)}", n.value)
+
+
+def _leaves(g: Group):
+    yield from g.items
+    for ch in g.groups:
+        yield from _leaves(ch)
 
 
 def _group_sums(t: ScoreTable, ctx, value_of, attr: str, word: str, show_diff: bool):
