@@ -37,10 +37,7 @@ score_file = _load("score").score_file
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
 KNOWN = {  # what main gets wrong today (issue #9), measured with tests/acceptance/score.py
-    "S03_totals_both_exec_total": "合计 at top and bottom: table ends at the first, the wrong bottom 合计 missed",
     "S07_adjust_column_yuan": "调整数 column not read: 年初 + 调整 ≠ 调整后 missed; its rate/balance become errors",
-    "S08_accounting_negatives": "'(15.15)' is not read as a number: an overspend's negative 结余 is an error",
-    "S13_merged_group_titles": "合计 first ends the table: the wrong 结余交回 under a merged group title is missed",
     "M03_seed001_total": "换算得分 that follows from the wrong 合计 is a second error, not a warning",
 }
 

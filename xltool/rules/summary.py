@@ -127,11 +127,41 @@ def returned(t: SummaryTable, ctx):
     col = t.cols["returned"]
     bad = [i for i, (b, e, v) in enumerate(zip(t.values("budget"), t.values("execution"), col.values))
            if v and b is not None and e is not None and not (0 <= v <= b - e)] if any(col.values) else []
+    roots = []
     for i in bad:
-        yield from _returned_issue(ctx, col.num(i), t.values("budget")[i], t.values("execution")[i])
+        issues = list(_returned_issue(ctx, col.num(i), t.values("budget")[i], t.values("execution")[i]))
+        if issues:
+            roots.append(col.num(i).cell.a1)
+        yield from issues
+    summed = figures.total(col.values)[0]
+    items_balance = figures.total(t.values("budget"))[0] - figures.total(t.values("execution"))[0]
+    tol = ctx.profile.tolerance
     for tot in t.totals:
-        if _has(tot.returned) and _has(tot.budget) and _has(tot.execution):
-            yield from _returned_issue(ctx, tot.returned, tot.budget.value, tot.execution.value)
+        if not (_has(tot.returned) and _has(tot.budget) and _has(tot.execution)):
+            continue
+        n = tot.returned
+        for issue in _returned_issue(ctx, n, tot.budget.value, tot.execution.value):
+            if issue.found is None or issue.found <= 0:
+                yield issue
+            elif n.value <= items_balance + 0.5 * 10 ** -_amt_decimals(ctx, n):
+                yield Issue(n.cell, f"合计结余交回财政数 {fmt(n.value, 6)} 未超过按各项目计算的结余数合计 "
+                                    f"{fmt(items_balance, 6)}；超出本行结余数，是因为本行的预算数或执行数合计有误"
+                                    "（见该行的合计提示），改正合计后即一致。", None, n.value, WARNING)
+            elif roots and amount_ok(n.value, n.decimals, summed, tol):
+                shown = "、".join(roots[:5]) + ("等" if len(roots) > 5 else "")
+                yield Issue(n.cell, f"合计结余交回财政数 {fmt(n.value, 6)} 等于本列各项之和，超过合计结余数是因为 "
+                                    f"{shown} 的结余交回财政数超出了该项目的结余数；改正后请重新核对合计。",
+                            None, n.value, WARNING)
+            elif amount_ok(n.value, n.decimals, summed, tol) and (over := [
+                    t.cols["execution"].num(i).cell.a1 for i, (b, e) in
+                    enumerate(zip(t.values("budget"), t.values("execution"))) if b is not None and e is not None
+                    and e > b]):
+                shown = "、".join(over[:5]) + ("等" if len(over) > 5 else "")
+                yield Issue(n.cell, f"合计结余交回财政数 {fmt(n.value, 6)} 等于本列各项之和，各项目都未超出其结余数；"
+                                    f"超过合计结余数是因为 {shown} 超预算支出，合计结余数已扣除了超支部分。",
+                            None, n.value, WARNING)
+            else:
+                yield issue
 
 
 def _returned_issue(ctx, n, b, e):
