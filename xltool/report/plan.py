@@ -248,10 +248,57 @@ def cell_value(v):
 
 
 def verdict(report) -> str:
+    from xltool import status
+
     e, w = report.errors, report.warnings
+    if status.key_of(report) == status.BLANK:
+        return "空表：表格尚未填写，未核算。"
     if not e and not w:
         return "未发现错误或提示。"
     return f"发现错误 {e} 处、提示 {w} 处（红色为错误，黄色为提示；点击下表单元格可跳转）。"
+
+
+# rules whose expected and found figures are amounts (in the table's unit): their gaps add up
+AMOUNT_RULES = frozenset({"SUM002", "SUM003", "SUM009", "SUM014", "SUM015", "PF003", "PF019", "WF003",
+                          "REC001", "REC002"})
+STATUS_STYLE = {"通过": Style(bold=True, fill="C6EFCE"), "有错误": Style(bold=True, fill=FILL[ERROR]),
+                "需留意": Style(bold=True, fill=FILL[WARNING]), "空表": Style(bold=True, fill=FILL[WARNING]),
+                "无法读取": Style(bold=True, fill=FILL[ERROR])}
+
+
+def _gap(f) -> float | None:
+    e, x = f.expected, f.found
+    if isinstance(e, bool) or isinstance(x, bool) or not isinstance(e, (int, float)) or not isinstance(x, (int, float)):
+        return None
+    return float(e) - float(x)
+
+
+def fix_first(report) -> list[str]:
+    """The "先改这几处" lines: errors and warnings grouped by rule, errors first, the largest amount or count first.
+
+    An amount rule says how much is at stake: the sum of |应为 - 表中值| in the table's unit ("合计少计 1,728.54 万元"
+    when every found figure is below the expected one, 多计 when above, 相差 when both)."""
+    from xltool.report.catalogue import rule_title
+
+    units = {s.name: (s.results or {}).get("unit") for s in report.sheets}
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for f in report.findings:
+        if f.severity in (ERROR, WARNING):
+            groups[(f.severity, f.rule)].append(f)
+    lines = []
+    for (sev, rule), fs in groups.items():
+        title = rule_title(rule) or rule
+        text = f"【{SEVERITY_CN[sev]}】{title}（{rule}）：{len(fs)} 处"
+        at_stake = 0.0
+        if rule in AMOUNT_RULES:
+            gaps = [g for g in map(_gap, fs) if g is not None]
+            at_stake = sum(abs(g) for g in gaps)
+            if gaps and at_stake > 0:
+                word = "少计" if all(g >= 0 for g in gaps) else "多计" if all(g <= 0 for g in gaps) else "相差"
+                unit = next((units.get(f.sheet) for f in fs if isinstance(units.get(f.sheet), str)), None) or ""
+                text += f"，合计{word} {at_stake:,.2f}{' ' + unit if unit else ''}"
+        lines.append(((0 if sev == ERROR else 1, -at_stake, -len(fs), rule), text))
+    return [t for _, t in sorted(lines)]
 
 
 FINDINGS_HEADERS = ("序号", "级别", "工作表", "单元格", "规则", "规则名称", "问题说明", "表中值", "应为")
@@ -268,12 +315,25 @@ def _findings_sheet(report, profile, sheetnames: list[str]) -> FindingsSheet:
     def put(r, c, v, style=PLAIN):
         cells[(r, c)] = (v, style)
 
+    from xltool import status
+
     put(0, 0, "xltool 核查结果", TITLE)
-    r = 1
-    for k, v in (("文件", report.path), ("地区配置", f"{profile.title}（{profile.name}）"), ("核查结论", verdict(report))):
+    word = status.word_of(report)
+    put(1, 0, "文件", BOLD)
+    put(1, 1, report.path)
+    put(2, 0, "状态", BOLD)
+    put(2, 1, word, STATUS_STYLE.get(word, BOLD))
+    r = 3
+    for k, v in ( ("地区配置", f"{profile.title}（{profile.name}）"), ("核查结论", verdict(report))):
         put(r, 0, k, BOLD)
         put(r, 1, v)
         r += 1
+    todo = fix_first(report)
+    if todo:
+        put(r, 0, "先改这几处", BOLD)
+        for line in todo:
+            put(r, 1, line)
+            r += 1
     for s in report.sheets:
         put(r, 0, "工作表", BOLD)
         put(r, 1, f"“{s.name}”：{s.title}")

@@ -1,0 +1,76 @@
+"""The annotated copy's 核查结果 opens with what to fix first and the file's status (issue #11, point 1),
+and the recomputed columns read at the form's precision (point 7) — in both writers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from builders import write_summary
+from test_xlsxfast import _both
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED0 = ROOT / "samples" / "铜冶镇2023年度部门绩效自评结果公开汇总表.xlsx"
+
+
+def _top(path: Path) -> list[tuple]:
+    ws = openpyxl.load_workbook(path)["核查结果"]
+    return [tuple(c.value for c in row) for row in ws.iter_rows(min_row=1, max_row=12, max_col=3)]
+
+
+def _lines(path: Path, label: str) -> list[str]:
+    rows, out, inside = _top(path), [], False
+    for a, b, _ in rows:
+        if a is not None:
+            inside = a == label
+        if inside and b is not None:
+            out.append(b)
+    return out
+
+
+@pytest.mark.parametrize("writer", ["fast", "slow"])
+def test_fix_first_block_ranks_by_amount_errors_first(writer, tmp_path):
+    _, fast, slow = _both(SEED0, tmp_path)
+    path = fast if writer == "fast" else slow
+    rows = _top(path)
+    assert rows[2][:2] == ("状态", "有错误")
+    lines = _lines(path, "先改这几处")
+    assert lines[0] == "【错误】结余数与预算数、执行数不符（SUM002）：34 处，合计少计 1,728.54 万元"
+    assert [ln[:4] for ln in lines] == ["【错误】", "【提示】", "【提示】"]
+    assert all("合计" not in ln for ln in lines[1:])  # not amount rules: a count only
+
+
+def test_larger_gap_ranks_first_and_direction_is_said(tmp_path):
+    from builders import clean_rows, summary_row
+
+    rows = clean_rows()
+    rows[0] = summary_row(1, "2023年镇级教育经费", 1338, 1311.752, 96, balance=30)  # 多计 3.75
+    rows[1] = summary_row(2, "2023年镇级防汛工作经费", 50, 45.999477, 97, rate=0.5)  # a rate: counted only
+    src = write_summary(tmp_path / "s.xlsx", rows)
+    _, fast, slow = _both(src, tmp_path)
+    for path in (fast, slow):
+        lines = _lines(path, "先改这几处")
+        assert "（SUM002）：1 处，合计多计 3.75 万元" in lines[0], lines
+        assert lines[1].startswith("【错误】执行率与预算数、执行数不符（SUM001）：1 处") and "合计" not in lines[1]
+
+
+def test_blank_summary_says_blank_at_the_top(tmp_path):
+    src = write_summary(tmp_path / "blank.xlsx", [])
+    _, fast, slow = _both(src, tmp_path)
+    for path in (fast, slow):
+        rows = _top(path)
+        assert rows[2][:2] == ("状态", "空表")
+        assert any(r[0] == "核查结论" and str(r[1]).startswith("空表") for r in rows)
+
+
+def test_clean_file_passes_without_a_fix_first_block(tmp_path):
+    from builders import clean_rows
+
+    src = write_summary(tmp_path / "ok.xlsx", clean_rows())
+    _, fast, slow = _both(src, tmp_path)
+    for path in (fast, slow):
+        rows = _top(path)
+        assert rows[2][:2] == ("状态", "通过")
+        assert not any(r[0] == "先改这几处" for r in rows)
