@@ -74,3 +74,44 @@ def test_clean_file_passes_without_a_fix_first_block(tmp_path):
         rows = _top(path)
         assert rows[2][:2] == ("状态", "通过")
         assert not any(r[0] == "先改这几处" for r in rows)
+
+
+def _review(path: Path, sheet: str, title: str) -> list:
+    ws = openpyxl.load_workbook(path)[sheet]
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value == title:
+                return [(d.value, d.number_format) for d in ws[c.column_letter][c.row:] if d.value is not None]
+    raise AssertionError(title)
+
+
+def test_balances_at_the_amount_decimals_and_grades_in_the_form_words(tmp_path):
+    _, fast, slow = _both(SEED0, tmp_path)
+    for path in (fast, slow):
+        bal = _review(path, "汇总表", "结余数（复核）")
+        assert (pytest.approx(26.248), "#,##0.00") in bal  # 1338 - 1311.752 shown as 26.25
+        assert {fmt for _, fmt in bal} == {"#,##0.00"}
+        grades = {v for v, _ in _review(path, "汇总表", "等级（复核）")}
+        assert grades and grades <= {"优秀", "良好", "一般", "较差"}
+
+
+def test_grades_follow_a_form_writing_short_words(tmp_path):
+    from builders import summary_row
+
+    rows = [summary_row(1, "2023年镇级教育经费", 1338, 1311.752, 96, grade="优"),
+            summary_row(2, "2023年镇级防汛工作经费", 50, 45.999477, 84, grade="良"),
+            summary_row(3, "2023年镇级绿化管护项目", 196, 195.9402, 70, grade="中")]
+    src = write_summary(tmp_path / "short.xlsx", rows)
+    _, fast, slow = _both(src, tmp_path)
+    for path in (fast, slow):
+        grades = [v for v, _ in _review(path, "汇总表", "等级（复核）")]
+        assert grades == ["优", "良", "中"], grades
+
+
+def test_weighted_scores_at_the_form_decimals(tmp_path):
+    src = ROOT / "samples" / "姜各庄镇2023年度部门整体绩效自评表.xlsx"
+    _, fast, slow = _both(src, tmp_path)
+    for path in (fast, slow):
+        sheet = openpyxl.load_workbook(path).sheetnames[1]
+        got = _review(path, sheet, "折算得分（复核）")
+        assert got and {fmt for _, fmt in got} == {"0.0"}, got  # the form writes 9.5, 18 (one decimal)

@@ -218,8 +218,65 @@ def build(report, book, profile) -> Plan:
         start = max(last_col + 1, sheets[s.name].ncols)  # one column after the table
         sp = plan.sheets.setdefault(s.name, SheetPlan())
         for i, col in enumerate(cols):
-            sp.columns.append(Column(start + i, col.title, (h0, h1), dict(col.values), review_style(col.number_format)))
+            values, numfmt = at_form_precision(s.record, profile, col)
+            sp.columns.append(Column(start + i, col.title, (h0, h1), values, review_style(numfmt)))
     return plan
+
+
+def _numfmt(decimals: int, thousands: bool) -> str:
+    return ("#,##0" if thousands else "0") + ("." + "0" * decimals if decimals else "")
+
+
+def _written_decimals(nums) -> int:
+    return max((n.decimals for n in nums if n is not None and n.value is not None), default=0)
+
+
+def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]:
+    """A recomputed column's values and number format at the precision the form itself uses (the values stay
+    exact: the format rounds what is shown).
+
+    结余数（复核）: the balance column's written decimals, at least the profile's amount decimals (2: 26.25, not
+    26.248); 折算得分（复核）: the weighted scores' written decimals, at least the score decimals (7.5 beside a form
+    writing 7.5); 等级（复核）: the grade words the form writes (优秀 beside 优秀, 优 beside 优)."""
+    values, numfmt = dict(col.values), col.number_format
+    tol = profile.tolerance
+    if col.title == "结余数（复核）":
+        bal = getattr(record, "cols", {}).get("balance")
+        dec = max(tol.amount_decimals, bal and max((bal.decimals(i) for i in range(len(bal.rows))), default=0) or 0)
+        dec = min(dec, 6)
+        return values, _numfmt(dec, True)
+    if col.title == "折算得分（复核）":
+        inds = getattr(record, "indicators", ())
+        total = getattr(record, "total", None)
+        dec = max(tol.score_decimals, _written_decimals([i.weighted for i in inds]),
+                  _written_decimals([total.score] if total is not None else []))
+        dec = min(dec, 4)
+        return values, _numfmt(dec, False)
+    if col.title == "等级（复核）" and hasattr(record, "text_list"):
+        return {r: _in_form_style(v, record.text_list("grade")) for r, v in values.items()}, numfmt
+    return values, numfmt
+
+
+def _in_form_style(word, written: list[str]):
+    """``word`` spelled as the form spells its grades (优秀 / 优), when the form shows which."""
+    from xltool.grades import GRADE_GROUPS, grade_group
+    from xltool.kinds.common import label
+
+    g = grade_group(word) if isinstance(word, str) else None
+    if g is None:
+        return word
+    seen = {}
+    for w in map(label, written):
+        gw = grade_group(w)
+        if gw is not None and w in GRADE_GROUPS[gw]:
+            seen.setdefault(gw, w)
+    if g in seen:
+        return seen[g]
+    if seen and all(len(w) == 1 for w in seen.values()):
+        return next(w for w in reversed(GRADE_GROUPS[g]) if len(w) == 1)
+    if seen and all(len(w) == 2 for w in seen.values()):
+        return next((w for w in GRADE_GROUPS[g] if len(w) == 2), word)
+    return word
 
 
 def _worse(a: str, b: str) -> str:
