@@ -115,3 +115,14 @@ def test_weighted_scores_at_the_form_decimals(tmp_path):
         sheet = openpyxl.load_workbook(path).sheetnames[1]
         got = _review(path, sheet, "折算得分（复核）")
         assert got and {fmt for _, fmt in got} == {"0.0"}, got  # the form writes 9.5, 18 (one decimal)
+
+
+def test_a_qualitative_indicator_says_why_its_recomputed_score_is_blank(tmp_path):
+    src = ROOT / "samples" / "2023年度项目支出绩效自评表（示例）.xlsx"
+    _, fast, slow = _both(src, tmp_path)
+    for path in (fast, slow):
+        ws = openpyxl.load_workbook(path).worksheets[1]
+        head = next(c for row in ws.iter_rows() for c in row if c.value == "得分（复核）")
+        col = ws[head.column_letter]
+        assert col[18].value == "定性指标"  # 办学条件改善情况: 明显改善 (no figure to recompute from)
+        assert col[16].value == 9.8 and col[17].value == 5  # quantitative rows keep their numbers

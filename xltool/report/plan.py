@@ -252,9 +252,28 @@ def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]
                   _written_decimals([total.score] if total is not None else []))
         dec = min(dec, 4)
         return values, _numfmt(dec, False)
+    if col.title == "得分（复核）" and hasattr(record, "scored"):
+        return {**_why_blank(record), **values}, numfmt
     if col.title == "等级（复核）" and hasattr(record, "text_list"):
         return {r: _in_form_style(v, record.text_list("grade")) for r, v in values.items()}, numfmt
     return values, numfmt
+
+
+QUALITATIVE = "定性指标"
+
+
+def _why_blank(record) -> dict[int, str]:
+    """Rows of a points form left blank in 得分（复核） because the indicator is qualitative (no figure in its
+    target or its actual, and an actual not worded as one of the three bands): "定性指标"."""
+    from xltool.kinds import formparts as fp
+
+    out = {}
+    for ind in record.scored:
+        if ind.points is None or ind.points.value is None:
+            continue
+        if fp.parse_target(ind.target.value or "").value is None and fp.parse_target(ind.actual.value or "").value is None:
+            out[ind.row] = QUALITATIVE
+    return out
 
 
 def _in_form_style(word, written: list[str]):
