@@ -218,8 +218,84 @@ def build(report, book, profile) -> Plan:
         start = max(last_col + 1, sheets[s.name].ncols)  # one column after the table
         sp = plan.sheets.setdefault(s.name, SheetPlan())
         for i, col in enumerate(cols):
-            sp.columns.append(Column(start + i, col.title, (h0, h1), dict(col.values), review_style(col.number_format)))
+            values, numfmt = at_form_precision(s.record, profile, col)
+            sp.columns.append(Column(start + i, col.title, (h0, h1), values, review_style(numfmt)))
     return plan
+
+
+def _numfmt(decimals: int, thousands: bool) -> str:
+    return ("#,##0" if thousands else "0") + ("." + "0" * decimals if decimals else "")
+
+
+def _written_decimals(nums) -> int:
+    return max((n.decimals for n in nums if n is not None and n.value is not None), default=0)
+
+
+def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]:
+    """A recomputed column's values and number format at the precision the form itself uses (the values stay
+    exact: the format rounds what is shown).
+
+    结余数（复核）: the balance column's written decimals, at least the profile's amount decimals (2: 26.25, not
+    26.248); 折算得分（复核）: the weighted scores' written decimals, at least the score decimals (7.5 beside a form
+    writing 7.5); 等级（复核）: the grade words the form writes (优秀 beside 优秀, 优 beside 优)."""
+    values, numfmt = dict(col.values), col.number_format
+    tol = profile.tolerance
+    if col.title == "结余数（复核）":
+        bal = getattr(record, "cols", {}).get("balance")
+        dec = max(tol.amount_decimals, bal and max((bal.decimals(i) for i in range(len(bal.rows))), default=0) or 0)
+        dec = min(dec, 6)
+        return values, _numfmt(dec, True)
+    if col.title == "折算得分（复核）":
+        inds = getattr(record, "indicators", ())
+        total = getattr(record, "total", None)
+        dec = max(tol.score_decimals, _written_decimals([i.weighted for i in inds]),
+                  _written_decimals([total.score] if total is not None else []))
+        dec = min(dec, 4)
+        return values, _numfmt(dec, False)
+    if col.title == "得分（复核）" and hasattr(record, "scored"):
+        return {**_why_blank(record), **values}, numfmt
+    if col.title == "等级（复核）" and hasattr(record, "text_list"):
+        return {r: _in_form_style(v, record.text_list("grade")) for r, v in values.items()}, numfmt
+    return values, numfmt
+
+
+QUALITATIVE = "定性指标"
+
+
+def _why_blank(record) -> dict[int, str]:
+    """Rows of a points form left blank in 得分（复核） because the indicator is qualitative (no figure in its
+    target or its actual, and an actual not worded as one of the three bands): "定性指标"."""
+    from xltool.kinds import formparts as fp
+
+    out = {}
+    for ind in record.scored:
+        if ind.points is None or ind.points.value is None:
+            continue
+        if fp.parse_target(ind.target.value or "").value is None and fp.parse_target(ind.actual.value or "").value is None:
+            out[ind.row] = QUALITATIVE
+    return out
+
+
+def _in_form_style(word, written: list[str]):
+    """``word`` spelled as the form spells its grades (优秀 / 优), when the form shows which."""
+    from xltool.grades import GRADE_GROUPS, grade_group
+    from xltool.kinds.common import label
+
+    g = grade_group(word) if isinstance(word, str) else None
+    if g is None:
+        return word
+    seen = {}
+    for w in map(label, written):
+        gw = grade_group(w)
+        if gw is not None and w in GRADE_GROUPS[gw]:
+            seen.setdefault(gw, w)
+    if g in seen:
+        return seen[g]
+    if seen and all(len(w) == 1 for w in seen.values()):
+        return next(w for w in reversed(GRADE_GROUPS[g]) if len(w) == 1)
+    if seen and all(len(w) == 2 for w in seen.values()):
+        return next((w for w in GRADE_GROUPS[g] if len(w) == 2), word)
+    return word
 
 
 def _worse(a: str, b: str) -> str:
@@ -248,10 +324,57 @@ def cell_value(v):
 
 
 def verdict(report) -> str:
+    from xltool import status
+
     e, w = report.errors, report.warnings
+    if status.key_of(report) == status.BLANK:
+        return "空表：表格尚未填写，未核算。"
     if not e and not w:
         return "未发现错误或提示。"
     return f"发现错误 {e} 处、提示 {w} 处（红色为错误，黄色为提示；点击下表单元格可跳转）。"
+
+
+# rules whose expected and found figures are amounts (in the table's unit): their gaps add up
+AMOUNT_RULES = frozenset({"SUM002", "SUM003", "SUM009", "SUM014", "SUM015", "PF003", "PF019", "WF003",
+                          "REC001", "REC002"})
+STATUS_STYLE = {"通过": Style(bold=True, fill="C6EFCE"), "有错误": Style(bold=True, fill=FILL[ERROR]),
+                "需留意": Style(bold=True, fill=FILL[WARNING]), "空表": Style(bold=True, fill=FILL[WARNING]),
+                "无法读取": Style(bold=True, fill=FILL[ERROR])}
+
+
+def _gap(f) -> float | None:
+    e, x = f.expected, f.found
+    if isinstance(e, bool) or isinstance(x, bool) or not isinstance(e, (int, float)) or not isinstance(x, (int, float)):
+        return None
+    return float(e) - float(x)
+
+
+def fix_first(report) -> list[str]:
+    """The "先改这几处" lines: errors and warnings grouped by rule, errors first, the largest amount or count first.
+
+    An amount rule says how much is at stake: the sum of |应为 - 表中值| in the table's unit ("合计少计 1,728.54 万元"
+    when every found figure is below the expected one, 多计 when above, 相差 when both)."""
+    from xltool.report.catalogue import rule_title
+
+    units = {s.name: (s.results or {}).get("unit") for s in report.sheets}
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for f in report.findings:
+        if f.severity in (ERROR, WARNING):
+            groups[(f.severity, f.rule)].append(f)
+    lines = []
+    for (sev, rule), fs in groups.items():
+        title = rule_title(rule) or rule
+        text = f"【{SEVERITY_CN[sev]}】{title}（{rule}）：{len(fs)} 处"
+        at_stake = 0.0
+        if rule in AMOUNT_RULES:
+            gaps = [g for g in map(_gap, fs) if g is not None]
+            at_stake = sum(abs(g) for g in gaps)
+            if gaps and at_stake > 0:
+                word = "少计" if all(g >= 0 for g in gaps) else "多计" if all(g <= 0 for g in gaps) else "相差"
+                unit = next((units.get(f.sheet) for f in fs if isinstance(units.get(f.sheet), str)), None) or ""
+                text += f"，合计{word} {at_stake:,.2f}{' ' + unit if unit else ''}"
+        lines.append(((0 if sev == ERROR else 1, -at_stake, -len(fs), rule), text))
+    return [t for _, t in sorted(lines)]
 
 
 FINDINGS_HEADERS = ("序号", "级别", "工作表", "单元格", "规则", "规则名称", "问题说明", "表中值", "应为")
@@ -268,12 +391,25 @@ def _findings_sheet(report, profile, sheetnames: list[str]) -> FindingsSheet:
     def put(r, c, v, style=PLAIN):
         cells[(r, c)] = (v, style)
 
+    from xltool import status
+
     put(0, 0, "xltool 核查结果", TITLE)
-    r = 1
-    for k, v in (("文件", report.path), ("地区配置", f"{profile.title}（{profile.name}）"), ("核查结论", verdict(report))):
+    word = status.word_of(report)
+    put(1, 0, "文件", BOLD)
+    put(1, 1, report.path)
+    put(2, 0, "状态", BOLD)
+    put(2, 1, word, STATUS_STYLE.get(word, BOLD))
+    r = 3
+    for k, v in ( ("地区配置", f"{profile.title}（{profile.name}）"), ("核查结论", verdict(report))):
         put(r, 0, k, BOLD)
         put(r, 1, v)
         r += 1
+    todo = fix_first(report)
+    if todo:
+        put(r, 0, "先改这几处", BOLD)
+        for line in todo:
+            put(r, 1, line)
+            r += 1
     for s in report.sheets:
         put(r, 0, "工作表", BOLD)
         put(r, 1, f"“{s.name}”：{s.title}")
