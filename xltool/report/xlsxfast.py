@@ -434,49 +434,67 @@ _ROW_NUM = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _SPANS = re.compile(rb"""\sspans\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
+_NONE = object()
+
+
 class _SheetPatch:
-    """The plan of one sheet, ready for the row patcher: cells pre-rendered, per row."""
+    """The plan of one sheet, ready for the row patcher: per column the pieces of its cells pre-rendered; a
+    row's added cells are rendered when the row is written (no per-row lists held for the whole sheet)."""
 
     def __init__(self, sp: SheetPlan, styles: _Styles):
         self.marks: dict[int, dict[int, Mark]] = defaultdict(dict)
         for (r, c), mark in sp.marks.items():
             self.marks[r][c] = mark
-        self.added: dict[int, list[tuple[int, bytes]]] = defaultdict(list)  # row → [(col, <c> xml)] by column
+        # per column, left to right: (col, header row, header <c> xml, "<c r=\"X", attributes, style, values, texts)
+        self.cols: list[tuple[int, int, bytes, bytes, bytes, int, dict, dict[str, bytes]]] = []
+        rows = set(self.marks)
         for col in sorted(sp.columns, key=lambda k: k.col):
             letter = col_letter(col.col)
             head = styles.style(REVIEW_HEAD)
-            self.added[col.header[0]].append((col.col, _cell_xml(f"{letter}{col.header[0] + 1}", col.title, head)))
+            hr = col.header[0]
             s = styles.style(col.style)
             start = b'<c r="' + letter.encode()
             attrs = b'" s="%d"' % s if s else b'"'
-            texts: dict[str, bytes] = {}  # grades and the like repeat: each text escaped once
-            for r, v in col.values.items():
-                if r == col.header[0]:
-                    continue
-                if type(v) is float and math.isfinite(v):
-                    xml = b"%s%d%s><v>%s</v></c>" % (start, r + 1, attrs, repr(v).encode())
-                elif type(v) is str:
-                    t = texts.get(v)
-                    if t is None:
-                        t = texts[v] = f'<is><t xml:space="preserve">{_text(v)}</t></is></c>'.encode("utf-8")
-                    xml = b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, t)
-                else:
-                    xml = _cell_xml(f"{letter}{r + 1}", v, s)
-                self.added[r].append((col.col, xml))
-        # columns were taken left to right: each row's cells are in column order already
-        self.rows = sorted(set(self.marks) | set(self.added))
+            # grades and the like repeat: each text escaped once
+            self.cols.append((col.col, hr, _cell_xml(f"{letter}{hr + 1}", col.title, head), start, attrs, s,
+                              col.values, {}))
+            rows.add(hr)
+            rows.update(col.values)
+        self.rows = sorted(rows)
         self.styles = styles
+
+    def added(self, r: int) -> list[tuple[int, bytes]]:
+        """The cells the plan adds on row ``r``: [(col, <c> xml)], in column order."""
+        out = []
+        for c, hr, head, start, attrs, s, values, texts in self.cols:
+            if r == hr:
+                out.append((c, head))
+                continue
+            v = values.get(r, _NONE)
+            if v is _NONE:
+                continue
+            if type(v) is float and math.isfinite(v):
+                xml = b"%s%d%s><v>%s</v></c>" % (start, r + 1, attrs, repr(v).encode())
+            elif type(v) is str:
+                t = texts.get(v)
+                if t is None:
+                    t = texts[v] = f'<is><t xml:space="preserve">{_text(v)}</t></is></c>'.encode("utf-8")
+                xml = b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, t)
+            else:
+                xml = _cell_xml(f"{col_letter(c)}{r + 1}", v, s)
+            out.append((c, xml))
+        return out
 
     def new_row(self, r: int) -> bytes:
         return self.edit_row(f'<row r="{r + 1}">'.encode(), b"", r)
 
     def edit_row(self, row_start: bytes, inner: bytes, r: int) -> bytes:
         """A row with its marked cells restyled and the added cells put in column order."""
-        row = _SPANS.sub(b"", row_start, 1)  # the old span hint may be too narrow now
+        row = _SPANS.sub(b"", row_start, 1) if b"spans" in row_start else row_start  # the old hint may be too narrow
         if row.endswith(b"/>"):
             row = row[:-2].rstrip() + b">"
         marks = self.marks.get(r)
-        added = self.added.get(r, ())
+        added = self.added(r)
         exotic = b"<!" in inner or b"<?" in inner
         if not marks and not exotic:
             # the usual case: recomputed cells right of every cell of the row, appended as they are
@@ -486,7 +504,7 @@ class _SheetPatch:
                 m = _CELL_REF.search(inner, last, inner.find(b">", last) + 1)
                 right = _col_index(m.group(1)) if m is not None else None
             if right is not None and (not added or added[0][0] > right) and b"<extLst" not in inner:
-                return row + inner + b"".join(x for _, x in added) + b"</row>"
+                return b"".join([row, inner, *[x for _, x in added], b"</row>"])
         # the exact path: the row's children, one by one
         kids, _ = _children(inner, 0, len(inner))
         found: dict[int, bytes] = {}
@@ -731,7 +749,7 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
                 end, inner = gt, b""
             else:
                 close = buf.find(b"</row>", gt)
-                if close >= 0 and (b"<!" in buf[gt:close] or b"<?" in buf[gt:close]):
+                if close >= 0 and (buf.find(b"<!", gt, close) >= 0 or buf.find(b"<?", gt, close) >= 0):
                     close = _row_close(buf, gt)  # CDATA / comments may hold "</row>": the exact end
                 if close < 0:
                     if not more():
@@ -744,7 +762,8 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
             while k < len(rows) and rows[k] < r:
                 emit(patch.new_row(rows[k]))
                 k += 1
-            emit(buf[pos:lt])
+            if lt > pos:
+                emit(buf[pos:lt])
             if k < len(rows) and rows[k] == r:
                 emit(patch.edit_row(start, inner, r))
                 k += 1
