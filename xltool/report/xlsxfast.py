@@ -1016,13 +1016,16 @@ def _vml_merge(data: bytes, notes: dict[tuple[int, int], str], blocks: list[int]
 # ------------------------------------------------------------------ the findings sheet
 
 
-def _findings_xml(fs: FindingsSheet, styles: _Styles) -> bytes:
-    rows: dict[int, list[tuple[int, bytes]]] = defaultdict(list)
-    for (r, c), (value, st) in fs.cells.items():
+def _findings_xml(fs: FindingsSheet, styles: _Styles):
+    """The 核查结果 worksheet, in chunks of about ``CHUNK`` bytes: rows are rendered as they are written, so a
+    long list of findings is never held as cells, rows and the joined part at once."""
+    cells = fs.cells
+    rows: dict[int, list[int]] = defaultdict(list)  # row → columns written
+    for (r, c), (value, st) in cells.items():
         if isinstance(value, str) and value == "" and st == PLAIN:
             continue  # openpyxl does not write empty strings either
-        rows[r].append((c, _cell_xml(_ref(r, c), value, styles.style(st))))
-    data = [f'<row r="{r + 1}">'.encode() + b"".join(x for _, x in sorted(rows[r])) + b"</row>" for r in sorted(rows)]
+        styles.style(st)  # formats registered in the order of the cells, as before rows are rendered
+        rows[r].append(c)
     head = fs.first + 1  # 1-based header row
     last_col = col_letter(fs.ncols - 1)
     cols = "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w:g}" customWidth="1"/>' for c, w in fs.widths.items())
@@ -1036,7 +1039,23 @@ def _findings_xml(fs: FindingsSheet, styles: _Styles) -> bytes:
         '<sheetFormatPr defaultRowHeight="15"/>',
         f"<cols>{cols}</cols>",
     ]
-    out = "".join(parts).encode() + b"<sheetData>" + b"".join(data) + b"</sheetData>"
+    yield XML_DECL + "".join(parts).encode() + b"<sheetData>"
+    out: list[bytes] = []
+    size = 0
+    for r in sorted(rows):
+        row = []
+        for c in sorted(rows[r]):
+            value, st = cells[(r, c)]
+            row.append(_cell_xml(_ref(r, c), value, styles.style(st)))
+        data = b'<row r="%d">' % (r + 1) + b"".join(row) + b"</row>"
+        out.append(data)
+        size += len(data)
+        if size > CHUNK:
+            yield b"".join(out)
+            out.clear()
+            size = 0
+    out.append(b"</sheetData>")
+    yield b"".join(out)
     tail = []
     if fs.has_findings:
         tail.append(f'<autoFilter ref="A{head}:{last_col}{fs.last + 1}"/>')
@@ -1046,7 +1065,7 @@ def _findings_xml(fs: FindingsSheet, styles: _Styles) -> bytes:
                     + "</hyperlinks>")
     tail.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
     tail.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
-    return XML_DECL + out + "".join(tail).encode() + b"</worksheet>"
+    yield "".join(tail).encode() + b"</worksheet>"
 
 
 # ------------------------------------------------------------------ the package
@@ -1292,7 +1311,9 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                     zout.writestr(_new_info(name), _add_relationships(None, rels))
                 for name, data in new_parts.items():
                     zout.writestr(_new_info(name), data)
-                zout.writestr(_new_info(fpart), _findings_xml(fs, styles))
+                with zout.open(_new_info(fpart), "w") as out:
+                    for chunk in _findings_xml(fs, styles):
+                        out.write(chunk)
                 zout.writestr(_info(zin.getinfo(styles_part), LEVEL), styles.render())
 
         atomic_write(target, build)
