@@ -31,6 +31,7 @@ import posixpath
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from xltool import __version__
@@ -859,9 +860,9 @@ def _comment_xml(ref: str, author: int, text: str) -> str:
 
 
 def _comments_new(notes: dict[tuple[int, int], str]) -> bytes:
-    items = "".join(_comment_xml(_ref(r, c), 0, notes[(r, c)]) for (r, c) in sorted(notes))
-    return XML_DECL + (f'<comments xmlns="{NS_MAIN}"><authors><author>{NOTE_AUTHOR}</author></authors>'
-                       f"<commentList>{items}</commentList></comments>").encode("utf-8")
+    items = [_comment_xml(_ref(r, c), 0, notes[(r, c)]).encode("utf-8") for (r, c) in sorted(notes)]
+    return b"".join([XML_DECL, (f'<comments xmlns="{NS_MAIN}"><authors><author>{NOTE_AUTHOR}</author></authors>'
+                                "<commentList>").encode("utf-8"), *items, b"</commentList></comments>"])
 
 
 def _comments_merge(data: bytes, marks: dict[tuple[int, int], Mark]) -> tuple[bytes, dict[tuple[int, int], str]]:
@@ -955,10 +956,13 @@ def _vml_blocks(data: bytes) -> set[int]:
 
 def _vml_shapes(notes: dict[tuple[int, int], str], blocks: list[int], ns: str = "") -> str:
     """Note shapes (``ns``: namespace declarations for each, where the drawing binds other prefixes)."""
-    shapes = []
+    return "".join(_vml_shape_list(notes, blocks, ns))
+
+
+def _vml_shape_list(notes: dict[tuple[int, int], str], blocks: list[int], ns: str = ""):
     for k, (r, c) in enumerate(sorted(notes)):
         sid = blocks[k // 1023] * 1024 + k % 1023 + 1
-        shapes.append(
+        yield (
             f'<v:shape{ns} id="_x0000_s{sid}" type="#_x0000_t202" style="position:absolute;'
             f'margin-left:59.25pt;margin-top:1.5pt;width:{NOTE_WIDTH}px;height:{note_height(notes[(r, c)])}px;'
             f'z-index:{k + 1};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
@@ -966,7 +970,6 @@ def _vml_shapes(notes: dict[tuple[int, int], str], blocks: list[int], ns: str = 
             f'<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
             f'<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>'
             f"<x:Row>{r}</x:Row><x:Column>{c}</x:Column></x:ClientData></v:shape>")
-    return "".join(shapes)
 
 
 _SHAPETYPE = ('<v:shapetype{} id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
@@ -977,7 +980,8 @@ def _vml_new(notes: dict[tuple[int, int], str], blocks: list[int]) -> bytes:
     return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
             'xmlns:x="urn:schemas-microsoft-com:office:excel">'
             f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{",".join(map(str, blocks))}"/></o:shapelayout>'
-            + _SHAPETYPE.format("") + _vml_shapes(notes, blocks) + "</xml>").encode("utf-8")
+            + _SHAPETYPE.format("")).encode("utf-8") + b"".join(
+        [x.encode("utf-8") for x in _vml_shape_list(notes, blocks)] + [b"</xml>"])
 
 
 _NOTE_SHAPE = re.compile(rb"<(?:[\w.\-]+:)?Row>\s*(\d+)\s*</(?:[\w.\-]+:)?Row>\s*"
@@ -1191,7 +1195,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
             next_block = out[-1] + 1
             return out
 
-        new_parts: dict[str, bytes] = {}
+        new_parts: dict[str, bytes | Callable[[], bytes]] = {}  # notes parts: made when written, one at a time
         replaced: dict[str, bytes] = {}
         overrides: list[tuple[str, str]] = []
         rel_updates: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
@@ -1227,7 +1231,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
             else:
                 notes = {pos: m.note() for pos, m in sp.marks.items()}
                 cpart = _free_name(lower, "xl/comments/comment{}.xml")
-                new_parts[cpart] = _comments_new(notes)
+                new_parts[cpart] = lambda notes=notes: _comments_new(notes)
                 overrides.append(("/" + cpart, CT_COMMENTS))
                 rel_updates[rels_name].append((_new_id(ids), RT + "comments", _rel_target(part, cpart), None))
             if rid is not None:
@@ -1235,7 +1239,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 legacy[part] = (rid.decode(), True)
             else:
                 vpart = _free_name(lower, "xl/drawings/vmlDrawing{}.vml")
-                new_parts[vpart] = _vml_new(notes, blocks(len(notes)))
+                new_parts[vpart] = lambda notes=notes, ids=blocks(len(notes)): _vml_new(notes, ids)
                 vrid = _new_id(ids)
                 rel_updates[rels_name].append((vrid, RT + "vmlDrawing", _rel_target(part, vpart), None))
                 legacy[part] = (vrid, False)
@@ -1310,7 +1314,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 for name, rels in rel_updates.items():  # .rels parts that did not exist
                     zout.writestr(_new_info(name), _add_relationships(None, rels))
                 for name, data in new_parts.items():
-                    zout.writestr(_new_info(name), data)
+                    zout.writestr(_new_info(name), data() if callable(data) else data)
                 with zout.open(_new_info(fpart), "w") as out:
                     for chunk in _findings_xml(fs, styles):
                         out.write(chunk)
