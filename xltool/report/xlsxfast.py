@@ -31,6 +31,7 @@ import posixpath
 import re
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from xltool import __version__
@@ -434,49 +435,67 @@ _ROW_NUM = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _SPANS = re.compile(rb"""\sspans\s*=\s*(?:"[^"]*"|'[^']*')""")
 
 
+_NONE = object()
+
+
 class _SheetPatch:
-    """The plan of one sheet, ready for the row patcher: cells pre-rendered, per row."""
+    """The plan of one sheet, ready for the row patcher: per column the pieces of its cells pre-rendered; a
+    row's added cells are rendered when the row is written (no per-row lists held for the whole sheet)."""
 
     def __init__(self, sp: SheetPlan, styles: _Styles):
         self.marks: dict[int, dict[int, Mark]] = defaultdict(dict)
         for (r, c), mark in sp.marks.items():
             self.marks[r][c] = mark
-        self.added: dict[int, list[tuple[int, bytes]]] = defaultdict(list)  # row → [(col, <c> xml)] by column
+        # per column, left to right: (col, header row, header <c> xml, "<c r=\"X", attributes, style, values, texts)
+        self.cols: list[tuple[int, int, bytes, bytes, bytes, int, dict, dict[str, bytes]]] = []
+        rows = set(self.marks)
         for col in sorted(sp.columns, key=lambda k: k.col):
             letter = col_letter(col.col)
             head = styles.style(REVIEW_HEAD)
-            self.added[col.header[0]].append((col.col, _cell_xml(f"{letter}{col.header[0] + 1}", col.title, head)))
+            hr = col.header[0]
             s = styles.style(col.style)
             start = b'<c r="' + letter.encode()
             attrs = b'" s="%d"' % s if s else b'"'
-            texts: dict[str, bytes] = {}  # grades and the like repeat: each text escaped once
-            for r, v in col.values.items():
-                if r == col.header[0]:
-                    continue
-                if type(v) is float and math.isfinite(v):
-                    xml = b"%s%d%s><v>%s</v></c>" % (start, r + 1, attrs, repr(v).encode())
-                elif type(v) is str:
-                    t = texts.get(v)
-                    if t is None:
-                        t = texts[v] = f'<is><t xml:space="preserve">{_text(v)}</t></is></c>'.encode("utf-8")
-                    xml = b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, t)
-                else:
-                    xml = _cell_xml(f"{letter}{r + 1}", v, s)
-                self.added[r].append((col.col, xml))
-        # columns were taken left to right: each row's cells are in column order already
-        self.rows = sorted(set(self.marks) | set(self.added))
+            # grades and the like repeat: each text escaped once
+            self.cols.append((col.col, hr, _cell_xml(f"{letter}{hr + 1}", col.title, head), start, attrs, s,
+                              col.values, {}))
+            rows.add(hr)
+            rows.update(col.values)
+        self.rows = sorted(rows)
         self.styles = styles
+
+    def added(self, r: int) -> list[tuple[int, bytes]]:
+        """The cells the plan adds on row ``r``: [(col, <c> xml)], in column order."""
+        out = []
+        for c, hr, head, start, attrs, s, values, texts in self.cols:
+            if r == hr:
+                out.append((c, head))
+                continue
+            v = values.get(r, _NONE)
+            if v is _NONE:
+                continue
+            if type(v) is float and math.isfinite(v):
+                xml = b"%s%d%s><v>%s</v></c>" % (start, r + 1, attrs, repr(v).encode())
+            elif type(v) is str:
+                t = texts.get(v)
+                if t is None:
+                    t = texts[v] = f'<is><t xml:space="preserve">{_text(v)}</t></is></c>'.encode("utf-8")
+                xml = b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, t)
+            else:
+                xml = _cell_xml(f"{col_letter(c)}{r + 1}", v, s)
+            out.append((c, xml))
+        return out
 
     def new_row(self, r: int) -> bytes:
         return self.edit_row(f'<row r="{r + 1}">'.encode(), b"", r)
 
     def edit_row(self, row_start: bytes, inner: bytes, r: int) -> bytes:
         """A row with its marked cells restyled and the added cells put in column order."""
-        row = _SPANS.sub(b"", row_start, 1)  # the old span hint may be too narrow now
+        row = _SPANS.sub(b"", row_start, 1) if b"spans" in row_start else row_start  # the old hint may be too narrow
         if row.endswith(b"/>"):
             row = row[:-2].rstrip() + b">"
         marks = self.marks.get(r)
-        added = self.added.get(r, ())
+        added = self.added(r)
         exotic = b"<!" in inner or b"<?" in inner
         if not marks and not exotic:
             # the usual case: recomputed cells right of every cell of the row, appended as they are
@@ -486,7 +505,7 @@ class _SheetPatch:
                 m = _CELL_REF.search(inner, last, inner.find(b">", last) + 1)
                 right = _col_index(m.group(1)) if m is not None else None
             if right is not None and (not added or added[0][0] > right) and b"<extLst" not in inner:
-                return row + inner + b"".join(x for _, x in added) + b"</row>"
+                return b"".join([row, inner, *[x for _, x in added], b"</row>"])
         # the exact path: the row's children, one by one
         kids, _ = _children(inner, 0, len(inner))
         found: dict[int, bytes] = {}
@@ -731,7 +750,7 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
                 end, inner = gt, b""
             else:
                 close = buf.find(b"</row>", gt)
-                if close >= 0 and (b"<!" in buf[gt:close] or b"<?" in buf[gt:close]):
+                if close >= 0 and (buf.find(b"<!", gt, close) >= 0 or buf.find(b"<?", gt, close) >= 0):
                     close = _row_close(buf, gt)  # CDATA / comments may hold "</row>": the exact end
                 if close < 0:
                     if not more():
@@ -744,7 +763,8 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
             while k < len(rows) and rows[k] < r:
                 emit(patch.new_row(rows[k]))
                 k += 1
-            emit(buf[pos:lt])
+            if lt > pos:
+                emit(buf[pos:lt])
             if k < len(rows) and rows[k] == r:
                 emit(patch.edit_row(start, inner, r))
                 k += 1
@@ -840,9 +860,9 @@ def _comment_xml(ref: str, author: int, text: str) -> str:
 
 
 def _comments_new(notes: dict[tuple[int, int], str]) -> bytes:
-    items = "".join(_comment_xml(_ref(r, c), 0, notes[(r, c)]) for (r, c) in sorted(notes))
-    return XML_DECL + (f'<comments xmlns="{NS_MAIN}"><authors><author>{NOTE_AUTHOR}</author></authors>'
-                       f"<commentList>{items}</commentList></comments>").encode("utf-8")
+    items = [_comment_xml(_ref(r, c), 0, notes[(r, c)]).encode("utf-8") for (r, c) in sorted(notes)]
+    return b"".join([XML_DECL, (f'<comments xmlns="{NS_MAIN}"><authors><author>{NOTE_AUTHOR}</author></authors>'
+                                "<commentList>").encode("utf-8"), *items, b"</commentList></comments>"])
 
 
 def _comments_merge(data: bytes, marks: dict[tuple[int, int], Mark]) -> tuple[bytes, dict[tuple[int, int], str]]:
@@ -936,10 +956,13 @@ def _vml_blocks(data: bytes) -> set[int]:
 
 def _vml_shapes(notes: dict[tuple[int, int], str], blocks: list[int], ns: str = "") -> str:
     """Note shapes (``ns``: namespace declarations for each, where the drawing binds other prefixes)."""
-    shapes = []
+    return "".join(_vml_shape_list(notes, blocks, ns))
+
+
+def _vml_shape_list(notes: dict[tuple[int, int], str], blocks: list[int], ns: str = ""):
     for k, (r, c) in enumerate(sorted(notes)):
         sid = blocks[k // 1023] * 1024 + k % 1023 + 1
-        shapes.append(
+        yield (
             f'<v:shape{ns} id="_x0000_s{sid}" type="#_x0000_t202" style="position:absolute;'
             f'margin-left:59.25pt;margin-top:1.5pt;width:{NOTE_WIDTH}px;height:{note_height(notes[(r, c)])}px;'
             f'z-index:{k + 1};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
@@ -947,7 +970,6 @@ def _vml_shapes(notes: dict[tuple[int, int], str], blocks: list[int], ns: str = 
             f'<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
             f'<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>'
             f"<x:Row>{r}</x:Row><x:Column>{c}</x:Column></x:ClientData></v:shape>")
-    return "".join(shapes)
 
 
 _SHAPETYPE = ('<v:shapetype{} id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
@@ -958,7 +980,8 @@ def _vml_new(notes: dict[tuple[int, int], str], blocks: list[int]) -> bytes:
     return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
             'xmlns:x="urn:schemas-microsoft-com:office:excel">'
             f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{",".join(map(str, blocks))}"/></o:shapelayout>'
-            + _SHAPETYPE.format("") + _vml_shapes(notes, blocks) + "</xml>").encode("utf-8")
+            + _SHAPETYPE.format("")).encode("utf-8") + b"".join(
+        [x.encode("utf-8") for x in _vml_shape_list(notes, blocks)] + [b"</xml>"])
 
 
 _NOTE_SHAPE = re.compile(rb"<(?:[\w.\-]+:)?Row>\s*(\d+)\s*</(?:[\w.\-]+:)?Row>\s*"
@@ -997,13 +1020,16 @@ def _vml_merge(data: bytes, notes: dict[tuple[int, int], str], blocks: list[int]
 # ------------------------------------------------------------------ the findings sheet
 
 
-def _findings_xml(fs: FindingsSheet, styles: _Styles) -> bytes:
-    rows: dict[int, list[tuple[int, bytes]]] = defaultdict(list)
-    for (r, c), (value, st) in fs.cells.items():
+def _findings_xml(fs: FindingsSheet, styles: _Styles):
+    """The 核查结果 worksheet, in chunks of about ``CHUNK`` bytes: rows are rendered as they are written, so a
+    long list of findings is never held as cells, rows and the joined part at once."""
+    cells = fs.cells
+    rows: dict[int, list[int]] = defaultdict(list)  # row → columns written
+    for (r, c), (value, st) in cells.items():
         if isinstance(value, str) and value == "" and st == PLAIN:
             continue  # openpyxl does not write empty strings either
-        rows[r].append((c, _cell_xml(_ref(r, c), value, styles.style(st))))
-    data = [f'<row r="{r + 1}">'.encode() + b"".join(x for _, x in sorted(rows[r])) + b"</row>" for r in sorted(rows)]
+        styles.style(st)  # formats registered in the order of the cells, as before rows are rendered
+        rows[r].append(c)
     head = fs.first + 1  # 1-based header row
     last_col = col_letter(fs.ncols - 1)
     cols = "".join(f'<col min="{c + 1}" max="{c + 1}" width="{w:g}" customWidth="1"/>' for c, w in fs.widths.items())
@@ -1017,7 +1043,23 @@ def _findings_xml(fs: FindingsSheet, styles: _Styles) -> bytes:
         '<sheetFormatPr defaultRowHeight="15"/>',
         f"<cols>{cols}</cols>",
     ]
-    out = "".join(parts).encode() + b"<sheetData>" + b"".join(data) + b"</sheetData>"
+    yield XML_DECL + "".join(parts).encode() + b"<sheetData>"
+    out: list[bytes] = []
+    size = 0
+    for r in sorted(rows):
+        row = []
+        for c in sorted(rows[r]):
+            value, st = cells[(r, c)]
+            row.append(_cell_xml(_ref(r, c), value, styles.style(st)))
+        data = b'<row r="%d">' % (r + 1) + b"".join(row) + b"</row>"
+        out.append(data)
+        size += len(data)
+        if size > CHUNK:
+            yield b"".join(out)
+            out.clear()
+            size = 0
+    out.append(b"</sheetData>")
+    yield b"".join(out)
     tail = []
     if fs.has_findings:
         tail.append(f'<autoFilter ref="A{head}:{last_col}{fs.last + 1}"/>')
@@ -1027,7 +1069,7 @@ def _findings_xml(fs: FindingsSheet, styles: _Styles) -> bytes:
                     + "</hyperlinks>")
     tail.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>')
     tail.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
-    return XML_DECL + out + "".join(tail).encode() + b"</worksheet>"
+    yield "".join(tail).encode() + b"</worksheet>"
 
 
 # ------------------------------------------------------------------ the package
@@ -1153,7 +1195,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
             next_block = out[-1] + 1
             return out
 
-        new_parts: dict[str, bytes] = {}
+        new_parts: dict[str, bytes | Callable[[], bytes]] = {}  # notes parts: made when written, one at a time
         replaced: dict[str, bytes] = {}
         overrides: list[tuple[str, str]] = []
         rel_updates: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
@@ -1189,7 +1231,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
             else:
                 notes = {pos: m.note() for pos, m in sp.marks.items()}
                 cpart = _free_name(lower, "xl/comments/comment{}.xml")
-                new_parts[cpart] = _comments_new(notes)
+                new_parts[cpart] = lambda notes=notes: _comments_new(notes)
                 overrides.append(("/" + cpart, CT_COMMENTS))
                 rel_updates[rels_name].append((_new_id(ids), RT + "comments", _rel_target(part, cpart), None))
             if rid is not None:
@@ -1197,7 +1239,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 legacy[part] = (rid.decode(), True)
             else:
                 vpart = _free_name(lower, "xl/drawings/vmlDrawing{}.vml")
-                new_parts[vpart] = _vml_new(notes, blocks(len(notes)))
+                new_parts[vpart] = lambda notes=notes, ids=blocks(len(notes)): _vml_new(notes, ids)
                 vrid = _new_id(ids)
                 rel_updates[rels_name].append((vrid, RT + "vmlDrawing", _rel_target(part, vpart), None))
                 legacy[part] = (vrid, False)
@@ -1272,8 +1314,10 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 for name, rels in rel_updates.items():  # .rels parts that did not exist
                     zout.writestr(_new_info(name), _add_relationships(None, rels))
                 for name, data in new_parts.items():
-                    zout.writestr(_new_info(name), data)
-                zout.writestr(_new_info(fpart), _findings_xml(fs, styles))
+                    zout.writestr(_new_info(name), data() if callable(data) else data)
+                with zout.open(_new_info(fpart), "w") as out:
+                    for chunk in _findings_xml(fs, styles):
+                        out.write(chunk)
                 zout.writestr(_info(zin.getinfo(styles_part), LEVEL), styles.render())
 
         atomic_write(target, build)
