@@ -472,23 +472,21 @@ def subtotals(t: SummaryTable, ctx):
     for level, grp in t.group_sums:
         stop = min([r for r, lv in t.groups if r > grp.row and lv <= level] + [e for e in ends if e > grp.row]
                    + [10 ** 9])
-        idx = [i for i, r in enumerate(t.item_rows) if grp.row < r < stop]
-        if not idx:
-            continue
-        for role in AMOUNT_ROLES:
-            n = getattr(grp, role)
-            if role in t.cols and _has(n):
-                yield from _sum_issue(t, ctx, n, role, idx, "分组")
+        yield from _part_sums(t, ctx, grp, [i for i, r in enumerate(t.item_rows) if grp.row < r < stop], "分组")
     bounds = sorted([s.row for s in t.subtotals] + [g for g, _ in t.groups] + [t.header_rows[1]])
     for sub in t.subtotals:
         start = max(b for b in bounds if b < sub.row)
-        idx = [i for i, r in enumerate(t.item_rows) if start < r < sub.row]
-        if not idx:
-            continue
-        for role in AMOUNT_ROLES:
-            n = getattr(sub, role)
-            if role in t.cols and _has(n):
-                yield from _sum_issue(t, ctx, n, role, idx, "小计")
+        yield from _part_sums(t, ctx, sub, [i for i, r in enumerate(t.item_rows) if start < r < sub.row], "小计")
+
+
+def _part_sums(t: SummaryTable, ctx, row, idx: list[int], what: str):
+    """Each amount a group or 小计 row states against the sum of its items ``idx`` (none: nothing to check)."""
+    if not idx:
+        return
+    for role in AMOUNT_ROLES:
+        n = getattr(row, role)
+        if role in t.cols and _has(n):
+            yield from _sum_issue(t, ctx, n, role, idx, what)
 
 
 @rule("SUM015", KIND, "调整后预算数与年初预算数、调整数不符")
