@@ -76,6 +76,8 @@ class Layout:
     second_table: bool = False
     adjust: bool = False  # 年初预算数 / 调整数 (with accounting negatives) / 调整后预算数
     accounting: str = "paren"  # how a negative 调整数 is written as text: paren | fullwidth_minus
+    adjust_words: int = 0  # which of ADJUST_LABELS names the three budget columns
+    adjust_parent: bool = False  # split header: the three under their own merged parent 预算数 (年初 | 调整 | 调整后)
 
 
 @dataclass
@@ -117,7 +119,21 @@ def layouts(**fixed) -> st.SearchStrategy[Layout]:
         second_table=st.booleans(),
         adjust=st.booleans(),
         accounting=st.sampled_from(["paren", "fullwidth_minus"]),
+        adjust_words=st.integers(0, len(ADJUST_LABELS) - 1),
+        adjust_parent=st.booleans(),
     )
+
+
+# 年初预算数 / 调整数 / 调整后预算数 as real headers write them: the full labels (a one-row header, or under the
+# amount block's parent), and the short children under their own merged parent 预算数 (``adjust_parent``).
+ADJUST_LABELS = (
+    (("年初预算数", "调整数", "调整后预算数"), ("年初", "调整", "调整后")),
+    (("年初预算", "预算调整数", "全年预算数"), ("年初数", "调整数", "调整后数")),
+    (("年初批复数", "追加（减）数", "预算数（调整后）"), ("年初预算", "追加（减）", "全年")),
+    (("年初安排数", "调增（减）数", "调整后预算"), ("年初安排", "调整（+/-）", "调整后预算")),
+)
+ADJUST_PARENTS = ("预算数", "预算安排", "预算")
+_BUDGET_TRIO = ("budget_initial", "budget_adjust", "budget")
 
 
 # ---------------------------------------------------------------- the summary table (seed 000)
@@ -183,10 +199,13 @@ def render(spec: Spec, layout: Layout, *, inject: tuple[int, str, float] | None 
     rnd = random.Random(layout.order_seed)
     scale = 10000.0 if layout.unit == "元" else 1.0
     cols = [c for c in spec.columns if not (c.optional and c.role in layout.drop)]
+    nested = layout.adjust and layout.adjust_parent and layout.split_header
     if layout.adjust:
+        full, short = ADJUST_LABELS[layout.adjust_words]
+        words = short if nested else full
         i = next(k for k, c in enumerate(cols) if c.role == "budget")
-        cols[i:i] = [Column("budget_initial", ("年初预算数",), "amount"), Column("budget_adjust", ("调整数",), "amount")]
-        cols[i + 2] = Column("budget", ("调整后预算数",), "amount", optional=False)
+        cols[i:i] = [Column("budget_initial", (words[0],), "amount"), Column("budget_adjust", (words[1],), "amount")]
+        cols[i + 2] = Column("budget", (words[2],), "amount", optional=False)
     # column order: shuffle, but keep the amount block together when the header is split
     amounts = [c for c in cols if c.kind in ("amount", "rate")]
     others = [c for c in cols if c.kind not in ("amount", "rate")]
@@ -197,6 +216,11 @@ def render(spec: Spec, layout: Layout, *, inject: tuple[int, str, float] | None 
         rnd.shuffle(order)
     else:
         rnd.shuffle(amounts)
+        if nested:  # the three budget columns side by side (in any order) inside the amount block
+            trio = [c for c in amounts if c.role in _BUDGET_TRIO]
+            amounts = [c for c in amounts if c.role not in _BUDGET_TRIO]
+            at = rnd.randint(0, len(amounts))
+            amounts[at:at] = trio
         at = rnd.randint(0, len(others))
         order = others[:at] + amounts + others[at:]
     extras = [Column(f"extra{k}", (("备注", "项目编码", "开始执行年份", "联系电话")[(layout.order_seed + k) % 4],), "extra")
@@ -249,15 +273,20 @@ def render(spec: Spec, layout: Layout, *, inject: tuple[int, str, float] | None 
         labels["rate"] += "(%)"
     if layout.split_header:
         r0, r1 = blank(), blank()
-        first = min(col_of[c.role] for c in amounts if c.role in col_of)
-        last = max(col_of[c.role] for c in amounts if c.role in col_of)
+        under = [c for c in amounts if c.role in col_of and (not nested or c.role in _BUDGET_TRIO)]
+        first = min(col_of[c.role] for c in under)
+        last = max(col_of[c.role] for c in under)
+        parent = ADJUST_PARENTS[layout.order_seed % len(ADJUST_PARENTS)] if nested else spec.parent
         for c in order:
             k = col_of[c.role]
             if first <= k <= last:
-                r0[k] = spec.parent + (unit_word if layout.unit_in_header else "")
+                r0[k] = parent + (unit_word if layout.unit_in_header else "")
                 r1[k] = labels[c.role]
             else:
-                r0[k] = labels[c.role]  # merged down over the second header row
+                lab = labels[c.role]
+                if nested and layout.unit_in_header and c.kind == "amount":
+                    lab += unit_word
+                r0[k] = lab  # merged down over the second header row
                 merged.append((top, k, top + 1, k))
         rows += [r0, r1]
         merged.append((top, first, top, last))

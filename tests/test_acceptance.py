@@ -37,7 +37,6 @@ score_file = _load("score").score_file
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
 KNOWN = {  # what main gets wrong today (issue #9), measured with tests/acceptance/score.py
-    "S07_adjust_column_yuan": "调整数 column not read: 年初 + 调整 ≠ 调整后 missed; its rate/balance become errors",
     "M03_seed001_total": "换算得分 that follows from the wrong 合计 is a second error, not a warning",
 }
 

@@ -87,13 +87,13 @@ def test_one_injected_error_gives_exactly_that_cell(layout, idx, injected):
         role, delta, rule = "balance", 7.0, "SUM002"
     if role == "score":
         delta = 120.0 - SPEC.items[idx].values["score"]
-    if role == "budget" and layout.adjust:  # 调整后 = 年初 + 调整: the root cell is the 调整后 budget
-        rule = "SUM015"
+    if role == "budget" and layout.adjust:  # 调整后 = 年初 + 调整: the root cell is the 调整后 budget, and the
+        rule = "SUM015"  # row's rate, balance and overspend that follow from it are warnings naming it
     sheet, placed = render(SPEC, layout, inject=(idx, role, delta))
     rep, findings = _check(sheet)
     errs = _errors(findings)
     cell = a1(*placed.cells[(idx, role)])
-    if role in ("budget", "execution"):
+    if role in ("budget", "execution") and rule is None:
         # a changed amount makes the row's own derived cells (rate, balance) disagree with it: the
         # amount cell itself cannot be told wrong, but every error must be on that one row
         row = placed.cells[(idx, role)][0]
@@ -103,6 +103,36 @@ def test_one_injected_error_gives_exactly_that_cell(layout, idx, injected):
         return
     assert errs == [cell], ([(f.rule, f.cell, f.message) for f in findings if f.severity == "error"], cell, layout)
     assert {f.rule for f in findings if f.severity == "error"} == {rule}
+
+
+FOLLOW_RULES = {"SUM001", "SUM002", "SUM003", "SUM004"}  # rate, balance, 交回, overspend
+ADJUST = settings(max_examples=40, deadline=None, derandomize=True,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@ADJUST
+@given(layouts(adjust=True), st.integers(0, N - 1), st.sampled_from([0.2, -0.2]))
+def test_adjusted_budget_columns_are_read_in_every_layout(layout, idx, share):
+    """年初预算数 + 调整数 = 调整后预算数 in any column order, one- or two-row headers (the three under the amount
+    block's parent, or under their own merged 预算数 as 年初 | 调整 | 调整后), 元 or 万元: the three columns are
+    read as written, and one wrong 调整后预算数 is one error at its cell (SUM015). The row's 执行率, 结余数 and
+    overspend follow from it: warnings naming it, never errors."""
+    sheet, placed = render(SPEC, layout)
+    rep, findings = _check(sheet)
+    assert rep.kind == "summary" and _errors(findings) == [], layout
+    cols = rep.record.columns
+    assert {r: cols.get(r) for r in ("budget_initial", "budget_adjust", "budget")} == \
+        {r: placed.columns[r] for r in ("budget_initial", "budget_adjust", "budget")}, layout
+    delta = round(SPEC.items[idx].values["budget"] * share, 2) or share
+    sheet, placed = render(SPEC, layout, inject=(idx, "budget", delta))
+    rep, findings = _check(sheet)
+    cell = a1(*placed.cells[(idx, "budget")])
+    assert [(f.rule, f.cell) for f in findings if f.severity == "error"] == [("SUM015", cell)], layout
+    row = placed.cells[(idx, "budget")][0]
+    follow = [f for f in findings if f.severity == "warning" and f.row == row and f.rule in FOLLOW_RULES]
+    assert all(cell in f.message for f in follow), [(f.rule, f.cell, f.message) for f in follow]
+    if "rate" not in layout.drop and SPEC.items[idx].values["execution"]:  # the stated rate: right against 年初 + 调整
+        assert ("SUM001", a1(*placed.cells[(idx, "rate")])) in {(f.rule, f.cell) for f in follow}
 
 
 @pytest.mark.parametrize("seed", range(6))

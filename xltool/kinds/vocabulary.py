@@ -31,6 +31,14 @@ SUBTOTAL_WORDS = ("小计",)
 NOTE_PREFIXES = ("注", "附表", "附件", "附：", "附:", "说明", "填报人", "审核人", "单位负责人", "填表人", "备注：", "备注:", "联系电话", "制表",
                  "财务负责人", "填报日期", "填表日期")
 
+# 年初预算数 + 调整数 = 调整后预算数. Under a merged parent 预算数 the children are often just 年初 | 调整 |
+# 调整后 (or 全年): 年初 and 调整 name the parts; 调整后 / 全年 fall through to the parent's 预算 (the 调整后
+# budget). 调整预算数 is the adjusted budget itself (决算 tables: 年初预算数 | 调整预算数 | 决算数), not the
+# adjustment. (A 年初结转 column is a 结余/结转 one: that role comes first.)
+INITIAL_WORDS = ("年初预算", "年初批复", "年初安排", "年初")
+ADJUST_WORDS = ("调整数", "调增", "调减", "预算调整", "追加", "追减", "调整")
+ADJUST_NOT = ("调整后", "调整预算", "含调整")
+
 # 部门绩效自评结果公开汇总表 (summary): order matters.
 SUMMARY = (
     Role("seq", ("序号",), cn="序号"),
@@ -40,8 +48,8 @@ SUMMARY = (
     Role("opinion", ("意见", "应用"), cn="自评结果应用意见"),
     Role("grade", ("等级", "评价结果", "评定结果"), cn="评价等级"),
     Role("score", ("得分", "自评分", "评分", "分数"), amount=True, cn="自评得分"),
-    Role("budget_initial", ("年初预算", "年初批复", "年初安排"), amount=True, cn="年初预算数"),
-    Role("budget_adjust", ("调整数", "调增", "调减", "预算调整"), exclude=("调整后",), amount=True, cn="调整数"),
+    Role("budget_initial", INITIAL_WORDS, amount=True, cn="年初预算数"),
+    Role("budget_adjust", ADJUST_WORDS, exclude=ADJUST_NOT, amount=True, cn="调整数"),
     Role("budget", ("预算", "批复数", "安排数"), exclude=("指标名称", "预算单位", "预算科目", "预算项目"),
          amount=True, cn="预算数"),
     Role("execution", ("执行数", "执行金额", "实际支出", "支出数", "支出金额", "执行"), amount=True, cn="执行数"),
@@ -90,8 +98,8 @@ NATURE_OPERATORS = {"≥": "≥", ">=": "≥", "＞": ">", ">": ">", "=": "=", "
 
 # The fund block of the points form: 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分.
 FORM_FUNDS = (
-    Role("initial", ("年初预算",), amount=True, cn="年初预算数"),
-    Role("adjust", ("调整数", "调增", "调减", "预算调整"), exclude=("调整后",), amount=True, cn="调整数"),
+    Role("initial", INITIAL_WORDS, amount=True, cn="年初预算数"),
+    Role("adjust", ADJUST_WORDS, exclude=ADJUST_NOT, amount=True, cn="调整数"),
     Role("rate", ("执行率", "执行进度"), cn="执行率"),
     Role("points", ("分值",), cn="分值"),
     Role("score", ("得分",), cn="得分"),

@@ -18,7 +18,7 @@ from xltool.kinds.table import name_key
 from xltool.kinds.summary import AMOUNT_ROLES, ROLE_CN, SummaryRow, SummaryTable
 from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
-from xltool.rules import rule
+from xltool.rules import cascade, rule
 
 KIND = "summary"
 rate_of = figures.rate_of
@@ -51,6 +51,28 @@ def _rounded_ok(v: float, exp: float, min_decimals: int, shift: int = 0) -> bool
     return abs(v - exp) * scale <= 0.5 * 10.0 ** -d + 1e-9 * max(1.0, abs(exp) * scale)
 
 
+def _fixed_budgets(t: SummaryTable, ctx) -> dict[int, float]:
+    """Item index → the 调整后预算数 that SUM015 asks for (年初预算数 + 调整数), on the rows where it fires.
+    A rate, balance or overspend that is right against it follows from the wrong 调整后预算数 (a warning
+    naming that cell), not a second error."""
+    def compute():
+        if not all(k in t.cols for k in ("budget_initial", "budget_adjust", "budget")):
+            return {}
+        fx = cascade.fixes(adjusted_budget(t, ctx))
+        if not fx:
+            return {}
+        pos = {r: i for i, r in enumerate(t.item_rows)}
+        c = t.columns["budget"]
+        return {pos[r]: v for (r, col), v in fx.items() if col == c and r in pos}
+    return ctx.memo("sum-budget-fixes", compute)
+
+
+def _follows_budget(t: SummaryTable, i: int, fb: float, n, what: str, shown: str) -> Issue:
+    """A warning at ``n``: ``what`` is right against the 调整后预算数 SUM015 asks for on item ``i``."""
+    bn = t.cols["budget"].num(i)
+    return cascade.consequence(n.cell, what, shown, [bn], {(bn.cell.row, bn.cell.col): fb}, found=n.value)
+
+
 @rule("SUM001", KIND, "执行率与预算数、执行数不符")
 def execution_rate(t: SummaryTable, ctx):
     """执行率 = 执行数 ÷ 预算数（调整后），按表中写出的小数位核对。
@@ -74,6 +96,11 @@ def execution_rate(t: SummaryTable, ctx):
             continue
         n = col.num(i)
         if not rate_ok(n.value, n.decimals, exp, tol):
+            fb = _fixed_budgets(t, ctx).get(i)
+            fixed = rate_of(fb, e, zero) if fb is not None else None
+            if fixed is not None and rate_ok(n.value, n.decimals, fixed, tol):
+                yield _follows_budget(t, i, fb, n, "执行率", pct(n.value, 4))
+                continue
             yield Issue(n.cell,
                         f"执行率应为 {pct(exp)}（执行数 {fmt(e, 6)} ÷ 预算数 {fmt(b, 6)}），"
                         f"表中为 {pct(n.value, 4)}。", round(exp, 4), n.value)
@@ -109,6 +136,10 @@ def balance(t: SummaryTable, ctx):
                             round(exp, d), None)
             continue
         if not amount_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
+            fb = _fixed_budgets(t, ctx).get(i)
+            if fb is not None and amount_ok(n.value, n.decimals, fb - e, ctx.profile.tolerance):
+                yield _follows_budget(t, i, fb, n, "结余数", fmt(n.value, 6))
+                continue
             d = _amt_decimals(ctx, n)
             yield Issue(n.cell,
                         f"结余数应为 {fmt(exp, d)}（预算数 {fmt(b, 6)} － 执行数 {fmt(e, 6)}），"
@@ -129,7 +160,12 @@ def returned(t: SummaryTable, ctx):
            if v and b is not None and e is not None and not (0 <= v <= b - e)] if any(col.values) else []
     roots = []
     for i in bad:
-        issues = list(_returned_issue(ctx, col.num(i), t.values("budget")[i], t.values("execution")[i]))
+        n, e = col.num(i), t.values("execution")[i]
+        fb = _fixed_budgets(t, ctx).get(i)
+        if fb is not None and not list(_returned_issue(ctx, n, fb, e)):
+            yield _follows_budget(t, i, fb, n, "结余交回财政数", fmt(n.value, 6))
+            continue
+        issues = list(_returned_issue(ctx, n, t.values("budget")[i], e))
         if issues:
             roots.append(col.num(i).cell.a1)
         yield from issues
@@ -188,6 +224,12 @@ def overspend(t: SummaryTable, ctx):
         bn, en = t.cols["budget"].num(i), t.cols["execution"].num(i)
         over = e - b
         if over > 0.5 * 10 ** -_amt_decimals(ctx, bn, en):
+            fb = _fixed_budgets(t, ctx).get(i)
+            if fb is not None and e - fb <= 0.5 * 10 ** -_amt_decimals(ctx, bn, en):
+                yield Issue(en.cell, f"执行数 {fmt(e, 6)} 超过预算数 {fmt(b, 6)}，是因为 {bn.cell.a1} 的调整后预算数有误"
+                                     f"（应为 {fmt(fb, 6)}）；改正 {bn.cell.a1} 后执行数未超出预算，执行数无需改动。",
+                            None, e, WARNING)
+                continue
             rate = rate_of(b, e)
             rate_txt = f"执行率 {pct(rate)}，" if rate is not None else ""
             yield Issue(en.cell, f"执行数 {fmt(e, 6)} 超过预算数 {fmt(b, 6)}（{rate_txt}超出 "
@@ -281,15 +323,20 @@ def opinion_low_execution(t: SummaryTable, ctx):
                         "建议改为“调整优化支出结构”等意见。", None, text)
 
 
-def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None) -> tuple[float, float, int, list[int]]:
+def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None,
+                fixed_budgets: dict[int, float] | None = None) -> tuple[float, float, int, list[int]]:
     """Over the items ``idx`` (all when None): the sum of the column as written, the column's right
-    sum (结余: Σ(预算 － 执行); 调整后预算: Σ(年初 + 调整) where given), how many values were summed,
-    and the items whose own value differs from its recomputed one (the root causes)."""
+    sum (结余: Σ(预算 － 执行), with the 调整后预算数 SUM015 corrects; 调整后预算: Σ(年初 + 调整) where given),
+    how many values were summed, and the items whose own value differs from its recomputed one (the root causes)."""
     vals = t.values(role)
     idx = range(len(vals)) if idx is None else idx
     derived = None
     if role == "balance":
         b, e = t.values("budget"), t.values("execution")
+        if fixed_budgets:
+            b = list(b)
+            for i, v in fixed_budgets.items():
+                b[i] = v
         derived = lambda i: figures.balance_of(b[i], e[i])  # noqa: E731
     elif role == "budget" and "budget_initial" in t.cols and "budget_adjust" in t.cols:
         a, adj = t.values("budget_initial"), t.values("budget_adjust")
@@ -323,7 +370,7 @@ def _sum_issue(t: SummaryTable, ctx, n, role: str, idx: list[int] | None, what: 
     """A 合计/小计 cell against its items: right → nothing; equal to its column's written sum while
     some item is wrong → a warning naming those items; otherwise an error."""
     tol = ctx.profile.tolerance
-    stated_sum, right, count, wrong = _recomputed(t, role, idx)
+    stated_sum, right, count, wrong = _recomputed(t, role, idx, _fixed_budgets(t, ctx))
     if amount_ok(n.value, n.decimals, right, tol):
         return
     d = _amt_decimals(ctx, n)
@@ -359,19 +406,7 @@ def totals(t: SummaryTable, ctx):
             if role in t.cols and _has(n):
                 yield from _sum_issue(t, ctx, n, role, None, "合计")
         if _has(tot.rate) and "budget" in t.cols and "execution" in t.cols:
-            bt, et = figures.total(t.values("budget"))[0], figures.total(t.values("execution"))[0]
-            exp = rate_of(bt, et, ctx.profile.zero_budget_rate)
-            if exp is not None and not rate_ok(tot.rate.value, tot.rate.decimals, exp, tol):
-                own = rate_of(tot.budget.value, tot.execution.value, ctx.profile.zero_budget_rate) \
-                    if _has(tot.budget) and _has(tot.execution) else None
-                if own is not None and rate_ok(tot.rate.value, tot.rate.decimals, own, tol):
-                    roots = [x.cell.a1 for x, s in ((tot.budget, bt), (tot.execution, et))
-                             if not amount_ok(x.value, x.decimals, s, tol)]
-                    yield Issue(tot.rate.cell, f"合计执行率与本行的执行数 ÷ 预算数一致；{'、'.join(roots)} 改正后，"
-                                               f"应为 {pct(exp)}。", round(exp, 4), tot.rate.value, WARNING)
-                else:
-                    yield Issue(tot.rate.cell, f"合计执行率应为 {pct(exp)}（执行数合计 {fmt(et, 6)} ÷ 预算数合计 {fmt(bt, 6)}），"
-                                               f"表中为 {pct(tot.rate.value, 4)}。", round(exp, 4), tot.rate.value)
+            yield from _total_rate(t, ctx, tot)
         if _has(tot.score):
             scores = [s for s in t.values("score") if s is not None]
             if scores:
@@ -380,6 +415,34 @@ def totals(t: SummaryTable, ctx):
                         or score_ok(tot.score.value, tot.score.decimals, sum(scores), tol)):
                     yield Issue(tot.score.cell, f"合计行的得分应为各项目得分的平均值 {fmt(mean, 2)}，表中为 {fmt(tot.score.value, 6)}。",
                                 round(mean, 2), tot.score.value)
+
+
+def _total_rate(t: SummaryTable, ctx, tot: SummaryRow):
+    """A 合计 row's 执行率 against Σ执行数 ÷ Σ预算数 of the items. Right once the items' wrong 调整后预算数
+    are corrected, or equal to its own row's 执行数 ÷ 预算数 while those are wrong: a warning naming the cause."""
+    tol, zero = ctx.profile.tolerance, ctx.profile.zero_budget_rate
+    bt, et = figures.total(t.values("budget"))[0], figures.total(t.values("execution"))[0]
+    exp = rate_of(bt, et, zero)
+    n = tot.rate
+    if exp is None or rate_ok(n.value, n.decimals, exp, tol):
+        return
+    fbs = _fixed_budgets(t, ctx)
+    if fbs:
+        b_vals = t.values("budget")
+        fixed = rate_of(bt + sum(v - b_vals[i] for i, v in fbs.items()), et, zero)
+        if fixed is not None and rate_ok(n.value, n.decimals, fixed, tol):
+            bns = [t.cols["budget"].num(i) for i in sorted(fbs)]
+            yield cascade.consequence(n.cell, "合计执行率", pct(n.value, 4), bns,
+                                      {(b.cell.row, b.cell.col): fbs[i] for i, b in zip(sorted(fbs), bns)}, found=n.value)
+            return
+    own = rate_of(tot.budget.value, tot.execution.value, zero) if _has(tot.budget) and _has(tot.execution) else None
+    if own is not None and rate_ok(n.value, n.decimals, own, tol):
+        roots = [x.cell.a1 for x, s in ((tot.budget, bt), (tot.execution, et)) if not amount_ok(x.value, x.decimals, s, tol)]
+        yield Issue(n.cell, f"合计执行率与本行的执行数 ÷ 预算数一致；{'、'.join(roots)} 改正后，应为 {pct(exp)}。",
+                    round(exp, 4), n.value, WARNING)
+        return
+    yield Issue(n.cell, f"合计执行率应为 {pct(exp)}（执行数合计 {fmt(et, 6)} ÷ 预算数合计 {fmt(bt, 6)}），"
+                        f"表中为 {pct(n.value, 4)}。", round(exp, 4), n.value)
 
 
 @rule("SUM010", KIND, "表头年份与报告年度不一致", WARNING)
