@@ -2,7 +2,8 @@
 right once the wrong cell is corrected is at most a warning naming that cell.
 
 Every numeric cell of a clean points form, seed 004's weighted form and seed 001's management table
-(own copies) is lowered in turn; no change may produce more than one error. (Raised above its 分值, a
+(own copies) is lowered in turn; no change may produce more than one error (a 换算得分 worked out from a
+合计 that is wrong is a warning naming that 合计, as in seed 001). (Raised above its 分值, a
 score and the total are both wrong in every reading — covered by the cases below.)
 """
 
@@ -41,9 +42,6 @@ def _changed(tmp_path: Path, kind: str, edits: dict[str, object]) -> Path:
     return q
 
 
-# Management: a 合计 that no longer matches, and the 换算得分 worked out from it — two published figures,
-# both wrong once the items are taken as written (seed 001's pair, kept as errors by the golden report).
-SEED_001_PATTERN = {("MT002", "C12"), ("MT003", "D12"), ("MT004", "D13")}
 # A 分值 / 满分 lowered under a partial score (9.8 of 10 → 9; 21.5 of 22 → 21): either the 分值 is wrong, or the
 # score and the 分值 total both are — nothing in the sheet tells which, so both errors stay.
 AMBIGUOUS = {"project-form": {"H17"}, "management-table": {"C7", "C8"}}
@@ -64,7 +62,7 @@ def test_one_changed_cell_is_at_most_one_error(tmp_path, kind):
         errs = _errors(r)
         if ref in AMBIGUOUS.get(kind, ()):
             continue
-        if len(errs) > 1 and not (kind == "management-table" and set(errs) <= SEED_001_PATTERN):
+        if len(errs) > 1:
             multi.append((ref, errs))
     assert multi == []
 
@@ -120,8 +118,17 @@ def test_management_category_above_full(tmp_path):
     assert _warnings(r) == [("MT003", "D12"), ("MT004", "D13")]
 
 
-def test_seed_001_converted_from_a_wrong_total_stays_an_error(tmp_path):
+def test_seed_001_converted_from_a_wrong_total_follows_it(tmp_path):
+    """Seed 001 as published: 合计 91 (the items add up to 89) and 换算得分 98.91 = 91 ÷ 92 × 100. One error, at the
+    合计; the 换算得分 is worked out right from it, so it is a warning naming D12 (and the 96.74 it becomes)."""
     r = run(_changed(tmp_path, "management-table", {"D12": 91, "D13": 98.91}))
+    assert _errors(r) == [("MT003", "D12")] and _warnings(r) == [("MT004", "D13")]
+    w = next(f for f in r.findings if f.rule == "MT004")
+    assert "D12" in w.message and w.expected == 96.74
+
+
+def test_converted_wrong_even_from_the_wrong_total_stays_an_error(tmp_path):
+    r = run(_changed(tmp_path, "management-table", {"D12": 91, "D13": 99.5}))
     assert _errors(r) == [("MT003", "D12"), ("MT004", "D13")]
 
 

@@ -94,18 +94,20 @@ def write(path: Path, cats=CATS, *, total=(92, 89), converted=96.74, order=("序
 
 # ---------------------------------------------------------------- seed 001 (own copy)
 
-def test_seed_001_total_and_converted_errors(tmp_path):
+def test_seed_001_total_error_and_converted_follows_it(tmp_path):
+    """Seed 001: the 合计 91 is the one error (the items add up to 89). Its 换算得分 98.91 is 91 ÷ 92 × 100, worked
+    out right from the wrong 合计: a warning naming D12 and the 96.74 it should become, not a second error."""
     refs = write(tmp_path / "t.xlsx", total=(92, 91), converted=98.91)
     r = run(tmp_path / "t.xlsx")
     assert r.sheets[0].kind == "management-table"
     assert found(r) == [("MT003", "D12"), ("MT004", "D13")] == [("MT003", refs["total"]), ("MT004", refs["converted"])]
     t = only(r, "MT003")
-    assert (t.expected, t.found) == (89, 91)
+    assert (t.expected, t.found, t.severity) == (89, 91, "error")
     assert t.message == "合计得分应为 89（8 项得分之和：11 + 12 + 23 + 21.5 + 4.5 + 7 + 10 － 0），表中为 91。"
     c = only(r, "MT004")
-    assert c.expected == pytest.approx(96.74) and c.found == pytest.approx(98.91)
-    assert c.message.startswith("换算得分应为 96.74（合计得分 89 ÷ 满分 92 × 100），表中为 98.91。")
-    assert "按表中合计 91 ÷ 92 × 100 换算的" in c.message
+    assert c.expected == pytest.approx(96.74) and c.found == pytest.approx(98.91) and c.severity == "warning"
+    assert c.message == ("换算得分 98.91 是按表中的合计得分 91 ÷ 合计满分 92 × 100 算出的，计算本身无误；"
+                         "但 D12（表中为 91，应为 89）有误，改正后换算得分应为 96.74，请一并改正。")
     res = r.sheets[0].results
     assert res == {"total_score": 89, "full_score": 92, "converted_score": 96.74, "grade": "优", "stated_total": 91}
 
@@ -260,7 +262,18 @@ def test_mt004_uses_recomputed_full_when_stated_full_is_wrong(tmp_path):
     refs = write(tmp_path / "t.xlsx", total=(100, 89), converted=89)
     r = run(tmp_path / "t.xlsx")
     assert found(r) == sorted([("MT002", refs["total_full"]), ("MT004", refs["converted"])])
-    assert "按表中合计 89 ÷ 100 × 100 换算的" in only(r, "MT004").message
+    c = only(r, "MT004")  # 89 ÷ 100 × 100 from the wrong 合计满分: follows it
+    assert c.severity == "warning" and c.expected == pytest.approx(96.74)
+    assert "合计满分 100 × 100 算出的" in c.message and "C12（表中为 100，应为 92）" in c.message
+    assert only(r, "MT002").severity == "error"
+
+
+def test_mt004_wrong_even_from_the_stated_total_is_an_error(tmp_path):
+    """合计 91 is wrong, but 97.5 is not 91 ÷ 92 × 100 either: the 换算得分 is its own error."""
+    refs = write(tmp_path / "t.xlsx", total=(92, 91), converted=97.5)
+    r = run(tmp_path / "t.xlsx")
+    assert sorted((f.rule, f.cell, f.severity) for f in r.findings) == [
+        ("MT003", refs["total"], "error"), ("MT004", refs["converted"], "error")]
 
 
 def test_mt005_grade(tmp_path):
@@ -370,8 +383,8 @@ def test_cli_json(tmp_path):
 def test_shipped_seed_001_sample(tmp_path):
     r = check_file(SEED001, profiles.load(), out_dir=tmp_path)
     assert r.sheets[0].kind == "management-table"
-    assert [(f.rule, f.cell, f.expected, f.found) for f in r.findings] == [
-        ("MT003", "D12", 89, 91), ("MT004", "D13", 96.74, 98.91)]
+    assert [(f.rule, f.cell, f.expected, f.found, f.severity) for f in r.findings] == [
+        ("MT003", "D12", 89, 91, "error"), ("MT004", "D13", 96.74, 98.91, "warning")]
     assert r.sheets[0].results["converted_score"] == 96.74
     ws = openpyxl.load_workbook(r.output)[r.sheets[0].name]
     assert "89" in ws["D12"].comment.text and "96.74" in ws["D13"].comment.text

@@ -235,7 +235,11 @@ def review_columns(table: SummaryTable, profile):
     rate_vals, bal_vals, grade_vals = {}, {}, {}
     bands = profile.bands("summary")
     zero = profile.zero_budget_rate
-    for r, b, e in zip(table.item_rows, table.values("budget"), table.values("execution")):
+    budgets = table.values("budget")
+    if "budget_initial" in table.cols and "budget_adjust" in table.cols:  # on 年初 + 调整, as SUM015 corrects 调整后
+        budgets = [b if (f := figures.adjusted_budget(a, d)) is None or b is None or abs(b - f) < 0.005 else f
+                   for b, a, d in zip(budgets, table.values("budget_initial"), table.values("budget_adjust"))]
+    for r, b, e in zip(table.item_rows, budgets, table.values("execution")):
         rate = figures.rate_of(b, e, zero)
         if rate is not None:
             rate_vals[r] = rate
@@ -245,8 +249,11 @@ def review_columns(table: SummaryTable, profile):
     for r, s in zip(table.item_rows, table.values("score")):
         if s is not None:
             grade_vals[r] = bands.grade(s)
+    stated_sum, fixed_sum = figures.total(table.values("budget"))[0], figures.total(budgets)[0]
     for tot in table.totals:
         b, e = tot.budget.value, tot.execution.value
+        if b is not None and abs(b - stated_sum) < 0.005:  # the 合计 of the items as written: as they will be
+            b += fixed_sum - stated_sum
         rate = figures.rate_of(b, e, zero)
         if rate is not None:
             rate_vals[tot.row] = rate

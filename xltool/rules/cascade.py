@@ -3,8 +3,10 @@
 A derived figure (a total, a rate, a weighted score) that is wrong only because a cell it depends on is
 wrong — it comes out right once that cell is corrected to the value its own rule asks for — is not a
 second error. It is reported at most as a warning that names the root cell, so that the officer corrects
-the root and leaves the consequence alone. A figure that stays wrong after the correction (seed 001's
-换算得分 98.91, worked out from a wrong 合计) remains an error.
+the root and leaves the consequence alone (``consequence``). A figure worked out correctly from a wrong
+cell — seed 001's 换算得分 98.91 = 合计 91 ÷ 92, where the 合计 should be 89 — is wrong only because that
+cell is: it is a warning too, naming the root and the value it should become once the root is corrected
+(``follow_on``). A figure that is wrong even given the cells it is worked out from remains an error.
 """
 
 from __future__ import annotations
@@ -44,6 +46,17 @@ def consequence(cell, what: str, stated: float | str, roots_: list, fx, found=No
     return Issue(cell, f"{what} {shown} 与表中其他数字不一致，是因为 {named} 有误；"
                        f"改正 {'、'.join(r.cell.a1 for r in roots_)} 后，{what} {shown} 即正确，无需改动。",
                  None, found if found is not None else stated, severity=WARNING)
+
+
+def follow_on(cell, what: str, stated: float, expected: float, roots_: list, fx, how: str, decimals: int = 2) -> Issue:
+    """A warning at ``cell``: ``what`` was worked out correctly (``how``) from root cells that are wrong, so
+    it is wrong only because they are: it changes with them, and once they are corrected it should be
+    ``expected``. The error is reported once, at the roots."""
+    named = "、".join(f"{r.cell.a1}（表中为 {fmt(r.value, 4)}，应为 {fmt(fx[(r.cell.row, r.cell.col)], 4)}）"
+                      for r in roots_)
+    return Issue(cell, f"{what} {fmt(stated, 4)} 是按{how}算出的，计算本身无误；但 {named}有误，"
+                       f"改正后{what}应为 {fmt(expected, decimals)}，请一并改正。",
+                 round(expected, decimals), stated, severity=WARNING)
 
 
 def memo_fixes(ctx, key: str, *sources: Callable[[], Iterable[Issue]]) -> dict[tuple[int, int], float]:

@@ -424,17 +424,23 @@ def _total_rate(t: SummaryTable, ctx, tot: SummaryRow):
     bt, et = figures.total(t.values("budget"))[0], figures.total(t.values("execution"))[0]
     exp = rate_of(bt, et, zero)
     n = tot.rate
-    if exp is None or rate_ok(n.value, n.decimals, exp, tol):
+    if exp is None:
         return
     fbs = _fixed_budgets(t, ctx)
+    fixed = None
     if fbs:
         b_vals = t.values("budget")
         fixed = rate_of(bt + sum(v - b_vals[i] for i, v in fbs.items()), et, zero)
-        if fixed is not None and rate_ok(n.value, n.decimals, fixed, tol):
-            bns = [t.cols["budget"].num(i) for i in sorted(fbs)]
-            yield cascade.consequence(n.cell, "合计执行率", pct(n.value, 4), bns,
-                                      {(b.cell.row, b.cell.col): fbs[i] for i, b in zip(sorted(fbs), bns)}, found=n.value)
-            return
+        bns = [t.cols["budget"].num(i) for i in sorted(fbs)]
+    if rate_ok(n.value, n.decimals, exp, tol):
+        if fixed is not None and not rate_ok(n.value, n.decimals, fixed, tol):
+            yield Issue(n.cell, f"合计执行率与各项目执行数之和 ÷ 预算数之和一致；{_rows_text(t, sorted(fbs), 'budget')} 的"
+                                f"调整后预算数改正后，合计执行率应为 {pct(fixed)}。", round(fixed, 4), n.value, WARNING)
+        return
+    if fixed is not None and rate_ok(n.value, n.decimals, fixed, tol):
+        yield cascade.consequence(n.cell, "合计执行率", pct(n.value, 4), bns,
+                                  {(b.cell.row, b.cell.col): fbs[i] for i, b in zip(sorted(fbs), bns)}, found=n.value)
+        return
     own = rate_of(tot.budget.value, tot.execution.value, zero) if _has(tot.budget) and _has(tot.execution) else None
     if own is not None and rate_ok(n.value, n.decimals, own, tol):
         roots = [x.cell.a1 for x, s in ((tot.budget, bt), (tot.execution, et)) if not amount_ok(x.value, x.decimals, s, tol)]
@@ -556,7 +562,8 @@ def _part_sums(t: SummaryTable, ctx, row, idx: list[int], what: str):
 def adjusted_budget(t: SummaryTable, ctx):
     """调整后预算数 = 年初预算数 + 调整数（表中有这三列时核对）。
 
-    为什么：年中追加或调减预算后，调整后预算数是执行率的分母；算错了执行率也跟着错。
+    为什么：年中追加或调减预算后，调整后预算数是执行率的分母；算错了执行率也跟着错。本行的执行率、结余数按
+    年初预算数 + 调整数算是对的时，错误只记在调整后预算数上，它们只作提示（改正调整后预算数即可）。
     例：年初预算数 100、调整数 －20，调整后预算数应为 80；写 120 → 错误。
     """
     if not all(k in t.cols for k in ("budget_initial", "budget_adjust", "budget")):
