@@ -211,6 +211,39 @@ def test_a_numbered_single_column_score_table_is_not_a_management_table():
     assert errors == [("C5", "ST003"), ("C7", "ST001")]  # 二、's 78 ≠ 38 + 41; 41 over its 分值 40
 
 
+def test_prescreens_are_the_kinds_own_header_words_and_rows():
+    """kinds/__init__ rules a kind out before importing it (vocabulary.PRESCREENS); its words and rows are the
+    ones the kinds' headers need, so a pre-screen stays a necessary condition of the kind's detect."""
+    from xltool.kinds import formparts, management, score_table
+
+    assert formparts.HEADER_SCAN_ROWS == V.FORM_HEADER_ROWS
+    assert management.SCAN_ROWS == V.MANAGEMENT_HEADER_ROWS
+    assert score_table.SCAN_ROWS + 2 <= V.FORM_HEADER_ROWS  # a header band of up to three rows
+    roles = {(kind, r.name): r.words for kind, roles in (("form", V.FORM_INDICATORS), ("score", V.SCORE_TABLE),
+                                                          ("management", V.MANAGEMENT)) for r in roles}
+    assert roles[("form", "level1")] == roles[("score", "level0")] == V.LEVEL1_WORDS
+    assert roles[("management", "full")] == V.MANAGEMENT_FULL_WORDS
+    for kind in ("weighted-form", "project-form", "department-form", "score-table"):
+        assert V.PRESCREENS[kind].words == V.LEVEL1_WORDS
+    assert V.PRESCREENS["score-table"].starts == V.SCORE_NAME_LABELS
+    assert V.PRESCREENS["management-table"].words == V.MANAGEMENT_FULL_WORDS
+    assert V.PRESCREENS["management-table"].rows >= V.MANAGEMENT_HEADER_ROWS + 2
+
+
+@pytest.mark.parametrize("full_label", ["满分", "考核分值", "本项满分"])
+def test_management_table_with_any_full_label_passes_its_prescreen(full_label):
+    """The 满分 column's label only has to contain one of its words (考核分值): the pre-screen must not
+    rule out what the kind's detect accepts (it once wanted the label to start with the word)."""
+    from xltool.kinds import classify
+
+    rows = [["某镇2023年度绩效管理自评表"], ["序号", "评价内容", full_label, "得分"],
+            [1, "重大政策落实", 12, 11], [2, "预算编制管理", 12, 12], [3, "预算执行管理", 24, 23],
+            [4, "预算绩效管理", 22, 21.5], [5, "资产管理", 5, 4.5], ["", "合计", 75, 72]]
+    s = sheet(rows)
+    assert classify(s, prescreen=False).NAME == "management-table"
+    assert classify(s).NAME == "management-table"
+
+
 # ---------------------------------------------------------------- lookups
 
 

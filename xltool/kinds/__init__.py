@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+from xltool.kinds.vocabulary import PRESCREENS, Screen
+
 # kind NAME → module, in detection order
 _KIND_MODULES = {
     "weighted-form": "xltool.kinds.weighted_form",
@@ -30,9 +32,6 @@ RULES_MODULES = {
     "summary": "xltool.rules.summary",
 }
 
-#: rows the indicator-table forms look in for their header (formparts.HEADER_SCAN_ROWS)
-_FORM_HEADER_ROWS = 60
-
 
 def _top_labels(sheet, rows: int) -> str:
     """Every text of the top ``rows`` rows, normalised as ``common.label`` does, each after a NUL: a cell
@@ -44,43 +43,12 @@ def _top_labels(sheet, rows: int) -> str:
     return normalise_text("\0" + "\0".join(parts)) if parts else ""
 
 
-def _has_level1_label(sheet) -> bool:
-    """Necessary for the three indicator-table forms (their header, ``formparts.find_indicator_header``,
-    is a row within the first 60 holding a label with 一级) and the score table (a label starting with
-    一级 within 40 rows)."""
-    return "一级" in _top_labels(sheet, _FORM_HEADER_ROWS)
-
-
-def _has_score_table_label(sheet) -> bool:
-    """Necessary for the score table: a label starting with 一级 (its level columns), or a single
-    indicator-name column (score_table._numbered_header: a label equal to one of SCORE_NAME_LABELS)."""
-    from xltool.kinds.vocabulary import SCORE_NAME_LABELS
-
-    text = _top_labels(sheet, _FORM_HEADER_ROWS)
-    return "一级" in text or any("\0" + w in text for w in SCORE_NAME_LABELS)
-
-
-#: management: rows for its header, and the labels of its 满分 column (management._role "full")
-_MANAGEMENT_HEADER_ROWS = 40
-_FULL_LABELS = ("满分", "分值", "标准分", "应得分", "基础分", "配分")
-
-
-def _has_full_label(sheet) -> bool:
-    """Necessary for the management table: a 满分/分值 … column label within its header rows."""
-    text = _top_labels(sheet, _MANAGEMENT_HEADER_ROWS)
-    return any("\0" + w in text for w in _FULL_LABELS)
-
-
-# Cheap tests that rule a kind out before its module is even imported (start-up time): each is a
-# necessary condition of the kind's ``detect``. tests/test_fast_path.py checks on every sample, real
-# file and layout that classification is the same with and without them.
-_PRESCREENS = {
-    "weighted-form": _has_level1_label,
-    "project-form": _has_level1_label,
-    "department-form": _has_level1_label,
-    "score-table": _has_score_table_label,  # a 一级 column, or one 指标 column, within 40 rows
-    "management-table": _has_full_label,
-}
+def _passes(sheet, screen: Screen, tops: dict[int, str]) -> bool:
+    """``screen`` (vocabulary.PRESCREENS) holds on the sheet; ``tops`` caches the top texts per row count."""
+    text = tops.get(screen.rows)
+    if text is None:
+        text = tops[screen.rows] = _top_labels(sheet, screen.rows)
+    return any(w in text for w in screen.words) or any("\0" + w in text for w in screen.starts)
 
 
 def module(name: str):
@@ -91,13 +59,16 @@ def module(name: str):
 
 def classify(sheet, prescreen: bool = True):
     """The kind module that reads ``sheet``, or None. Only the modules of kinds that pass their
-    pre-screen are imported."""
+    pre-screen (``vocabulary.PRESCREENS``: cheap necessary conditions of their ``detect``) are imported.
+    tests/test_fast_path.py checks on every sample, real file and layout that classification is the same
+    with and without them."""
     ruled_out: dict = {}
+    tops: dict[int, str] = {}
     for name in NAMES:
-        screen = _PRESCREENS.get(name) if prescreen else None
+        screen = PRESCREENS.get(name) if prescreen else None
         if screen is not None:
             if screen not in ruled_out:
-                ruled_out[screen] = not screen(sheet)
+                ruled_out[screen] = not _passes(sheet, screen, tops)
             if ruled_out[screen]:
                 continue
         kind = module(name)

@@ -68,6 +68,11 @@ SELF_EVAL_LABELS = ("完成值", "分值", "得分", "自评", "实际完成")
 
 # ---------------------------------------------------------------- forms (项目支出 / 部门整体支出绩效自评表)
 
+# The 一级指标 column of the indicator tables (the three forms and the score table): their header starts
+# at a row holding it (formparts.find_indicator_header), within FORM_HEADER_ROWS.
+LEVEL1_WORDS = ("一级",)
+FORM_HEADER_ROWS = 60  # formparts.HEADER_SCAN_ROWS: forms put long goal lists above the indicator table
+
 # The indicator table's columns, in matching order: the first role whose word occurs wins. A role not read
 # by name in formparts (指标性质, 得分系数, 是否核心指标 …) is still read, as text, into Indicator.extra.
 FORM_INDICATORS = (
@@ -75,7 +80,7 @@ FORM_INDICATORS = (
     Role("weight", ("权重",), cn="权重占比"),
     Role("grade", ("等级",), cn="完成等级"),
     Role("reason", ("偏差", "原因", "改进措施"), cn="偏差原因分析及改进措施"),
-    Role("level1", ("一级",), cn="一级指标"),
+    Role("level1", LEVEL1_WORDS, cn="一级指标"),
     Role("level2", ("二级",), cn="二级指标"),
     Role("level3", ("三级",), cn="三级指标"),
     Role("desc", ("指标说明",), cn="指标说明"),
@@ -115,7 +120,7 @@ SCORE_NOTE_WORDS = ("说明", "标准", "依据", "原因", "备注", "解释", 
 # The score table's columns. The level columns are ``level0`` … ``level3`` (一级 … 四级指标); a 分值/得分
 # column belongs to the nearest level column on its left (the kind decides that, not the words).
 SCORE_TABLE = (
-    Role("level0", ("一级",), cn="一级指标"),
+    Role("level0", LEVEL1_WORDS, cn="一级指标"),
     Role("level1", ("二级",), cn="二级指标"),
     Role("level2", ("三级",), cn="三级指标"),
     Role("level3", ("四级",), cn="四级指标"),
@@ -141,11 +146,13 @@ DEDUCTION_WORDS = ("扣分", "扣减", "减分")
 
 # ---------------------------------------------------------------- management table (绩效管理自评表)
 
+MANAGEMENT_HEADER_ROWS = 40  # management.SCAN_ROWS: the header band starts within them
 MANAGEMENT_CONVERTED_WORDS = ("换算得分", "换算分", "折算得分", "百分制得分", "换算后得分")
+MANAGEMENT_FULL_WORDS = ("满分", "分值", "标准分", "应得分", "基础分", "配分")
 MANAGEMENT = (
     Role("converted", MANAGEMENT_CONVERTED_WORDS, cn="换算得分"),
     Role("seq", ("序号", "编号"), cn="序号"),
-    Role("full", ("满分", "分值", "标准分", "应得分", "基础分", "配分"), cn="满分"),
+    Role("full", MANAGEMENT_FULL_WORDS, cn="满分"),
     Role("name", ("评价内容", "考核内容", "评价项目", "考核项目", "考核指标", "评价指标", "指标名称", "考核事项", "评价要素"),
          cn="评价内容"),
     Role("score", ("得分", "自评分", "评分", "评价分"), exclude=SCORE_NOTE_WORDS, cn="得分"),
@@ -160,3 +167,29 @@ MANAGEMENT_SIGNAL_WORDS = ("绩效管理", "管理绩效", "换算得分", "换�
 MANAGEMENT_CATEGORY_WORDS = ("重大政策", "预算编制", "预算执行", "预算绩效", "资产管理", "预算透明", "预算信息化", "存在问题",
                              "财务管理", "绩效管理")
 MANAGEMENT_TOTAL_WORDS = ("合计", "总计", "总分", "得分合计")
+
+# ---------------------------------------------------------------- pre-screens (kinds/__init__)
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """A necessary condition of a kind's ``detect``, tested before the kind's module is even imported
+    (start-up time): within the sheet's top ``rows`` rows, some text contains one of ``words`` or starts
+    with one of ``starts``. Made of the words the kind's own header needs, so the two cannot drift apart."""
+
+    rows: int
+    words: tuple[str, ...] = ()
+    starts: tuple[str, ...] = ()
+
+
+_INDICATOR_TABLE = Screen(FORM_HEADER_ROWS, words=LEVEL1_WORDS)
+# kind NAME → its screen (a kind without one is always tried)
+PRESCREENS = {
+    "weighted-form": _INDICATOR_TABLE,
+    "project-form": _INDICATOR_TABLE,
+    "department-form": _INDICATOR_TABLE,
+    # a 一级 column, or one indicator-name column whose levels are numbered (score_table._numbered_header)
+    "score-table": Screen(FORM_HEADER_ROWS, words=LEVEL1_WORDS, starts=SCORE_NAME_LABELS),
+    # a 满分/分值 … column in a header band (up to three rows) starting within its rows
+    "management-table": Screen(MANAGEMENT_HEADER_ROWS + 2, words=MANAGEMENT_FULL_WORDS),
+}
