@@ -111,26 +111,34 @@ ADJUST = settings(max_examples=40, deadline=None, derandomize=True,
 
 
 @ADJUST
-@given(layouts(adjust=True), st.integers(0, N - 1), st.sampled_from([0.2, -0.2]))
-def test_adjusted_budget_columns_are_read_in_every_layout(layout, idx, share):
+@given(layouts(adjust=True), st.integers(0, N - 1), st.sampled_from([0.2, -0.2]),
+       st.sampled_from(["budget", "budget", "budget_adjust", "budget_initial"]))
+def test_adjusted_budget_columns_are_read_in_every_layout(layout, idx, share, root):
     """年初预算数 + 调整数 = 调整后预算数 in any column order, one- or two-row headers (the three under the amount
     block's parent, or under their own merged 预算数 as 年初 | 调整 | 调整后), 元 or 万元: the three columns are
-    read as written, and one wrong 调整后预算数 is one error at its cell (SUM015). The row's 执行率, 结余数 and
-    overspend follow from it: warnings naming it, never errors."""
+    read as written. One wrong 调整后预算数 is one error at its cell (SUM015); the row's 执行率, 结余数 and
+    overspend that follow from it are warnings naming it, never errors. A wrong 年初 or 调整数 (the row's rate and
+    balance were worked from the 调整后预算数) is one error in that row, at the 调整后预算数 (nothing tells 年初
+    from 调整), which says the 调整数 it would take; and nothing follows from it."""
     sheet, placed = render(SPEC, layout)
     rep, findings = _check(sheet)
     assert rep.kind == "summary" and _errors(findings) == [], layout
     cols = rep.record.columns
     assert {r: cols.get(r) for r in ("budget_initial", "budget_adjust", "budget")} == \
         {r: placed.columns[r] for r in ("budget_initial", "budget_adjust", "budget")}, layout
-    delta = round(SPEC.items[idx].values["budget"] * share, 2) or share
-    sheet, placed = render(SPEC, layout, inject=(idx, "budget", delta))
+    delta = round(SPEC.items[idx].values[root] * share, 2) or share
+    sheet, placed = render(SPEC, layout, inject=(idx, root, delta))
     rep, findings = _check(sheet)
     cell = a1(*placed.cells[(idx, "budget")])
     assert [(f.rule, f.cell) for f in findings if f.severity == "error"] == [("SUM015", cell)], layout
     row = placed.cells[(idx, "budget")][0]
-    follow = [f for f in findings if f.severity == "warning" and f.row == row and f.rule in FOLLOW_RULES]
+    follow = [f for f in findings if f.severity == "warning" and f.rule in FOLLOW_RULES | {"SUM009"}]
+    if root != "budget":
+        assert follow == [], [(f.rule, f.cell, f.message) for f in follow]
+        assert "调整数应为" in next(f for f in findings if f.rule == "SUM015").message
+        return
     assert all(cell in f.message for f in follow), [(f.rule, f.cell, f.message) for f in follow]
+    assert all(f.row == row for f in follow if f.rule != "SUM009")
     if "rate" not in layout.drop and SPEC.items[idx].values["execution"]:  # the stated rate: right against 年初 + 调整
         assert ("SUM001", a1(*placed.cells[(idx, "rate")])) in {(f.rule, f.cell) for f in follow}
 
@@ -145,7 +153,7 @@ def test_written_workbooks_read_the_same_through_calamine(tmp_path, seed):
                     spacers=seed % 3, unit=("万元", "元")[seed % 2], text_numbers=(0.0, 0.3)[seed % 2],
                     thousands=True, fullwidth=seed == 3, rate_style=("fraction", "percent", "text")[seed % 3],
                     extra_columns=seed % 3, title_rows=1 + seed % 2, notes=True, second_table=seed % 2 == 1,
-                    adjust=seed in (2, 5))
+                    adjust=seed in (2, 5), adjust_parent=seed == 5, adjust_words=seed % 4)
     sheet, placed = render(SPEC, layout)
     path = write_xlsx(sheet, tmp_path / f"layout{seed}.xlsx")
     report = check_file(path, PROFILE, write=False)

@@ -130,15 +130,28 @@ def test_wrong_subtotal():
 
 def test_adjusted_budget_and_total_on_every_amount_column():
     head = ["序号", "项目名称", "年初预算数", "调整数", "调整后预算数", "执行数", "结余数"]
-    rows = [head, [1, "甲", 100, "(20.00)", 80, 80, 0], [2, "乙", 50, 10, 70, 60, 10],
-            ["", "合计", 140, -10, 150, 140, 10]]
+    rows = [head, [1, "甲", 100, "(20.00)", 80, 80, 0], [2, "乙", 50, 10, 70, 60, 0],
+            ["", "合计", 140, -10, 150, 140, 0]]
     _, findings = _summary(rows)
     errs = [(f.rule, f.cell) for f in findings if f.severity == "error"]
-    # 乙: 50 + 10 = 60, not 70 → the root cell; 合计 年初 140 ≠ 150 → an error on its own column
-    assert ("SUM015", "E3") in errs and ("SUM009", "C4") in errs
-    assert ("SUM009", "E4") not in errs  # 150 is the column's sum: a consequence of E3, a warning
-    assert any(f.rule == "SUM009" and f.cell == "E4" and f.severity == "warning" and "E3" in f.message for f in findings)
+    # 乙: 50 + 10 = 60, not 70 → the root cell (its 结余 0 was worked from 60); 合计 年初 140 ≠ 150 → an error on
+    # its own column
+    assert sorted(errs) == [("SUM009", "C4"), ("SUM015", "E3")]
+    # 150 is the column's sum and 乙's 结余 0 is 60 − 60: consequences of E3, warnings naming it
+    warned = {(f.rule, f.cell) for f in findings if f.severity == "warning" and "E3" in f.message}
+    assert warned == {("SUM009", "E4"), ("SUM002", "G3")}
     assert any(f.rule == "IN001" and f.cell == "D2" for f in findings)  # "(20.00)" read as −20
+
+
+def test_adjusted_budget_the_row_was_worked_from():
+    """乙: 50 + 10 = 60, not 70, but its 结余 10 is 70 − 60: the row was worked from 70, so 年初 or 调整 may be the
+    wrong cell. One error at E3 that says so (调整数 would be 20), and nothing follows: the 合计 150 is not held
+    to 140."""
+    head = ["序号", "项目名称", "年初预算数", "调整数", "调整后预算数", "执行数", "结余数"]
+    rows = [head, [1, "甲", 100, -20, 80, 80, 0], [2, "乙", 50, 10, 70, 60, 10], ["", "合计", 150, -10, 150, 140, 10]]
+    _, findings = _summary(rows)
+    assert [(f.rule, f.cell, f.severity) for f in findings] == [("SUM015", "E3", "error")]
+    assert "本行的结余数是按调整后预算数 70 算的" in findings[0].message and "调整数应为 20" in findings[0].message
 
 
 def test_negative_balance_from_an_overspend_is_one_error():

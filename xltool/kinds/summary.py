@@ -18,6 +18,7 @@ from xltool.io.book import Sheet
 from xltool.kinds import table as T
 from xltool.kinds import vocabulary as V
 from xltool.kinds.common import find_unit, label, years_in
+from xltool.precision import amount_ok, rate_ok
 
 NAME = "summary"
 TITLE = "部门绩效自评结果公开汇总表"
@@ -211,6 +212,48 @@ def _report_year(title: str, names: list[str]) -> int | None:
 # ---------------------------------------------------------------- derived figures
 
 
+def corrected_budgets(t: SummaryTable, profile) -> dict[int, float]:
+    """Item index → 年初预算数 + 调整数, on the rows whose 调整后预算数 disagrees with it at the form's precision
+    (SUM015) while the row's own 执行率 / 结余数 do not say the stated 调整后预算数 is what they were worked from
+    (then 年初 or 调整 may be the wrong cell). The rules hold the row's rate, balance and the 合计 to these
+    budgets; the recomputed columns use them."""
+    if not all(k in t.cols for k in ("budget_initial", "budget_adjust", "budget")):
+        return {}
+    col, out = t.cols["budget"], {}
+    for i, (a, d, v) in enumerate(zip(t.values("budget_initial"), t.values("budget_adjust"), col.values)):
+        exp = figures.adjusted_budget(a, d)
+        if exp is None or v is None or abs(v - exp) <= 5e-7:
+            continue
+        n = col.num(i)
+        if not amount_ok(n.value, n.decimals, exp, profile.tolerance) and not worked_from(t, profile, i, v, exp):
+            out[i] = exp
+    return out
+
+
+def worked_from(t: SummaryTable, profile, i: int, stated: float, fixed: float) -> list[str]:
+    """The Chinese names of item ``i``'s 执行率 / 结余数 when they agree with the budget ``stated`` and none of
+    them agrees with ``fixed`` (年初 + 调整): they were worked from the stated 调整后预算数."""
+    e, tol = t.values("execution")[i], profile.tolerance
+    if e is None:
+        return []
+    out = []
+    for role in ("rate", "balance"):
+        if role not in t.cols or t.values(role)[i] is None:
+            continue
+        n = t.cols[role].num(i)
+        if role == "rate":
+            on_stated, on_fixed = figures.rate_of(stated, e, profile.zero_budget_rate), \
+                figures.rate_of(fixed, e, profile.zero_budget_rate)
+            ok = rate_ok
+        else:
+            on_stated, on_fixed, ok = stated - e, fixed - e, amount_ok
+        if on_fixed is not None and ok(n.value, n.decimals, on_fixed, tol):
+            return []
+        if on_stated is not None and ok(n.value, n.decimals, on_stated, tol):
+            out.append(ROLE_CN[role])
+    return out
+
+
 def results(table: SummaryTable, profile) -> dict:
     """The unit's results: counts, totals, overall rate, mean score and its grade."""
     bt, _ = figures.total(table.values("budget"))
@@ -236,9 +279,9 @@ def review_columns(table: SummaryTable, profile):
     bands = profile.bands("summary")
     zero = profile.zero_budget_rate
     budgets = table.values("budget")
-    if "budget_initial" in table.cols and "budget_adjust" in table.cols:  # on 年初 + 调整, as SUM015 corrects 调整后
-        budgets = [b if (f := figures.adjusted_budget(a, d)) is None or b is None or abs(b - f) < 0.005 else f
-                   for b, a, d in zip(budgets, table.values("budget_initial"), table.values("budget_adjust"))]
+    fixed = corrected_budgets(table, profile)  # a wrong 调整后预算数 (SUM015) as it will be corrected
+    if fixed:
+        budgets = [fixed.get(i, b) for i, b in enumerate(budgets)]
     for r, b, e in zip(table.item_rows, budgets, table.values("execution")):
         rate = figures.rate_of(b, e, zero)
         if rate is not None:

@@ -15,7 +15,7 @@ from xltool.findings import WARNING, Issue
 from xltool.kinds.common import label, years_in
 from xltool.kinds import table as T
 from xltool.kinds.table import name_key
-from xltool.kinds.summary import AMOUNT_ROLES, ROLE_CN, SummaryRow, SummaryTable
+from xltool.kinds.summary import AMOUNT_ROLES, ROLE_CN, SummaryRow, SummaryTable, corrected_budgets, worked_from
 from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
 from xltool.rules import cascade, rule
@@ -52,19 +52,10 @@ def _rounded_ok(v: float, exp: float, min_decimals: int, shift: int = 0) -> bool
 
 
 def _fixed_budgets(t: SummaryTable, ctx) -> dict[int, float]:
-    """Item index → the 调整后预算数 that SUM015 asks for (年初预算数 + 调整数), on the rows where it fires.
-    A rate, balance or overspend that is right against it follows from the wrong 调整后预算数 (a warning
-    naming that cell), not a second error."""
-    def compute():
-        if not all(k in t.cols for k in ("budget_initial", "budget_adjust", "budget")):
-            return {}
-        fx = cascade.fixes(adjusted_budget(t, ctx))
-        if not fx:
-            return {}
-        pos = {r: i for i, r in enumerate(t.item_rows)}
-        c = t.columns["budget"]
-        return {pos[r]: v for (r, col), v in fx.items() if col == c and r in pos}
-    return ctx.memo("sum-budget-fixes", compute)
+    """Item index → the 调整后预算数 SUM015 corrects (``kinds.summary.corrected_budgets``). A rate, balance or
+    overspend that is right against it follows from the wrong 调整后预算数 (a warning naming that cell), not
+    a second error; the 合计 are held to the corrected budgets."""
+    return ctx.memo("sum-budget-fixes", lambda: corrected_budgets(t, ctx.profile))
 
 
 def _follows_budget(t: SummaryTable, i: int, fb: float, n, what: str, shown: str) -> Issue:
@@ -326,7 +317,7 @@ def opinion_low_execution(t: SummaryTable, ctx):
 def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None,
                 fixed_budgets: dict[int, float] | None = None) -> tuple[float, float, int, list[int]]:
     """Over the items ``idx`` (all when None): the sum of the column as written, the column's right
-    sum (结余: Σ(预算 － 执行), with the 调整后预算数 SUM015 corrects; 调整后预算: Σ(年初 + 调整) where given),
+    sum (结余: Σ(预算 － 执行) and 调整后预算数, with the 调整后预算数 SUM015 corrects: ``fixed_budgets``),
     how many values were summed, and the items whose own value differs from its recomputed one (the root causes)."""
     vals = t.values(role)
     idx = range(len(vals)) if idx is None else idx
@@ -339,8 +330,9 @@ def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None,
                 b[i] = v
         derived = lambda i: figures.balance_of(b[i], e[i])  # noqa: E731
     elif role == "budget" and "budget_initial" in t.cols and "budget_adjust" in t.cols:
-        a, adj = t.values("budget_initial"), t.values("budget_adjust")
-        derived = lambda i: figures.adjusted_budget(a[i], adj[i])  # noqa: E731
+        a, adj, fb = t.values("budget_initial"), t.values("budget_adjust"), fixed_budgets or {}
+        derived = lambda i: fb[i] if i in fb else vals[i] if vals[i] is not None else \
+            figures.adjusted_budget(a[i], adj[i])  # noqa: E731
     if derived is None:
         got = [vals[i] for i in idx if vals[i] is not None] if not isinstance(idx, range) else \
             [v for v in vals if v is not None]
@@ -563,7 +555,8 @@ def adjusted_budget(t: SummaryTable, ctx):
     """调整后预算数 = 年初预算数 + 调整数（表中有这三列时核对）。
 
     为什么：年中追加或调减预算后，调整后预算数是执行率的分母；算错了执行率也跟着错。本行的执行率、结余数按
-    年初预算数 + 调整数算是对的时，错误只记在调整后预算数上，它们只作提示（改正调整后预算数即可）。
+    年初预算数 + 调整数算是对的时，错误只记在调整后预算数上，它们只作提示（改正调整后预算数即可）；若它们是按
+    表中的调整后预算数算的，也可能是年初预算数或调整数填错了，说明中写出调整数应为多少。
     例：年初预算数 100、调整数 －20，调整后预算数应为 80；写 120 → 错误。
     """
     if not all(k in t.cols for k in ("budget_initial", "budget_adjust", "budget")):
@@ -576,8 +569,11 @@ def adjusted_budget(t: SummaryTable, ctx):
         n = col.num(i)
         if not amount_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
             dd = _amt_decimals(ctx, n)
+            agree = worked_from(t, ctx.profile, i, v, exp)
+            hint = (f"本行的{'、'.join(agree)}是按调整后预算数 {fmt(v, 6)} 算的：若调整后预算数无误，应改正年初预算数或"
+                    f"调整数（调整数应为 {fmt(v - a, dd)}）。") if agree else ""
             yield Issue(n.cell, f"调整后预算数应为 {fmt(exp, dd)}（年初预算数 {fmt(a, 6)} + 调整数 {fmt(d, 6)}），"
-                                f"表中为 {fmt(v, 6)}。", round(exp, dd), v)
+                                f"表中为 {fmt(v, 6)}。" + hint, round(exp, dd), v)
 
 
 @rule("SUM016", KIND, "空表：只有表头，没有项目", WARNING)
