@@ -143,6 +143,18 @@ def test_adjusted_budget_and_total_on_every_amount_column():
     assert any(f.rule == "IN001" and f.cell == "D2" for f in findings)  # "(20.00)" read as −20
 
 
+def test_low_execution_is_judged_on_the_corrected_budget():
+    """乙's 调整后预算数 10 should be 100 (its 执行率 9% and 结余 91 were worked from 100): SUM015 at E3, the rate
+    and balance follow it, and 继续推进 is judged on 9%, not on the 90% the wrong 10 gives."""
+    head = ["序号", "项目名称", "年初预算数", "调整数", "调整后预算数", "执行数", "执行率", "结余数", "自评结果应用意见"]
+    rows = [head, [1, "甲", 80, 0, 80, 80, 1, 0, "评价结果优秀，继续推进此项目。"],
+            [2, "乙", 100, 0, 10, 9, 0.09, 91, "评价结果优秀，继续推进此项目。"]]
+    _, findings = _summary(rows)
+    assert [(f.rule, f.cell) for f in findings if f.severity == "error"] == [("SUM015", "E3")]
+    warned = sorted((f.rule, f.cell) for f in findings if f.severity == "warning")
+    assert warned == [("SUM001", "G3"), ("SUM002", "H3"), ("SUM008", "I3")]
+
+
 def test_adjusted_budget_the_row_was_worked_from():
     """乙: 50 + 10 = 60, not 70, but its 结余 10 is 70 − 60: the row was worked from 70, so 年初 or 调整 may be the
     wrong cell. One error at E3 that says so (调整数 would be 20), and nothing follows: the 合计 150 is not held

@@ -299,7 +299,10 @@ def opinion_low_execution(t: SummaryTable, ctx):
     cont, adjust = tuple(p.continue_words), tuple(p.adjust_words)
     says: dict = {}
     low = p.low_execution_rate
+    fixed = _fixed_budgets(t, ctx)  # a wrong 调整后预算数 as corrected (SUM015)
     for i, (text, b, e) in enumerate(zip(t.texts["opinion"], t.values("budget"), t.values("execution"))):
+        if fixed and i in fixed:
+            b = fixed[i]
         if not text or b is None or e is None or (b > 0 and e >= low * b):
             continue
         rate = rate_of(b, e, p.zero_budget_rate)
