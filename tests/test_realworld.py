@@ -59,11 +59,15 @@ def test_recognised_and_other_sheets_left_alone(name):
 
 
 def test_blank_export_says_once_that_the_form_is_empty():
+    """No indicator, an empty fund block and the system's 总分 "0"/"0": 空表, one warning and nothing else
+    (issue 11, the lead's decision: it was a PF011 error and two IN001 warnings on the system's zeros)."""
+    from xltool import status
+
     r = run("national_export_blank.xls")
-    assert counts(r) == Counter({"PF011": 1, "IN001": 2})  # 总分 "0" / "0" typed as text
-    f = next(f for f in r.findings if f.rule == "PF011")
-    assert f.cell == "H10" and f.severity == "error"
-    assert "尚未填写" in f.message and "100" in f.message
+    assert counts(r) == Counter({"XL002": 1})
+    f = next(f for f in r.findings if f.rule == "XL002")
+    assert f.sheet == FORM and f.severity == "warning" and "尚未填写" in f.message
+    assert status.key_of(r) == status.BLANK and r.errors == 0
     res = form_results(r)
     assert res["total_score"] == 0 and res["stated_total"] == 0 and res["execution_rate"] is None
 

@@ -43,7 +43,10 @@ def _unique(record) -> list[Num]:
 def _nums(record, ctx) -> list[Num]:
     """The cells the input rules look at. A record that knows its non-plain cells (``input_cells()``:
     text numbers, words, formulas without a value — collected while reading) gives only those; other
-    records are walked field by field."""
+    records are walked field by field. A blank sheet (``untouched``: XL002) gives none: its one finding
+    is that it is blank, nothing else (a system-written 总分 "0" is not a text number to fix)."""
+    if getattr(record, "untouched", False):
+        return []
     cells = getattr(record, "input_cells", None)
     if cells is not None:
         return cells()
@@ -93,12 +96,15 @@ def formula_without_value(record, ctx):
 
 @rule("XL002", "*", "空表：尚未填写，未核算", WARNING)
 def blank_form(record, ctx):
-    """空白表：自评表里既没有资金数、也没有得分、完成值和总分（例如刚生成的模板）。
+    """空白表：自评表或评分表里没有人填写过任何数字（例如刚生成的模板，或系统导出的尚未打分的表）。
 
-    为什么：空白表没有可核算的内容，逐项报“未填写”只会淹没真正的问题；只报一条提示，文件状态为“空表”，
+    为什么：空白表没有可核算的内容，逐项报“未填写”只会淹没真正的问题；只报这一条提示，文件状态为“空表”，
     不算“通过”（交上来的空表需要退回补填）。
-    已经写了总分（哪怕是 0）或任何一项得分的表不算空白，照常核查。
-    例：xltool template project-form 生成的空白模板 → 提示：本表尚未填写（空表）。
+    哪些算空白：自评表没有资金数、指标得分、完成值，总分为空或 0（系统导出的未打分表写着“总分 0/0”，
+    那是系统写的，不是人填的）；评分表、绩效管理自评表没有任何得分，合计得分为空或 0。
+    填写了任何资金数、得分、完成值，或写了不为 0 的总分的表不算空白，照常核查。
+    例：xltool template project-form 生成的空白模板，或只有“总分 0/0”的系统导出表 → 提示：本表尚未填写（空表）。
     """
     if getattr(record, "untouched", False):
-        yield Issue(Cell(record.sheet, 0, 0), f"工作表“{record.sheet}”是尚未填写的空白表（没有资金数、得分和完成值），未做核算。")
+        what = getattr(record, "BLANK_WHAT", "资金数、得分和完成值")
+        yield Issue(Cell(record.sheet, 0, 0), f"工作表“{record.sheet}”是尚未填写的空白表（没有{what}），未做核算。")
