@@ -398,3 +398,28 @@ def test_real_exports_over_100_and_blank_are_not_averaged():
     numbered = t.projects[1]
     assert numbered.score is None and numbered.over_max == 277
     assert t.overall_score == 0  # only the filled form's 0 (its rows are scored 0.0), not (0 + 0 + 277) / 3
+
+
+def test_an_edited_table_of_ours_is_never_overwritten(forms, tmp_path):
+    """summarize -o: a table of ours a person has saved since (the seal is gone) is kept; the new table
+    goes to 汇总表 (2).xlsx with a remark, like the check copies (issue 10's leftover)."""
+    from xltool.report.safe import sealed
+
+    out = tmp_path / "汇总表.xlsx"
+    assert invoke(["summarize", str(forms), "-o", str(out)]).exit_code == 0
+    assert sm.written_by_us(out) and sealed(out)
+    wb = openpyxl.load_workbook(out)  # a person fills in 结余交回财政数 and saves
+    wb["汇总表"]["G5"] = 26.25
+    wb.save(out)
+    assert sm.written_by_us(out) and not sealed(out)
+    edited = out.read_bytes()
+    res = invoke(["summarize", str(forms), "-o", str(out)])
+    assert res.exit_code == 0
+    second = tmp_path / "汇总表 (2).xlsx"
+    assert out.read_bytes() == edited and second.exists() and sealed(second)
+    assert "又被修改并保存过" in res.stderr and "汇总表 (2).xlsx" in res.stderr
+    assert "已生成汇总表：" in res.stdout and "汇总表 (2).xlsx" in res.stdout
+    # run again: the (2) table is ours and unedited, so it is the one replaced
+    res = invoke(["summarize", str(forms), "-o", str(out)])
+    assert res.exit_code == 0 and not (tmp_path / "汇总表 (3).xlsx").exists()
+    assert out.read_bytes() == edited

@@ -305,12 +305,36 @@ def written_by_us(path: Path) -> bool:
 
 
 def write(table: Table, target: Path, profile, differences: list[Difference] | None = None,
-          against: str | None = None) -> None:
-    """Write the summary workbook (atomically). Refuses to replace a file this tool did not write."""
+          against: str | None = None) -> Path:
+    """Write the summary workbook (atomically); returns the path written.
+
+    Refuses to replace a file this tool did not write. A table of ours that a person has saved since
+    (its seal is gone: ``report.safe.sealed``, the rule of the check copies, ``engine.choose_target``) is
+    never replaced either: the table goes to ``汇总表 (2).xlsx`` … instead (see ``edited_elsewhere``)."""
     if target.exists() and not written_by_us(target):
         raise UnreadableFile(f"输出文件“{target.name}”已存在，且不是本工具生成的汇总表；为避免覆盖，未写入。"
                              "请换一个文件名（-o），或先移走该文件。")
-    atomic_write(target, lambda tmp: _write(tmp, table, profile, differences, against))
+    path = unedited_target(target)
+    atomic_write(path, lambda tmp: _write(tmp, table, profile, differences, against))
+    return path
+
+
+def unedited_target(target: Path) -> Path:
+    """``target``, or when it is a table of ours saved since by a person, ``X (2).xlsx``, (3) … — the first
+    name that is free or an unedited table of ours."""
+    from xltool.report.safe import sealed
+
+    candidate, n = target, 1
+    while candidate.exists() and not (written_by_us(candidate) and sealed(candidate)) and n < 1000:
+        n += 1  # an edited table of ours, or someone else's file under the next name: leave it
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+    return candidate
+
+
+def edited_elsewhere(target: Path, written: Path) -> str:
+    """The remark when the table went to another name because ``target`` was edited since we wrote it."""
+    return (f"汇总表“{target.name}”在本工具生成后又被修改并保存过（可能有人在其中改正或补填了数据），为保留这些修改，"
+            f"未覆盖它；本次汇总表另存为“{written.name}”。")
 
 
 def _write(tmp: Path, t: Table, profile, differences, against) -> None:

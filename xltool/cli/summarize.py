@@ -71,7 +71,7 @@ def summarize(paths, output, against, profile, jobs):
             click.echo(f"错误：{exc.message}", err=True)
             sys.exit(EXIT_FAILED)
     try:
-        sm.write(table, target, prof, differences, against)
+        written = sm.write(table, target, prof, differences, against)
     except XltoolError as exc:
         click.echo(f"错误：{exc.message}", err=True)
         sys.exit(EXIT_FAILED)
@@ -80,7 +80,9 @@ def summarize(paths, output, against, profile, jobs):
                    err=True)
         sys.exit(EXIT_FAILED)
 
-    click.echo(f"已生成汇总表：{target}（{len(table.projects)} 个项目，单位：{table.unit}）")
+    if written != target:
+        click.echo(f"注意：{sm.edited_elsewhere(target, written)}", err=True)
+    click.echo(f"已生成汇总表：{written}（{len(table.projects)} 个项目，单位：{table.unit}）")
     if table.overall_score is not None:
         click.echo(f"单位整体自评得分 {table.overall_score:.2f} 分（各项目得分平均），评价等级：{table.overall_grade}。")
     for p in table.over_max:
