@@ -139,3 +139,31 @@ def test_national_export_blank_is_blank_and_nothing_else(tmp_path):
     assert [x["rule"] for x in f["findings"] if x["rule"] != "XL001"] == ["XL002"]
     report = check_file(path, PROFILE, write=False)
     assert status.word_of(report) == "空表"
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _cleared(src: Path, dst: Path, col: str, keep: str | None = None) -> Path:
+    """The shipped sample (seed 001's / 003's real table) with its 得分 column emptied, as the bureau hands the
+    table out: indicators and 满分/分值 filled in, nothing scored. ``keep``: one cell a person scored."""
+    wb = openpyxl.load_workbook(src)
+    ws = wb.worksheets[0]
+    for r in range(1, ws.max_row + 1):
+        cell = ws[f"{col}{r}"]
+        if isinstance(cell.value, (int, float)) and cell.coordinate != keep:
+            cell.value = None
+    wb.save(dst)
+    return dst
+
+
+@pytest.mark.parametrize("sample,col,keep", [
+    ("东史端镇2023年度绩效管理自评表.xlsx", "D", "D5"),
+    ("高邑镇2024年度部门整体支出绩效评价指标评分表.xlsx", "G", "G3"),
+])
+def test_real_tables_with_nothing_scored_are_blank(tmp_path, sample, col, keep):
+    blank = check_file(_cleared(SAMPLES / sample, tmp_path / "blank.xlsx", col), PROFILE, write=False)
+    assert [f.rule for f in blank.findings if f.severity != "info"] == ["XL002"]
+    assert status.word_of(blank) == "空表"
+    one = check_file(_cleared(SAMPLES / sample, tmp_path / "one.xlsx", col, keep=keep), PROFILE, write=False)
+    assert "XL002" not in {f.rule for f in one.findings} and status.word_of(one) != "空表"
