@@ -145,6 +145,7 @@ def _main_json(argv: list[str], prog_name, extra: dict):
         click.echo(CATALOG["Aborted!"], err=True)
         sys.exit(1)
 
+
 _GROUP = None
 
 
