@@ -60,7 +60,7 @@ def test_json_shape_and_exit_code_for_seed_000(tmp_path):
     doc = json.loads(res.output)  # exactly one JSON document on stdout
     assert set(doc) == {"version", "files", "totals"}
     f = doc["files"][0]
-    assert set(f) == {"path", "status", "output", "error", "sheets", "findings"}
+    assert set(f) == {"path", "status", "verdict", "verdict_word", "output", "error", "sheets", "findings"}
     assert f["path"] == str(src) and f["status"] == "findings" and f["error"] is None
     assert f["output"].endswith("铜冶镇2023年度部门绩效自评结果公开汇总表.checked.xlsx")
     assert f["sheets"] == [{"name": "汇总表", "kind": "summary", "results": {
@@ -70,7 +70,8 @@ def test_json_shape_and_exit_code_for_seed_000(tmp_path):
     assert set(first) == {"severity", "rule", "sheet", "cell", "message", "expected", "found"}
     assert first == {"severity": "error", "rule": "SUM002", "sheet": "汇总表", "cell": "F7",
                      "message": first["message"], "expected": 26.25, "found": 0}
-    assert doc["totals"] == {"files": 1, "errors": 34, "warnings": 2, "failed": 0}
+    assert doc["totals"] == {"files": 1, "errors": 34, "warnings": 2, "failed": 0, "blank": 0}
+    assert (f["verdict"], f["verdict_word"]) == ("errors", "有错误")  # the one status vocabulary (issue 11)
 
 
 def test_annotated_copy_marks_exactly_the_flagged_cells(tmp_path):

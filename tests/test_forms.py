@@ -441,11 +441,17 @@ def test_pf014_stated_grade(tmp_path):
 
 
 def test_empty_form_said_once(tmp_path):
+    """No indicator, an empty fund block and a system-written 总分 0/0: 空表 (XL002), nothing else (issue 11:
+    the lead's decision; it was one PF011 error before). A 总分 a person typed makes the form touched: checked."""
     funds = [("年度资金总额", None, None, None)]
     p = write_form(tmp_path / "a.xlsx", funds=funds, exec_points=None, exec_rate=None, exec_score=None, indicators=[],
                    total_points=0, total_score=0)
     r = run(p)
-    assert [x for x in found(r) if x[0] != "IN001"] == [("PF011", "H11")]
+    assert found(r) == [("XL002", "A1")]
+    p = write_form(tmp_path / "b.xlsx", funds=funds, exec_points=None, exec_rate=None, exec_score=None, indicators=[],
+                   total_points=100, total_score=85)
+    r = run(p)
+    assert ("PF011", "H11") in found(r) and "XL002" not in {x[0] for x in found(r)}
     assert "尚未填写" in next(f.message for f in r.findings if f.rule == "PF011")
 
 

@@ -3,16 +3,19 @@ rows tall enough for their text, sheets set up for A4."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from builders import clean_rows, summary_row, write_summary
 from xltool import profiles
 from xltool import template as templates
 from xltool.batch import Job, run
+from xltool.cli import main
 from xltool.report import overview
 from xltool.report.printing import lines_needed, row_height, text_width
 
@@ -112,3 +115,42 @@ def test_row_height_estimate():
     tall = row_height([("很长的说明文字" * 20, 30), ("短", 10)])
     assert tall > 100 and tall == row_height([("很长的说明文字" * 20, 30)])
     assert row_height([("字" * 10000, 10)]) == 409  # Excel's limit
+
+
+def test_second_sheet_lists_only_the_files_that_could_not_be_read(written):
+    """Issue 11 point 6: 无法处理的文件 holds exactly the files whose status is 无法读取 (damaged, not a
+    workbook, no recognisable table), with the reason; blank, warned and wrong files are on the first sheet
+    only. The name says what it holds, so it stays."""
+    reports, target = written
+    wb = openpyxl.load_workbook(target)
+    assert wb.sheetnames == [overview.SHEET, overview.FAILED_SHEET] and overview.FAILED_SHEET == "无法处理的文件"
+    rows = [r for r in wb[overview.FAILED_SHEET].iter_rows(min_row=2, values_only=True) if r[0] is not None]
+    failed = sorted(r.path for r in reports if r.status == "failed")
+    assert failed == ["f_junk.xlsx"]
+    assert [r[1] for r in rows] == failed
+    assert all(r[2] for r in rows)  # the reason, in Chinese
+    _, table = _table(wb[overview.SHEET])
+    assert {r[1]: r[2] for r in table}["f_junk.xlsx"] == "无法读取"
+
+
+def test_several_units_said_once_on_console_json_and_overview(tmp_path):
+    """Issue 11 point 3: a folder holding files of several units is reconciled only within each unit, and
+    says so once: on the console, in the JSON (top-level remarks) and on the overview."""
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("铜冶镇2023年度部门绩效自评结果公开汇总表.xlsx", "示例单位2023年度部门绩效自评结果公开汇总表.xlsx",
+                 "2023年度项目支出绩效自评表（示例）.xlsx"):
+        shutil.copy(SAMPLES / name, d / name)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["check", "--format", "json", "--out", str(out), str(d)], catch_exceptions=False)
+    doc = json.loads(res.stdout)
+    said = [t for t in doc.get("remarks", []) if "个单位" in t]
+    assert len(said) == 1 and "2 个单位" in said[0] and "铜冶镇" in said[0], doc.get("remarks")
+    assert not any("个单位" in t for f in doc["files"] for t in f.get("remarks", []))  # run-level, not per file
+    assert res.stderr.count("个单位") == 1
+    ws = openpyxl.load_workbook(out / overview.NAME)[overview.SHEET]
+    cells = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str) and "个单位" in v]
+    assert cells == [said[0]]
+    head, _ = _table(ws)
+    label_row = next(r for r in ws.iter_rows(max_row=head, values_only=True) if r[1] == said[0])
+    assert label_row[0] == "说明"

@@ -59,23 +59,29 @@ def test_recognised_and_other_sheets_left_alone(name):
 
 
 def test_blank_export_says_once_that_the_form_is_empty():
+    """No indicator, an empty fund block and the system's 总分 "0"/"0": 空表, one warning and nothing else
+    (issue 11, the lead's decision: it was a PF011 error and two IN001 warnings on the system's zeros)."""
+    from xltool import status
+
     r = run("national_export_blank.xls")
-    assert counts(r) == Counter({"PF011": 1, "IN001": 2})  # 总分 "0" / "0" typed as text
-    f = next(f for f in r.findings if f.rule == "PF011")
-    assert f.cell == "H10" and f.severity == "error"
-    assert "尚未填写" in f.message and "100" in f.message
+    assert counts(r) == Counter({"XL002": 1})
+    f = next(f for f in r.findings if f.rule == "XL002")
+    assert f.sheet == FORM and f.severity == "warning" and "尚未填写" in f.message
+    assert status.key_of(r) == status.BLANK and r.errors == 0
     res = form_results(r)
     assert res["total_score"] == 0 and res["stated_total"] == 0 and res["execution_rate"] is None
 
 
 def test_filled_export():
     r = run("national_export_filled.xls")
-    assert at(r, "IN001") == ["H11", "H12", "H13", "I11", "I12", "I13"]  # 分值/得分 stored as text "0.0"
+    # 分值/得分 stored as text "0.0" in H11:H13 and I11:I13: one warning per column run (issue 11)
+    assert at(r, "IN001") == ["H11", "I11"]
+    assert "H11:H13 共 3 个单元格" in next(f.message for f in r.findings if f.cell == "H11" and f.rule == "IN001")
     assert at(r, "PF010") == ["G11", "G12", "G13"]  # 实际完成值 missing
     assert at(r, "PF011") == ["H14"]  # 分值 add up to 0, not 100
     assert at(r, "PF012") == ["I14"]  # 总分 empty
     assert at(r, "PF015") == ["F7"]  # fund block empty
-    assert counts(r) == Counter({"IN001": 6, "PF010": 3, "PF011": 1, "PF012": 1, "PF015": 1})
+    assert counts(r) == Counter({"IN001": 2, "PF010": 3, "PF011": 1, "PF012": 1, "PF015": 1})
     assert "总分未填写" in next(f.message for f in r.findings if f.rule == "PF012")
     assert "资金未填写" in next(f.message for f in r.findings if f.rule == "PF015")
 
@@ -93,7 +99,10 @@ def test_numbered_export():
     assert at(r, "PF002") == ["K7"]
     assert at(r, "PF001") == ["I10", "I7", "I8", "I9"]
     assert at(r, "PF005") == ["I14", "I15", "I16", "I17"]  # 得分 = 分值 + 1 on every row
-    assert counts(r)["IN001"] == 32
+    # 32 numbers typed as text: the fund block's six columns (rows 7–10) and the indicators' 分值/得分
+    # (rows 14–17), one warning per column run (issue 11: it was one per cell)
+    assert at(r, "IN001") == ["E7", "F7", "G7", "H14", "H7", "I14", "I7", "K7"]
+    assert sum(int(f.message.split("共 ")[1].split(" 个")[0]) for f in r.findings if f.rule == "IN001") == 32
     res = form_results(r)
     assert (res["budget"], res["execution"], res["stated_total"], res["total_score"]) == (3, 4, 100, 277)
 

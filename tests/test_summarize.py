@@ -328,3 +328,98 @@ def test_every_sheet_is_set_up_for_a4_with_rows_that_fit(forms, tmp_path):
                 if isinstance(c.value, str) and c.alignment.wrap_text and c.coordinate not in ws.merged_cells:
                     need = lines_needed(c.value, widths[c.column - 1])
                     assert (ws.row_dimensions[c.row].height or 15) >= need * 14.25, (name, c.coordinate, c.value)
+
+
+# ------------------------------------------------------------------ issue 11: totals over 100, blank forms
+
+OVER = [i[:6] + (i[6] * 2,) + i[7:] for i in INDICATORS]  # every 得分 doubled: 180 + 执行率得分 9 = 189
+
+
+def test_a_total_over_the_full_score_is_not_averaged(forms, tmp_path):
+    """A form whose recomputed total is above 100 cannot be a score: its 自评得分 is left empty, it is not
+    averaged, and the table says so (备注, notes, console); the stated 总分 is not used either."""
+    write_form(forms / "05_over.xlsx", "2023年镇级村级补助", 200, 180, indicators=OVER, total=100)
+    prof = profiles.load()
+    t = sm.build(run([Job(p, str(p), write=False) for p in sorted(forms.iterdir())], prof, workers=1), prof)
+    over = next(p for p in t.projects if p.name == "2023年镇级村级补助")
+    assert over.score is None and over.over_max == pytest.approx(189) and over.opinion == ""
+    others = [p.score for p in t.projects if p is not over]
+    assert t.overall_score == round(sum(others) / len(others), 2)
+    assert "189 分，超过满分 100 分" in over.remark and "所填总分 100 与各项得分不符" in over.remark
+    out = tmp_path / "汇总表.xlsx"
+    res = invoke(["summarize", str(forms), "-o", str(out)])
+    assert res.exit_code == 1  # the form has errors
+    assert "【未计入平均分】" in res.output and "05_over.xlsx" in res.output
+    ws = openpyxl.load_workbook(out)["汇总表"]
+    assert ws["B9"].value == "2023年镇级村级补助" and ws["H9"].value is None
+    notes = [ws.cell(r, 1).value for r in range(11, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert any("超过满分 100 分" in n and "未计入平均分" in n and "其余 4 个项目" in n for n in notes), notes
+    values = openpyxl.load_workbook(out, data_only=True)["汇总表"]
+    assert values["H10"].value == t.overall_score  # AVERAGE over the column skips the empty cell: the same mean
+    assert check_file(out, prof, write=False).errors == 0
+
+
+def test_a_total_over_the_full_score_is_said_on_the_comparison_sheet(forms, tmp_path):
+    from builders import summary_row, write_summary
+
+    write_form(forms / "05_over.xlsx", "2023年镇级村级补助", 200, 180, indicators=OVER, total=100)
+    rows = [summary_row(i, n, b, e, 96) for i, (n, b, e) in enumerate(FORMS, start=1)]
+    rows.append(summary_row(5, "2023年镇级村级补助", 200, 180, 100))
+    existing = write_summary(tmp_path / "原表.xlsx", rows)
+    out = tmp_path / "汇总表.xlsx"
+    invoke(["summarize", str(forms), "-o", str(out), "--against", str(existing)])
+    diffs = [row for row in openpyxl.load_workbook(out)["与原表核对"].iter_rows(min_row=3, values_only=True) if row[0]]
+    (d,) = [d for d in diffs if d[1] == "2023年镇级村级补助"]
+    assert d[2] == "自评得分" and d[4] == 100 and d[5] in (None, "")
+    assert "超过满分 100 分" in d[7] and "未计入汇总" in d[7]
+
+
+def test_a_blank_form_is_listed_not_summed(forms, tmp_path):
+    from xltool import template as templates
+
+    templates.build("project-form", forms / "05_blank.xlsx")
+    prof = profiles.load()
+    t = sm.build(run([Job(p, str(p), write=False) for p in sorted(forms.iterdir())], prof, workers=1), prof)
+    assert len(t.projects) == 4  # its 0 is not a score, and it is not a project result
+    src = next(s for s in t.sources if s.path.endswith("05_blank.xlsx"))
+    assert src.outcome.startswith("空表")
+
+
+REAL = ROOT.parent / "shared" / "realworld"
+
+
+@pytest.mark.skipif(not (REAL / "national_export_numbered.xls").exists(), reason="../shared/realworld is not available")
+def test_real_exports_over_100_and_blank_are_not_averaged():
+    prof = profiles.load()
+    paths = [REAL / n for n in ("national_export_blank.xls", "national_export_filled.xls", "national_export_numbered.xls")]
+    t = sm.build(run([Job(p, str(p), write=False) for p in paths], prof, workers=1), prof)
+    assert [p.source.rsplit("/", 1)[-1] for p in t.projects] == ["national_export_filled.xls",
+                                                                  "national_export_numbered.xls"]
+    numbered = t.projects[1]
+    assert numbered.score is None and numbered.over_max == 277
+    assert t.overall_score == 0  # only the filled form's 0 (its rows are scored 0.0), not (0 + 0 + 277) / 3
+
+
+def test_an_edited_table_of_ours_is_never_overwritten(forms, tmp_path):
+    """summarize -o: a table of ours a person has saved since (the seal is gone) is kept; the new table
+    goes to 汇总表 (2).xlsx with a remark, like the check copies (issue 10's leftover)."""
+    from xltool.report.safe import sealed
+
+    out = tmp_path / "汇总表.xlsx"
+    assert invoke(["summarize", str(forms), "-o", str(out)]).exit_code == 0
+    assert sm.written_by_us(out) and sealed(out)
+    wb = openpyxl.load_workbook(out)  # a person fills in 结余交回财政数 and saves
+    wb["汇总表"]["G5"] = 26.25
+    wb.save(out)
+    assert sm.written_by_us(out) and not sealed(out)
+    edited = out.read_bytes()
+    res = invoke(["summarize", str(forms), "-o", str(out)])
+    assert res.exit_code == 0
+    second = tmp_path / "汇总表 (2).xlsx"
+    assert out.read_bytes() == edited and second.exists() and sealed(second)
+    assert "又被修改并保存过" in res.stderr and "汇总表 (2).xlsx" in res.stderr
+    assert "已生成汇总表：" in res.stdout and "汇总表 (2).xlsx" in res.stdout
+    # run again: the (2) table is ours and unedited, so it is the one replaced
+    res = invoke(["summarize", str(forms), "-o", str(out)])
+    assert res.exit_code == 0 and not (tmp_path / "汇总表 (3).xlsx").exists()
+    assert out.read_bytes() == edited

@@ -25,8 +25,9 @@ SHIPPED = REPO / "templates"
 PROFILE = profiles.load()
 KINDS = templates.KINDS
 
-# A blank form is listed once as blank (XL002, a warning: 空表, never 通过) instead of being checked.
-BLANK_FORM_RULES = {"project-form", "department-form", "weighted-form"}
+# A blank form or table is listed once as blank (XL002, a warning: 空表, never 通过) instead of being checked;
+# the score and management tables too (issue 11: they kept status ok before).
+BLANK_FORM_RULES = {"project-form", "department-form", "weighted-form", "score-table", "management-table"}
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +53,9 @@ def test_blank_template_checks_clean(blanks, kind):
     if kind == "summary":  # a summary with a header and no project rows is 空表: one warning, never 通过 (issue 9)
         assert report.status == "findings", report.error
         assert [f.rule for f in report.findings if f.rule != "XL001"] == ["SUM016"]
-    elif kind in BLANK_FORM_RULES:  # a blank form too (issue 11)
+    else:  # a blank form or table too (issue 11)
+        assert kind in BLANK_FORM_RULES
         assert report.status == "findings", report.error
-    else:
-        assert report.status == "ok", report.error
     assert status.key_of(report) == status.BLANK  # every blank template is 空表 (issue 11), whatever its kind
     assert [s.kind for s in report.sheets] == [kind, "unknown"]  # the form, then 填表说明
     assert _errors(report) == []

@@ -13,18 +13,9 @@ WORD = {OK: "通过", ERRORS: "有错误", WARNINGS: "需留意", BLANK: "空表
 # worst first: files that could not be read, then errors, warnings, blank tables, clean files
 RANK = {FAILED: 0, ERRORS: 1, WARNINGS: 2, BLANK: 3, OK: 4}
 
-# rules that mark a sheet nobody filled in: a blank form (XL002), a summary with a header and no rows (SUM016)
+# rules that mark a sheet nobody filled in: a blank form, score or management table (XL002), a summary with a
+# header and no rows (SUM016)
 BLANK_RULES = frozenset({"XL002", "SUM016"})
-
-
-# figures a filled-in sheet states (whichever its kind has); a blank template has none of them
-FILLED_FIGURES = ("budget", "execution", "stated_total", "project_count", "total_score")
-
-
-def unfilled(results: dict) -> bool:
-    """A recognised sheet with none of its figures filled in (e.g. a blank template)."""
-    figures = [results[k] for k in FILLED_FIGURES if k in results]
-    return bool(figures) and all(v is None or v == 0 for v in figures)
 
 
 def is_blank_finding(finding) -> bool:
@@ -34,9 +25,10 @@ def is_blank_finding(finding) -> bool:
 def key_of(report) -> str:
     """The status of a checked file: failed, errors, warnings, blank or ok.
 
-    A file whose only warnings say a sheet is blank is ``blank``, and so is a file whose every
-    recognised sheet states none of its figures; a blank sheet beside a filled one with its own
-    warnings is ``warnings`` (the filled sheet decides)."""
+    A file whose only warnings say a sheet is blank (XL002 for a form, a score or a management table;
+    SUM016 for a summary) is ``blank``; a blank sheet beside a filled one with its own warnings is
+    ``warnings`` (the filled sheet decides). The blank rules are the only way to ``blank``, so the
+    console, the overview, the JSON and 核查结果 agree."""
     if report.status == "failed":
         return FAILED
     if report.errors:
@@ -49,8 +41,6 @@ def key_of(report) -> str:
         return BLANK
     if report.warnings:
         return WARNINGS
-    if report.kinds and all(unfilled(s.results or {}) for s in report.kinds):
-        return BLANK  # a kind without a blank rule (a management or score table nobody filled in)
     return OK
 
 

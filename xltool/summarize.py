@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xltool import __version__, figures
+from xltool import __version__, figures, status
 from xltool.cells import col_letter
 from xltool.errors import UnreadableFile
 from xltool.findings import ERROR, WARNING
@@ -39,6 +39,9 @@ SOURCES_WIDTHS = (6, 44, 20, 30, 50)
 DIFF_HEADER = ("序号", "项目", "核对项", "原表单元格", "原表值", "按自评表汇总", "差额", "说明")
 DIFF_WIDTHS = (6, 34, 12, 16, 14, 14, 12, 50)
 MAX_DECIMALS = 6
+# The full score of a self-evaluation form (分值 add up to 100, PF011). A recomputed total above it is no
+# score: such a form is left out of the unit's mean (see ``_valid_score``).
+MAX_SCORE = 100.0
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Project:
     errors: int = 0
     warnings: int = 0
     remark: str = ""
+    over_max: float | None = None  # the recomputed total when it is above MAX_SCORE (then ``score`` is None)
 
 
 @dataclass
@@ -91,6 +95,11 @@ class Table:
     @property
     def marked(self) -> list[Project]:
         return [p for p in self.projects if p.errors]
+
+    @property
+    def over_max(self) -> list[Project]:
+        """Projects whose recomputed total is above the full score: shown, not averaged."""
+        return [p for p in self.projects if p.over_max is not None]
 
 
 @dataclass
@@ -148,8 +157,14 @@ def build(reports, profile) -> Table:
             sources.append(Source(r.path, "—", "无法读取，未计入", r.error or ""))
             continue
         found = False
+        blank = status.blank_sheets(r)
         for s in r.sheets:
-            if s.kind == PROJECT_KIND:
+            if s.kind == PROJECT_KIND and s.name in blank:  # 空表: no figures, its 0 is not a score
+                found = True
+                refused += 1
+                sources.append(Source(r.path, s.name, "空表（尚未填写），未计入",
+                                      "自评表没有填写资金数、得分和完成值，请退回补填。"))
+            elif s.kind == PROJECT_KIND:
                 rows.append((r, s))
                 found = True
             elif s.kind in DEPARTMENT_KINDS:
@@ -184,6 +199,7 @@ def build(reports, profile) -> Table:
         if execution is not None:
             execution = _round(execution * scale, decimals_of(execution) + (4 if scale < 1 else 0))
         score, stated = _num(res.get("total_score")), _num(res.get("stated_total"))
+        score, over_max = _valid_score(score)
         rate = res.get("execution_rate")
         if not isinstance(rate, (int, float)):
             rate = figures.rate_of(budget, execution) if budget else None
@@ -197,7 +213,7 @@ def build(reports, profile) -> Table:
         p = Project(source=r.path, sheet=s.name, name=name, unit_name=unit_name, budget=budget, execution=execution,
                     score=score, stated_score=stated, rate=rate, grade=grade,
                     opinion=opinion_text(grade, rate, profile) if score is not None else "",
-                    errors=errors, warnings=warnings)
+                    errors=errors, warnings=warnings, over_max=over_max)
         p.remark = _remark(p, own, res)
         projects.append(p)
         sources.append(Source(r.path, s.name, f"已汇总（第 {len(projects)} 项）",
@@ -216,6 +232,18 @@ def build(reports, profile) -> Table:
     )
 
 
+def _valid_score(score: float | None) -> tuple[float | None, float | None]:
+    """(score to use, total above the maximum). A recomputed total above the form's full score (100) is
+    not a score: the form's rows are wrong (a 分值 or 得分 typed wrong, PF011/PF005 on the form). It is
+    left out of the unit's mean and the 自评得分 cell stays empty, with the reason in 备注 and in the
+    notes. The form's stated 总分 is not used instead: it disagrees with the form's own rows (PF012),
+    so it is not verified either, and a reviewer expects the unit's overall score to rest only on forms
+    whose scores hold up; the form goes back to its unit for correction."""
+    if score is not None and score > MAX_SCORE + 1e-9:
+        return None, score
+    return score, None
+
+
 def _own_findings(report, sheet: str, *, lone: bool) -> list:
     """The errors and warnings of one form: those on its sheet (and those not tied to any sheet when it
     is the workbook's only form). Another sheet's findings are not this project's."""
@@ -232,11 +260,15 @@ def _remark(p: Project, own: list, res: dict) -> str:
         message = first.message.strip()
         text += f"，如 {first.cell}：{message}" if first.cell else f"，如：{message}"
         parts.append(text)
-    if p.stated_score is not None and p.score is not None and abs(p.stated_score - p.score) > 1e-6:
+    if p.over_max is not None:
+        stated = f"，所填总分 {_fmt(p.stated_score)} 与各项得分不符" if p.stated_score is not None else ""
+        parts.append(f"自评表按各项得分重算总分为 {_fmt(p.over_max)} 分，超过满分 {_fmt(MAX_SCORE)} 分，不是有效得分{stated}；"
+                     "本表未填自评得分，也未计入单位整体自评得分，请退回自评表更正")
+    elif p.stated_score is not None and p.score is not None and abs(p.stated_score - p.score) > 1e-6:
         parts.append(f"自评表所填总分 {_fmt(p.stated_score)}，按各项得分重算为 {_fmt(p.score)}，本表取重算值")
     if p.budget is None or p.execution is None:
         parts.append("自评表缺少预算数或执行数")
-    if p.score is None:
+    if p.score is None and p.over_max is None:
         parts.append("自评表缺少总分")
     if not res.get("project_name"):
         parts.append("自评表未填项目名称，暂以文件名代替")
@@ -273,12 +305,36 @@ def written_by_us(path: Path) -> bool:
 
 
 def write(table: Table, target: Path, profile, differences: list[Difference] | None = None,
-          against: str | None = None) -> None:
-    """Write the summary workbook (atomically). Refuses to replace a file this tool did not write."""
+          against: str | None = None) -> Path:
+    """Write the summary workbook (atomically); returns the path written.
+
+    Refuses to replace a file this tool did not write. A table of ours that a person has saved since
+    (its seal is gone: ``report.safe.sealed``, the rule of the check copies, ``engine.choose_target``) is
+    never replaced either: the table goes to ``汇总表 (2).xlsx`` … instead (see ``edited_elsewhere``)."""
     if target.exists() and not written_by_us(target):
         raise UnreadableFile(f"输出文件“{target.name}”已存在，且不是本工具生成的汇总表；为避免覆盖，未写入。"
                              "请换一个文件名（-o），或先移走该文件。")
-    atomic_write(target, lambda tmp: _write(tmp, table, profile, differences, against))
+    path = unedited_target(target)
+    atomic_write(path, lambda tmp: _write(tmp, table, profile, differences, against))
+    return path
+
+
+def unedited_target(target: Path) -> Path:
+    """``target``, or when it is a table of ours saved since by a person, ``X (2).xlsx``, (3) … — the first
+    name that is free or an unedited table of ours."""
+    from xltool.report.safe import sealed
+
+    candidate, n = target, 1
+    while candidate.exists() and not (written_by_us(candidate) and sealed(candidate)) and n < 1000:
+        n += 1  # an edited table of ours, or someone else's file under the next name: leave it
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+    return candidate
+
+
+def edited_elsewhere(target: Path, written: Path) -> str:
+    """The remark when the table went to another name because ``target`` was edited since we wrote it."""
+    return (f"汇总表“{target.name}”在本工具生成后又被修改并保存过（可能有人在其中改正或补填了数据），为保留这些修改，"
+            f"未覆盖它；本次汇总表另存为“{written.name}”。")
 
 
 def _write(tmp: Path, t: Table, profile, differences, against) -> None:
@@ -361,15 +417,21 @@ def _summary_sheet(wb, f, t: Table, profile) -> None:
 
     notes = []
     if t.overall_score is not None:
-        notes.append(f"注：1. 合计行的自评得分为各项目自评得分的平均值，即单位整体自评得分 {t.overall_score:.2f} 分，"
+        notes.append(f"合计行的自评得分为各项目自评得分的平均值，即单位整体自评得分 {t.overall_score:.2f} 分，"
                      f"评价等级为“{t.overall_grade}”（{profile.bands('summary').describe()}）。")
     else:
-        notes.append("注：1. 没有可汇总的项目得分，未计算单位整体自评得分。")
-    notes.append(f"2. 本表由 xltool 根据 {len(t.projects)} 份项目支出绩效自评表生成；项目名称标为红色的，"
+        notes.append("没有可汇总的项目得分，未计算单位整体自评得分。")
+    if t.over_max:
+        names = "、".join(f"“{p.name}”（{_fmt(p.over_max)} 分）" for p in t.over_max[:5]) + ("等" if len(t.over_max) > 5 else "")
+        notes.append(f"{names}的自评表按各项得分重算的总分超过满分 {_fmt(MAX_SCORE)} 分，不是有效得分，"
+                     f"未填入自评得分，也未计入平均分（单位整体自评得分按其余 {len(t.projects) - len(t.over_max)} 个项目计算）；"
+                     "请退回自评表更正。")
+    notes.append(f"本表由 xltool 根据 {len(t.projects)} 份项目支出绩效自评表生成；项目名称标为红色的，"
                  "其自评表经核查发现错误，详见备注。")
-    notes.append("3. 结余数 = 预算数 － 执行数；结余交回财政数自评表中没有，请据实填写。")
+    notes.append("结余数 = 预算数 － 执行数；结余交回财政数自评表中没有，请据实填写。")
     if t.refused or t.failed:
-        notes.append(f"4. 另有 {t.refused + t.failed} 个文件或工作表未计入，见“{SOURCES_SHEET}”工作表。")
+        notes.append(f"另有 {t.refused + t.failed} 个文件或工作表未计入，见“{SOURCES_SHEET}”工作表。")
+    notes = [("注：" if n == 1 else "") + f"{n}. {text}" for n, text in enumerate(notes, start=1)]
     row = total + 2
     for text in notes:
         ws.merge_range(row, 0, row, last, "", f["note"])
@@ -511,7 +573,11 @@ def compare(table: Table, existing_report, profile) -> list[Difference]:
             elif not amount_ok(num.value, num.decimals, b, tol):
                 out.append(Difference(name, what, where(num.cell), num.value, _round(b, MAX_DECIMALS),
                                       f"原表与自评表不一致（单位：{old.unit}）。"))
-        if row.score is not None and p.score is not None:
+        if row.score is not None and p.over_max is not None:
+            out.append(Difference(name, "自评得分", where(row.score.cell), row.score.value, None,
+                                  f"自评表按各项得分重算总分为 {_fmt(p.over_max)} 分，超过满分 {_fmt(MAX_SCORE)} 分，"
+                                  "不是有效得分，未计入汇总；请核实原表此项得分的来源。"))
+        elif row.score is not None and p.score is not None:
             if row.score.value is None:
                 out.append(Difference(name, "自评得分", where(row.score.cell), None, p.score, "原表未填写。"))
             elif not score_ok(row.score.value, row.score.decimals, p.score, tol):

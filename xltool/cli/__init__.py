@@ -105,6 +105,8 @@ class _Main:
         argv = list(sys.argv[1:] if args is None else args)
         kw = fast_check_args(argv) if not extra or set(extra) <= {"standalone_mode"} else None
         if kw is None:
+            if _asks_json(argv) and "standalone_mode" not in extra:
+                return _main_json(argv, prog_name, extra)
             return group().main(args=argv, prog_name=prog_name, **extra)
         _tolerant_streams()
         from xltool.cli.check import check
@@ -116,6 +118,33 @@ class _Main:
 
 
 main = _Main()
+
+
+def _asks_json(argv: list[str]) -> bool:
+    """``--format json`` (or ``--format=json``) is on the command line."""
+    return "--format=json" in argv or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:]))
+
+
+def _main_json(argv: list[str], prog_name, extra: dict):
+    """The click group for a command line that asked for JSON: a usage error (an unknown option, a bad
+    value, a missing file name) still prints its Chinese message on stderr, and stdout gets one JSON
+    document whose ``error`` is that message; exit code 2."""
+    import click
+
+    try:
+        return group().main(args=argv, prog_name=prog_name, standalone_mode=False, **extra)
+    except click.ClickException as exc:
+        exc.show()
+        from xltool.cli.check import _json_failure
+
+        _json_failure("json", exc.format_message())
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        from xltool.cli.zh import CATALOG
+
+        click.echo(CATALOG["Aborted!"], err=True)
+        sys.exit(1)
+
 
 _GROUP = None
 

@@ -119,7 +119,7 @@ def check(paths, out_dir=None, fmt="text", profile="national", no_write=False, j
 
         try:
             target = _unedited(ov.choose_path(out if out is not None else base), warnings)
-            overview_path = ov.write(target, reports, prof, inputs=list(paths))
+            overview_path = ov.write(target, reports, prof, inputs=list(paths), remarks=warnings)
         except OSError as exc:
             from xltool.engine import os_message
 
@@ -133,7 +133,7 @@ def check(paths, out_dir=None, fmt="text", profile="national", no_write=False, j
         from xltool.report import jsonout
 
         extra = {"overview": str(overview_path)} if overview_path is not None else {}
-        _echo_json(jsonout.dumps(reports, **extra))
+        _echo_json(jsonout.dumps(reports, remarks=warnings, **extra))
     else:
         from xltool.report import console
 

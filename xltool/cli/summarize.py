@@ -71,7 +71,7 @@ def summarize(paths, output, against, profile, jobs):
             click.echo(f"错误：{exc.message}", err=True)
             sys.exit(EXIT_FAILED)
     try:
-        sm.write(table, target, prof, differences, against)
+        written = sm.write(table, target, prof, differences, against)
     except XltoolError as exc:
         click.echo(f"错误：{exc.message}", err=True)
         sys.exit(EXIT_FAILED)
@@ -80,9 +80,14 @@ def summarize(paths, output, against, profile, jobs):
                    err=True)
         sys.exit(EXIT_FAILED)
 
-    click.echo(f"已生成汇总表：{target}（{len(table.projects)} 个项目，单位：{table.unit}）")
+    if written != target:
+        click.echo(f"注意：{sm.edited_elsewhere(target, written)}", err=True)
+    click.echo(f"已生成汇总表：{written}（{len(table.projects)} 个项目，单位：{table.unit}）")
     if table.overall_score is not None:
         click.echo(f"单位整体自评得分 {table.overall_score:.2f} 分（各项目得分平均），评价等级：{table.overall_grade}。")
+    for p in table.over_max:
+        click.echo(f"【未计入平均分】{p.source}（工作表“{p.sheet}”）：按各项得分重算总分为 {_show(p.over_max)} 分，"
+                   f"超过满分 {_show(sm.MAX_SCORE)} 分，不是有效得分，汇总表中未填自评得分；请退回自评表更正。")
     click.echo(f"预算数合计 {table.budget_total:g}，执行数合计 {table.execution_total:g}。")
     for p in table.marked:
         click.echo(f"【有错误】{p.source}（工作表“{p.sheet}”）：自评表有错误 {p.errors} 处，已汇总并在备注中标出。")

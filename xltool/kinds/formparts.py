@@ -205,14 +205,16 @@ def _filled(n) -> bool:
 
 
 def untouched(amounts, indicators, total) -> bool:
-    """A blank form (e.g. a fresh template): no amount typed, no indicator scored, graded or reported,
-    and no total stated. Such a sheet is listed as blank instead of being checked."""
+    """A blank form (e.g. a fresh template, or a system export before anything was scored): no amount
+    typed, no indicator scored, graded or reported, and no total score other than 0. A 总分 of 0 (the
+    national system exports 0/0 before anything is scored) is written by the system, not by a person.
+    Such a sheet is listed as blank instead of being checked."""
     if any(_filled(n) for n in amounts):
         return False
     for ind in indicators:
         if _filled(ind.score) or _filled(ind.weighted) or ind.actual.value or (ind.grade is not None and ind.grade.value):
             return False
-    return not (total is not None and _filled(total.score))
+    return not (total is not None and _filled(total.score) and total.score.value != 0)
 
 
 def is_execution_label(*texts: str) -> bool:

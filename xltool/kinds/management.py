@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from xltool.cells import Cell, Num, Text
+from xltool.cells import EMPTY, Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import table as T
 from xltool.kinds import vocabulary as V
@@ -94,6 +94,21 @@ class ManagementTable:
     converted_row: int | None
     converted: Num | None  # 换算得分 as stated
     grade: Text | None
+
+    BLANK_WHAT = "任何得分"  # XL002's words for what a blank table lacks
+
+    @property
+    def untouched(self) -> bool:
+        """A blank table (a fresh template, a header with the categories and their 满分 only): no category
+        scored and no 合计 or 换算得分 other than 0 (what a template's formulas show). 满分 do not count:
+        the bureau hands the table out with them filled in. 0 in a deduction category (存在问题扣分) is its
+        default, "nothing deducted", and does not count either. Listed as blank (XL002) instead of checked."""
+        for c in self.categories:
+            for row in (c,) + c.parts:
+                if row.score.state != EMPTY and not (row.deduction and row.score.value == 0):
+                    return False
+        return not any(n is not None and n.state != EMPTY and n.value != 0
+                       for n in (self.total_score, self.converted))
 
 
 def _first_text(sheet: Sheet, r: int) -> tuple[int, str]:

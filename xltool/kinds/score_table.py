@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from xltool.cells import Cell, Num, Text
+from xltool.cells import EMPTY, Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import table as T
 from xltool.kinds import vocabulary as V
@@ -241,6 +241,26 @@ class ScoreTable:
     total: TotalRow | None
     grade: Text | None  # the stated grade
     other_totals: tuple[TotalRow, ...] = ()  # a 合计 also written right under the header (totals first and last)
+
+    BLANK_WHAT = "任何得分"  # XL002's words for what a blank table lacks
+
+    @property
+    def untouched(self) -> bool:
+        """A blank table (a fresh template, or indicators with their 分值 only): no indicator scored and no
+        group, 小计 or 合计 score other than 0 (what a template's formulas show). 分值 do not count: the
+        bureau hands the table out with them filled in. Listed as blank (XL002) instead of checked."""
+        if any(i.score.state != EMPTY for i in self.items):
+            return False
+        sums: list = []
+        stack = list(self.groups)
+        while stack:
+            g = stack.pop()
+            sums.append(g.score)
+            sums.extend(s.score for s in g.subtotals)
+            stack.extend(g.groups)
+        for t in ((self.total,) if self.total else ()) + self.other_totals:
+            sums.extend(t.scores.values())
+        return not any(n is not None and n.state != EMPTY and n.value != 0 for n in sums)
 
 
 @dataclass

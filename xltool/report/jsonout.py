@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 
-from xltool import __version__
+from xltool import __version__, status
 
 
 def totals(reports) -> dict:
@@ -19,15 +19,35 @@ def totals(reports) -> dict:
         "errors": sum(r.errors for r in reports),
         "warnings": sum(r.warnings for r in reports),
         "failed": sum(1 for r in reports if r.status == "failed"),
+        "blank": sum(1 for r in reports if status.key_of(r) == status.BLANK),
     }
 
 
-def document(reports) -> dict:
-    return {"version": __version__, "files": [r.to_json() for r in reports], "totals": totals(reports)}
+def file_json(report) -> dict:
+    """A file's entry: its ``status`` (ok | findings | failed) followed by its ``verdict`` in the one
+    status vocabulary (``xltool/status.py``: failed | errors | warnings | blank | ok) and the Chinese word
+    the console, the overview and 核查结果 show (通过 / 有错误 / 需留意 / 空表 / 无法读取)."""
+    doc = report.to_json()
+    key = status.key_of(report)
+    out = {}
+    for k, v in doc.items():
+        out[k] = v
+        if k == "status":
+            out["verdict"], out["verdict_word"] = key, status.WORD[key]
+    return out
 
 
-def dumps(reports, **extra) -> str:
-    doc = document(reports)
+def document(reports, remarks=()) -> dict:
+    """The whole document; ``remarks`` are Chinese remarks about the run as a whole (several units in one
+    folder, reconciliation skipped, an edited overview kept): a top-level ``remarks`` list when any."""
+    doc = {"version": __version__, "files": [file_json(r) for r in reports], "totals": totals(reports)}
+    if remarks:
+        doc["remarks"] = list(dict.fromkeys(remarks))
+    return doc
+
+
+def dumps(reports, remarks=(), **extra) -> str:
+    doc = document(reports, remarks)
     doc.update(extra)
     return dump_document(doc)
 

@@ -85,22 +85,25 @@ def choose_path(folder: Path) -> Path:
     return folder / f"{Path(NAME).stem}-{stamp}.xlsx"
 
 
-def write(target: Path, reports, profile, *, inputs: list[str] | None = None) -> Path:
+def write(target: Path, reports, profile, *, inputs: list[str] | None = None, remarks=()) -> Path:
     """Write the overview of ``reports`` to ``target`` (atomically); returns the path written.
 
-    If ``target`` is locked (open in Excel/WPS), a dated name beside it is used instead.
+    ``remarks`` are Chinese remarks about the run as a whole (e.g. the folder holds several units' files):
+    each shown once, under 说明 at the top. If ``target`` is locked (open in Excel/WPS), a dated name
+    beside it is used instead.
     """
+    remarks = list(dict.fromkeys(remarks))
     try:
-        atomic_write(target, lambda tmp: _write(tmp, target.parent, reports, profile, inputs))
+        atomic_write(target, lambda tmp: _write(tmp, target.parent, reports, profile, inputs, remarks))
         return target
     except PermissionError:
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         alt = target.with_name(f"{target.stem}-{stamp}{target.suffix}")
-        atomic_write(alt, lambda tmp: _write(tmp, alt.parent, reports, profile, inputs))
+        atomic_write(alt, lambda tmp: _write(tmp, alt.parent, reports, profile, inputs, remarks))
         return alt
 
 
-def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
+def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False,
@@ -123,7 +126,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs) -> None:
             ("核查时间", now),
             ("地区配置", f"{profile.title}（{profile.name}）"),
             ("核查范围", "；".join(inputs) if inputs else "—"),
-        ]
+        ] + [("说明", text) for text in remarks]
         row = 1
         for k, v in meta:
             ws.write_string(row, 0, k, f["bold"])

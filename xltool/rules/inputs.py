@@ -43,7 +43,10 @@ def _unique(record) -> list[Num]:
 def _nums(record, ctx) -> list[Num]:
     """The cells the input rules look at. A record that knows its non-plain cells (``input_cells()``:
     text numbers, words, formulas without a value — collected while reading) gives only those; other
-    records are walked field by field."""
+    records are walked field by field. A blank sheet (``untouched``: XL002) gives none: its one finding
+    is that it is blank, nothing else (a system-written 总分 "0" is not a text number to fix)."""
+    if getattr(record, "untouched", False):
+        return []
     cells = getattr(record, "input_cells", None)
     if cells is not None:
         return cells()
@@ -55,14 +58,47 @@ def text_number(record, ctx):
     """数字以文本形式存储：单元格里是文字形式的数字（如 "1,338.00"、全角 "１３３８"、"96分"）。
 
     为什么：Excel 不会把文本参与求和，合计、公式会悄悄漏算；本工具已按数字解析并照常核算，
-    只提醒改成数值格式。
-    例：预算数写成文本 "1,338.00" → 提示，按 1338 计算。
+    只提醒改成数值格式。一列中连续几格都是文本数字时只提醒一次，写明范围和个数（整列改格式即可）；
+    夹在数值中间的单独一格照常在该格提醒。
+    例：预算数写成文本 "1,338.00" → 提示，按 1338 计算；F5:F40 都是文本数字 → 在 F5 提示一次“F5:F40 共 36 个单元格”。
     """
-    for n in _nums(record, ctx):
-        if n.state == TEXT_NUM:
-            shown = pct(n.value, 4) if "率" in n.label or "进度" in n.label else fmt(n.value, 6)
-            yield Issue(n.cell, f"{n.label or '数值'}“{n.raw}”是以文本形式存储的数字，已按 {shown} 核算；"
+    for run in _runs([n for n in _nums(record, ctx) if n.state == TEXT_NUM]):
+        n = run[0]
+        if len(run) == 1:
+            yield Issue(n.cell, f"{n.label or '数值'}“{n.raw}”是以文本形式存储的数字，已按 {_shown(n)} 核算；"
                                 f"建议改为数值格式，否则 Excel 求和会漏算。", n.value, str(n.raw))
+            continue
+        labels = {m.label for m in run}
+        what = f"{n.label}列" if len(labels) == 1 and n.label else "此列"
+        span = f"{n.cell.a1}:{run[-1].cell.a1}"
+        yield Issue(n.cell, f"{what} {span} 共 {len(run)} 个单元格是以文本形式存储的数字（如“{n.raw}”），已按数字核算；"
+                            f"建议把这些单元格改为数值格式，否则 Excel 求和会漏算。",
+                    n.value, str(n.raw))
+
+
+def _shown(n: Num) -> str:
+    return pct(n.value, 4) if "率" in n.label or "进度" in n.label else fmt(n.value, 6)
+
+
+def _runs(nums: list[Num]) -> list[list[Num]]:
+    """Text numbers grouped into runs: cells of one column on consecutive rows (nothing else between them),
+    in sheet order of each run's first cell. A lone cell is a run of one."""
+    by_col: dict[tuple, list[Num]] = {}
+    for n in nums:
+        by_col.setdefault((n.cell.sheet, n.cell.col), []).append(n)
+    runs: list[list[Num]] = []
+    for col in by_col.values():
+        col.sort(key=lambda m: m.cell.row)
+        run = [col[0]]
+        for m in col[1:]:
+            if m.cell.row == run[-1].cell.row + 1:
+                run.append(m)
+            else:
+                runs.append(run)
+                run = [m]
+        runs.append(run)
+    runs.sort(key=lambda r: (r[0].cell.row, r[0].cell.col))
+    return runs
 
 
 @rule("IN002", "*", "应为数字", ERROR)
@@ -93,12 +129,15 @@ def formula_without_value(record, ctx):
 
 @rule("XL002", "*", "空表：尚未填写，未核算", WARNING)
 def blank_form(record, ctx):
-    """空白表：自评表里既没有资金数、也没有得分、完成值和总分（例如刚生成的模板）。
+    """空白表：自评表或评分表里没有人填写过任何数字（例如刚生成的模板，或系统导出的尚未打分的表）。
 
-    为什么：空白表没有可核算的内容，逐项报“未填写”只会淹没真正的问题；只报一条提示，文件状态为“空表”，
+    为什么：空白表没有可核算的内容，逐项报“未填写”只会淹没真正的问题；只报这一条提示，文件状态为“空表”，
     不算“通过”（交上来的空表需要退回补填）。
-    已经写了总分（哪怕是 0）或任何一项得分的表不算空白，照常核查。
-    例：xltool template project-form 生成的空白模板 → 提示：本表尚未填写（空表）。
+    哪些算空白：自评表没有资金数、指标得分、完成值，总分为空或 0（系统导出的未打分表写着“总分 0/0”，
+    那是系统写的，不是人填的）；评分表、绩效管理自评表没有任何得分，合计得分为空或 0。
+    填写了任何资金数、得分、完成值，或写了不为 0 的总分的表不算空白，照常核查。
+    例：xltool template project-form 生成的空白模板，或只有“总分 0/0”的系统导出表 → 提示：本表尚未填写（空表）。
     """
     if getattr(record, "untouched", False):
-        yield Issue(Cell(record.sheet, 0, 0), f"工作表“{record.sheet}”是尚未填写的空白表（没有资金数、得分和完成值），未做核算。")
+        what = getattr(record, "BLANK_WHAT", "资金数、得分和完成值")
+        yield Issue(Cell(record.sheet, 0, 0), f"工作表“{record.sheet}”是尚未填写的空白表（没有{what}），未做核算。")

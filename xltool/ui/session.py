@@ -228,7 +228,8 @@ class Batch:
             self.results.mkdir(parents=True, exist_ok=True)
             overview = None
             if reports:
-                overview = ov.write(self.results / ov.NAME, reports, self.profile, inputs=self._scope())
+                overview = ov.write(self.results / ov.NAME, reports, self.profile, inputs=self._scope(),
+                                    remarks=warnings)
             with self.lock:
                 for entry, report in zip(self.entries, reports):
                     entry.report = report
