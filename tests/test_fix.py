@@ -121,8 +121,10 @@ def test_seed_summary_gets_its_34_balances(tmp_path):
     orig, copy = _values(SUMMARY), _values(corrected)
     assert list(copy) == ["核查结果", *orig]
     sheet = next(iter(orig))
-    assert _at(orig[sheet], 6, 5) == 0 and _at(copy[sheet], 6, 5) == 26.25  # F7: 1338 − 1311.752
-    assert _at(copy[sheet], 42, 5) == pytest.approx(663.51)  # F43, the largest gap
+    # the exact recomputed value (the cell's own number format shows it as the form does)
+    assert _at(orig[sheet], 6, 5) == 0 and _at(copy[sheet], 6, 5) == 26.248  # F7: 1338 − 1311.752
+    assert _at(copy[sheet], 42, 5) == 663.510739  # F43 (2189.75 − 1526.239261), the largest gap
+    assert _at(copy[sheet], 14, 5) == 0.006841  # F15: 49.12 − 49.113159, without float noise
     # the first sheet lists the corrected cells, then what remains; its status line counts both
     first = copy["核查结果"]
     texts = [str(v) for row in first for v in row]
@@ -132,7 +134,7 @@ def test_seed_summary_gets_its_34_balances(tmp_path):
     assert "仍需人工处理" in texts
     # each corrected cell carries a note saying what it was
     notes = _notes(corrected, sheet)
-    assert notes["F7"].startswith("【已更正】原填 0；结余数应为 26.25") and "已改为 26.25（规则 SUM002）" in notes["F7"]
+    assert notes["F7"].startswith("【已更正】原填 0；结余数应为 26.25") and "已改为 26.248（规则 SUM002）" in notes["F7"]
 
 
 def _notes(path: Path, sheet: str) -> dict[str, str]:
@@ -463,6 +465,19 @@ def test_text_numbers_stay_text_and_grades_use_the_forms_words():
     assert F._options(g, "0", sheet, 0)[0] == "26.25"
     assert F._options(g, "0%", sheet, 0)[0] == "2625%"
     assert F._options(g, 0.0, sheet, 0)[0] == 26.25
+    h = Finding("SUM002", ERROR, "s", "A4", "", 26.25, 0, 3, 0, exact=1338 - 1311.752)
+    assert F._options(h, 0.0, sheet, 0)[0] == 26.248  # a number cell: exact, without float noise
+    assert F._options(h, "0", sheet, 0)[0] == "26.25"  # typed as text: as the rule shows it
+
+
+def test_the_fallback_writer_writes_values_where_it_cannot_cache_a_formula(tmp_path, monkeypatch):
+    monkeypatch.setenv("XLTOOL_OPENPYXL_WRITER", "1")
+    src = _formula_table(tmp_path / "f.xlsx")
+    report = check_file(src, _prof(), fix=True)
+    out = Path(report.corrected)
+    assert _formula_of(out, "汇总表", "G7") == pytest.approx(196 - 195.9402)
+    assert "公式" not in _notes(out, "汇总表")["G7"]
+    assert check_file(out, _prof(), write=False).errors == 0
 
 
 def test_merged_cell_is_corrected_at_its_anchor(tmp_path):
@@ -478,7 +493,7 @@ def test_merged_cell_is_corrected_at_its_anchor(tmp_path):
     report = check_file(work, _prof(), fix=True)
     assert report.fixed == 2
     vals = _values(Path(report.corrected))[ws.title]
-    assert vals[11][3] == 89 and vals[12][3] == pytest.approx(96.74)
+    assert vals[11][3] == 89 and vals[12][3] == pytest.approx(89 / 92 * 100)
 
 
 # ------------------------------------------------------------------ real packages: sound copies
@@ -603,3 +618,64 @@ def test_xls_input_gets_a_corrected_xlsx(tmp_path):
     assert out.name == "s.corrected.xlsx"
     after = check_file(out, _prof(), write=False)
     assert after.errors == report.errors - 34
+
+
+# ------------------------------------------------------------------ order: a 合计 after its items, grades
+
+
+def test_a_total_becomes_the_sum_of_the_corrected_items_and_grades_use_the_forms_words(tmp_path):
+    from builders import clean_rows, summary_row, total_row, write_summary
+
+    rows = clean_rows()
+    rows[0] = summary_row(1, "2023年镇级教育经费", 1338, 1311.752, 96, balance=0)  # wrong balance
+    rows[3] = summary_row(4, "2023年镇级固定资产购置费", 100, 80, 84, balance=0, grade="优秀")  # and grade (良好)
+    stated = sum(r[6] for r in rows)  # the 合计 agrees with the column as written: a cascade warning at first
+    src = write_summary(tmp_path / "s.xlsx", rows, total=total_row(rows, balance=stated))
+    before = check_file(src, _prof(), fix=True)
+    assert {(f.rule, f.cell, f.severity) for f in before.findings} >= {("SUM002", "G5", ERROR), ("SUM002", "G8", ERROR),
+                                                                        ("SUM009", "G9", WARNING), ("SUM006", "J8", ERROR)}
+    out = Path(before.corrected)
+    vals = _values(out)["汇总表"]
+    assert vals[4][6] == 26.248 and vals[7][6] == 20
+    assert vals[8][6] == pytest.approx(sum(b - e for _, _, _, b, e, *_ in rows), abs=1e-9)  # G9, the 合计
+    assert vals[7][9] == "良好"  # the form writes 优秀/良好, not 优/良
+    after = check_file(out, _prof(), write=False)
+    # the opinion "评价结果优秀…" is a text a person rewrites: it stays, and does not hold back the row's figures
+    assert [(f.rule, f.cell) for f in after.findings if f.severity in (ERROR, WARNING)] == [("SUM007", "K8")]
+    assert before.fixed == 4
+
+
+# ------------------------------------------------------------------ the acceptance set's layouts (built without xltool)
+
+
+def test_acceptance_layouts_corrected_without_new_findings(tmp_path):
+    """Every workbook of tests/acceptance (totals first / last, 小计, rates as 0.9804 / 98.04 / "98.04%", numbers as
+    text, label-above fund blocks, grade words …): --fix, then checking the corrected copy says nothing new and
+    leaves no error --fix could have fixed, except where a figure it depends on is wrong (S07: 调整后预算数)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("xltool_acceptance_build", ROOT / "tests" / "acceptance" / "build.py")
+    build = sys.modules.get(spec.name)
+    if build is None:
+        build = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = build
+        spec.loader.exec_module(build)
+    build.build(tmp_path, soffice=False)
+    corrected = {}
+    for path in sorted(tmp_path.glob("*.xls*")):
+        before = check_file(path, _prof(), fix=True)
+        assert before.status != "failed", path.name
+        fixable_errors = [f for f in before.findings if f.severity == ERROR and fixable(f.rule)]
+        if before.corrected is None:
+            corr = F.decide(before, _book(path, before.fmt), _prof(), path)
+            assert {(f.rule, f.cell) for f in fixable_errors} <= {(f.rule, f.cell) for f in corr.held}, path.name
+            continue
+        after = check_file(Path(before.corrected), _prof(), write=False)
+        new = {k for k in _keys(after) if k[1] != "核查结果"} - _keys(before)
+        assert not new, (path.name, new)
+        assert not [f for f in after.findings if f.severity == ERROR and fixable(f.rule)], path.name
+        corrected[path.stem] = before.fixed
+    assert corrected.get("S10_rate_percent_numbers") == 1 and corrected.get("S12_grade_words") == 1
+    assert corrected.get("S02_totals_first_balance0") == 3  # two balances, then the 合计 above them
+    assert len(corrected) >= 12

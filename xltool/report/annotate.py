@@ -74,6 +74,10 @@ def _write_plan(src: Path, book, plan: Plan, target: Path) -> bool:
                 _say(report, REFUSED_NOTE.format(exc.reason))
                 return False
             _say(report, FALLBACK_NOTE.format(exc.reason))
+    if plan.correction is not None and plan.has_formulas:  # openpyxl keeps no cached value: the values, so noted
+        from xltool.report.plan import build_corrected
+
+        plan = build_corrected(plan.correction.values_only(), book, plan.profile)
     write_with_openpyxl(src, book, plan, target)
     return True
 

@@ -2,9 +2,9 @@
 
 Only a finding of a rule in ``catalogue.FIXABLE`` (a derived figure: balance, rate, total, execution score,
 weighted score, sum, grade) whose recomputed value is known (``expected``) is corrected; inputs (budgets, amounts
-spent, points given) never change. A derived figure in a row whose inputs are themselves wrong (an overspend, a
-negative amount, a missing amount: an error of a rule that is not fixable) is left for a person: its right value
-depends on what the person corrects.
+spent, points given) never change. A derived figure in a row whose figures are themselves wrong (an overspend, a
+negative amount, points over their maximum: an error of a rule that is not fixable, on a number) is left for a
+person: its right value depends on what the person corrects.
 
 The corrections are found by re-checking, in memory: every fixable error gets its recomputed value (in the cell's
 own type: a number as a number, a text number as text, a grade in the form's own words), the sheet is checked
@@ -63,6 +63,12 @@ class Correction:
     def has_formulas(self) -> bool:
         return any(f.formula for f in self.fixes) or any(self.explicit.values())
 
+    def values_only(self) -> "Correction":
+        """The same corrections as plain values (for a writer that cannot cache a formula's value)."""
+        from dataclasses import replace
+
+        return Correction([replace(f, formula=None) for f in self.fixes], self.report, self.held, {})
+
 
 def corrected_path(annotated) -> Any:
     """``X.corrected.xlsx`` beside the annotated copy ``X.checked.xlsx`` (its name with the tag swapped)."""
@@ -96,19 +102,16 @@ def decide(report, book, profile, src=None) -> Correction:
     for sheet in book.sheets:
         if not any(_candidate(f) for f in by_sheet.get(sheet.name, ())):
             continue
-        outcome = _fix_sheet(sheet, profile)
-        if outcome is None:
-            continue
-        sheet_fixes, base, final, sheet_held, record = outcome
+        sheet_fixes, base, final, sheet_held, record = _fix_sheet(sheet, profile)
         if sheet_fixes and src is not None and book.fmt in ("xlsx", "xlsm"):
             sheet_fixes, explicit[sheet.name] = _with_formulas(src, sheet, sheet_fixes, base, record)
         fixes += sheet_fixes
         held += sheet_held
         # the sheet's own findings are replaced by its re-check; others (reconciliation …) are kept
         own = {_key(f) for f in base}
+        at = {(x.row, x.col) for x in sheet_fixes}
         replaced[sheet.name] = [f for f in by_sheet[sheet.name] if _key(f) not in own
-                                and (f.row is None or (sheet.anchor(f.row, f.col) not in
-                                                       {(x.row, x.col) for x in sheet_fixes}))] + final
+                                and (f.row is None or f.col is None or sheet.anchor(f.row, f.col) not in at)] + final
     findings = []
     for f in report.findings:
         if f.sheet in replaced:
@@ -137,18 +140,21 @@ def _key(f: Finding) -> tuple:
 
 
 def _fix_sheet(sheet, profile):
-    """(fixes, original findings, findings after, held, record) of one sheet, or None when nothing changes."""
+    """(fixes, original findings, findings after, held, record) of one sheet."""
     from xltool.engine import check_sheet
 
     rep0, base = check_sheet(sheet, profile)
     base_keys = {_key(f) for f in base}
-    # rows whose inputs a person must correct first: their derived figures wait for that
-    held_rows = {f.row for f in base if f.severity == ERROR and not fixable(f.rule) and f.row is not None}
+    # rows whose inputs a person must correct first (an overspend, a negative or missing amount, points over their
+    # maximum: an error on a figure, not on a text such as an opinion): their derived figures wait for that
+    held_rows = {f.row for f in base if f.severity == ERROR and not fixable(f.rule) and f.row is not None
+                 and not isinstance(f.found, str)}
     rows = [list(r) for r in sheet.rows]
     orig: dict[tuple[int, int], Any] = {}
     tries: dict[tuple[int, int], int] = {}
     first: dict[tuple[int, int], Finding] = {}
     dead: set[tuple[int, int]] = set()
+    words: dict[int, list[str]] = {}  # column → its texts (the grade words the form writes)
     current = base
     for _ in range(MAX_ROUNDS):
         todo: dict[tuple[int, int], Finding] = {}
@@ -162,7 +168,7 @@ def _fix_sheet(sheet, profile):
             break
         for pos, f in todo.items():
             orig.setdefault(pos, _raw(rows, *pos))
-            options = _options(f, orig[pos], sheet, pos[1])
+            options = _options(f, orig[pos], sheet, pos[1], words)
             k = tries.get(pos, 0)
             if k >= len(options):
                 dead.add(pos)
@@ -178,12 +184,18 @@ def _fix_sheet(sheet, profile):
                 dead.add(pos)
                 _put(rows, *pos, orig[pos])
             current = _recheck(sheet, rows, profile)
+            if _foreign(current, base_keys):  # said because of an earlier round: take back every value
+                for pos in orig:
+                    dead.add(pos)
+                    _put(rows, *pos, orig[pos])
+                current = base
+                break
     flagged = {sheet.anchor(f.row, f.col) for f in current if _candidate(f)}
-    for pos in list(orig):  # still wrong after every try: as it was
-        if pos in flagged and _raw(rows, *pos) != orig[pos]:
-            _put(rows, *pos, orig[pos])
-            dead.add(pos)
-    if any(_raw(rows, *p) != orig[p] for p in orig):
+    stale = [pos for pos in orig if pos in flagged and _raw(rows, *pos) != orig[pos]]
+    for pos in stale:  # still wrong after every try: as it was
+        _put(rows, *pos, orig[pos])
+        dead.add(pos)
+    if stale:
         current = _recheck(sheet, rows, profile)
     fixes = [Fix(sheet.name, r, c, first[(r, c)].rule, orig[(r, c)], _raw(rows, r, c), first[(r, c)].message)
              for (r, c) in sorted(orig) if _raw(rows, r, c) != orig[(r, c)]]
@@ -221,6 +233,8 @@ def _put(rows, r: int, c: int, value) -> None:
 
 
 def _tidy(x: float) -> float:
+    """``x`` without the float noise of a difference or product (0.00684099999999 → 0.006841, 98.04000000000001 →
+    98.04): ten decimals are more than any form keeps."""
     return float(round(x, 10))
 
 
@@ -228,23 +242,28 @@ def _num_text(x: float) -> str:
     return f"{x:.10f}".rstrip("0").rstrip(".") or "0"
 
 
-def _options(f: Finding, raw, sheet, col: int) -> list:
-    """The values to try for ``f``'s cell, in the cell's own type, likeliest first."""
+def _options(f: Finding, raw, sheet, col: int, words: dict[int, list[str]] | None = None) -> list:
+    """The values to try for ``f``'s cell, in the cell's own type, likeliest first (``words``: a cache of the
+    column texts)."""
     e = f.expected
     if isinstance(e, str):
         from xltool.report.plan import _in_form_style
 
-        words = [t for t in (sheet.text(r, col) for r in range(sheet.nrows)) if t]
-        return list(dict.fromkeys([_in_form_style(e, words), e]))
+        words = {} if words is None else words
+        if col not in words:
+            words[col] = [t for t in (sheet.text(r, col) for r in range(sheet.nrows)) if t]
+        return list(dict.fromkeys([_in_form_style(e, words[col]), e]))
     if not isinstance(e, (int, float)):
         return []
     e = float(e)
     nums = list(dict.fromkeys(_tidy(x) for x in (e, e * 100, e / 100)))
-    if isinstance(raw, str) and raw.strip():
+    if isinstance(raw, str) and raw.strip():  # a number typed as text: text again, at the precision the rule shows
         if raw.strip().endswith(("%", "％")):
             return list(dict.fromkeys(_num_text(_tidy(x * 100)) + "%" for x in nums))
         return list(dict.fromkeys(_num_text(x) for x in nums))
-    return nums
+    x = f.exact  # a number cell: the exact recomputed value (its number format shows it as the form does)
+    exact = [_tidy(v) for v in (x, x * 100, x / 100)] if isinstance(x, (int, float)) else []
+    return list(dict.fromkeys(exact + nums))
 
 
 # ------------------------------------------------------------------ formulas (.xlsx / .xlsm)

@@ -194,7 +194,7 @@ def converted(t: ManagementTable, ctx):
         if denom and score_ok(n.value, n.decimals, st.value / denom * 100.0, ctx.profile.tolerance):
             msg += (f"表中的 {fmt(n.value, 4)} 是按表中合计 {fmt(st.value, 4)} ÷ {fmt(denom, 4)} × 100 换算的，"
                     f"但表中合计本身有误。")
-    yield Issue(n.cell, msg, round(exp, d), n.value)
+    yield Issue(n.cell, msg, round(exp, d), n.value, exact=exp)
 
 
 @rule("MT005", KIND, "评价等级与换算得分不符")
