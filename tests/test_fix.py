@@ -480,6 +480,30 @@ def test_the_fallback_writer_writes_values_where_it_cannot_cache_a_formula(tmp_p
     assert check_file(out, _prof(), write=False).errors == 0
 
 
+@pytest.mark.skipif(not (CORPUS / "comments.xlsx").exists(), reason="../shared/excel-corpus/poi is not here")
+def test_a_corrected_cell_keeps_its_own_note_and_ours_follows(tmp_path):
+    import openpyxl
+
+    from xltool.engine import FileReport
+    from xltool.io.book import load_book
+    from xltool.report import xlsxfast
+    from xltool.report.plan import NOTE_SEPARATOR, build_corrected
+
+    src = CORPUS / "comments.xlsx"
+    ws = openpyxl.load_workbook(src).worksheets[0]
+    noted = next(c for row in ws.iter_rows() for c in row if c.comment is not None)
+    book = load_book(src, "xlsx")
+    sheet = book.sheets[0]
+    fx = F.Fix(sheet.name, noted.row - 1, noted.column - 1, "SUM002", sheet.raw(noted.row - 1, noted.column - 1),
+               12.5, "结余数应为 12.5。")
+    report = FileReport(path=src.name, status="findings", fmt="xlsx")
+    out = tmp_path / "c.corrected.xlsx"
+    xlsxfast.write(src, build_corrected(F.Correction([fx], report), book, _prof()), out)
+    text = openpyxl.load_workbook(out).worksheets[1][noted.coordinate].comment.text
+    assert text.startswith(noted.comment.text.rstrip()) and NOTE_SEPARATOR + "【已更正】" in text
+    assert _values(out)[sheet.name][noted.row - 1][noted.column - 1] == 12.5
+
+
 def test_merged_cell_is_corrected_at_its_anchor(tmp_path):
     """A 合计得分 merged across two columns: the value goes into the anchor."""
     import openpyxl
@@ -679,3 +703,25 @@ def test_acceptance_layouts_corrected_without_new_findings(tmp_path):
     assert corrected.get("S10_rate_percent_numbers") == 1 and corrected.get("S12_grade_words") == 1
     assert corrected.get("S02_totals_first_balance0") == 3  # two balances, then the 合计 above them
     assert len(corrected) >= 12
+
+
+def test_a_neighbours_formula_that_gives_wrong_figures_is_no_model(tmp_path):
+    """结余 formulas that compute something else (=D−E−1, cached as such: every row flagged) are not copied."""
+    src = _formula_table(tmp_path / "f.xlsx", total=False)
+    data = {}
+    with zipfile.ZipFile(src) as zf:
+        for info in zf.infolist():
+            data[info.filename] = zf.read(info)
+    xml = data["xl/worksheets/sheet1.xml"].decode()
+    xml = re.sub(r"<f>(D\d+-E\d+)</f><v>([^<]*)</v>", lambda m: f"<f>{m.group(1)}-1</f><v>{float(m.group(2)) - 1!r}</v>",
+                 xml)
+    data["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, blob in data.items():
+            zf.writestr(name, blob)
+    report = check_file(src, _prof(), fix=True)
+    out = Path(report.corrected)
+    assert _formula_of(out, "汇总表", "G7") == pytest.approx(196 - 195.9402)  # a value, not =D7-E7-1
+    # the flagged formula cells themselves get a value too (their own formula is what is wrong)
+    assert _formula_of(out, "汇总表", "G5") == pytest.approx(1338 - 1311.752)
+    assert check_file(out, _prof(), write=False).errors == 0

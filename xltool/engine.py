@@ -277,9 +277,6 @@ def _write_corrected(path: Path, book, profile, report: FileReport, annotated: P
         if report.errors and len(report.remarks) == before and text not in report.remarks:
             report.remarks.append(text)
         return
-    for text in correction.report.remarks:
-        if text not in report.remarks:
-            report.remarks.append(text)
     report.corrected = str(target)
     report.fixed = len(correction.fixes)
 

@@ -57,8 +57,11 @@ def write_corrected(src: Path, book, report, profile, target: Path):
     correction = decide(report, book, profile, src)
     if not correction.fixes:
         return None
-    plan = build_corrected(correction, book, profile)
-    return correction if _write_plan(src, book, plan, target) else None
+    written = _write_plan(src, book, build_corrected(correction, book, profile), target)
+    for text in correction.report.remarks:  # a refusal or the fallback writer: said on the console and in JSON too
+        if text not in report.remarks:
+            report.remarks.append(text)
+    return correction if written else None
 
 
 def _write_plan(src: Path, book, plan: Plan, target: Path) -> bool:

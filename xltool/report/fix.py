@@ -284,13 +284,14 @@ def _with_formulas(src, sheet, fixes: list[Fix], base: list[Finding], record):
     if fm is None or not (fm.own or fm.masters):
         return fixes, {}
     flagged_first = {sheet.anchor(f.row, f.col) for f in base if _candidate(f)}
+    flagged_any = {(f.row, f.col) for f in base if f.row is not None}
     out = []
     explicit: dict[tuple[int, int], str] = {}
     fixed = {(f.row, f.col) for f in fixes}
     for f in fixes:
         pos = (f.row, f.col)
         own = fm.own.get(pos)
-        formula = _neighbours_formula(fm, sheet, record, pos)
+        formula = _neighbours_formula(fm, sheet, record, pos, flagged_any)
         if formula is None and own is not None and pos not in flagged_first:
             formula = own  # right before the other corrections: its formula stands, its value was stale
         si = fm.master_at.get(pos)
@@ -322,12 +323,13 @@ def _peer_rows(record, r: int) -> list[int]:
     return []
 
 
-def _neighbours_formula(fm: _Formulas, sheet, record, pos) -> str | None:
+def _neighbours_formula(fm: _Formulas, sheet, record, pos, flagged=frozenset()) -> str | None:
     """The formula the same column's cells of the same role hold, translated to ``pos`` — when most of them
-    hold one and most of those translate alike."""
+    hold one and most of those translate alike. Only neighbours the check found right count (``flagged``: the
+    cells with a finding): a formula that gives a wrong figure is no model."""
     r, c = pos
     peers = [p for p in _peer_rows(record, r) if (p, c) in fm.own or sheet.raw(p, c) != ""]
-    with_f = [p for p in peers if (p, c) in fm.own]
+    with_f = [p for p in peers if (p, c) in fm.own and (p, c) not in flagged]
     if not with_f or 2 * len(with_f) < len(peers):
         return None
     moved = Counter(t for t in (translate(fm.own[(p, c)], (p, c), pos) for p in with_f) if t)
