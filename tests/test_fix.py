@@ -77,7 +77,7 @@ def test_fixable_rules_are_rules_on_derived_figures():
     rules = load_all()
     assert set(FIXABLE) <= set(rules)
     # inputs a person gave are never fixable: amounts, overspend, points given, missing values, texts, reconciliation
-    for code in ("SUM003", "SUM004", "SUM005", "SUM007", "SUM011", "SUM012", "SUM015", "PF004", "PF005", "PF006",
+    for code in ("PF003", "WF003", "SUM003", "SUM004", "SUM005", "SUM007", "SUM011", "SUM012", "SUM015", "PF004", "PF005", "PF006",
                  "PF008", "PF011", "PF015", "PF019", "WF002", "WF005", "WF010", "MT001", "ST001", "ST005",
                  "REC001", "REC003", "IN001"):
         assert not fixable(code), code
