@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import functools
 import operator
 import os
 import sys
@@ -82,7 +83,7 @@ def default_jobs() -> int:
 def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | None = None,
         workers: int | None = None, progress: Progress | None = None,
         warn: Callable[[str], None] | None = None, reconcile: bool = True,
-        keep_records: bool = True) -> list[FileReport]:
+        keep_records: bool = True, fix: bool = False) -> list[FileReport]:
     """Check (and write) every job; returns one report per job, in the jobs' order.
 
     Annotated copies go beside their originals, or under ``out_dir`` mirroring each file's folder
@@ -93,6 +94,7 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
     ``reconcile``: run the cross-file reconciliation before the copies are final.
     ``keep_records``: False when the caller needs only results and findings (records are dropped
     in the workers, which saves time and memory).
+    ``fix``: also write each file's corrected copy (``X.corrected.xlsx``, ``xltool.report.fix``).
     """
     n = len(jobs)
     if n == 0:
@@ -118,7 +120,8 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
         i = todo[0]
         job = jobs[i]
         folder = out_dir / _relative_folder(job.path, base) if out_dir is not None else None
-        reports[i] = check_file(job.path, profile, write=job.write, shown=job.shown, out_dir=folder, avoid=inputs)
+        reports[i] = check_file(job.path, profile, write=job.write, shown=job.shown, out_dir=folder, avoid=inputs,
+                                fix=fix)
         note(CHECK, i, reports[i])
         return reports  # type: ignore[return-value]
 
@@ -138,7 +141,7 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
             note(CHECK, i, reports[i])
 
         # records travel back only when asked for (keep_records) or needed for a copy written later
-        _map(pool, profile, _check_task,
+        _map(pool, profile, functools.partial(_check_task, fix=True) if fix else _check_task,
              [(jobs[i].path, jobs[i].shown, outputs[i], False, keep_records) for i in todo],
              checked, lambda k, msg: (_failed(jobs[todo[k]], msg), False))
         # 2. reconcile across files: when the batch holds both sides, fetch the records it reads
@@ -169,7 +172,7 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
                 note(WRITE, i, reports[i])
 
             _map(pool, profile, _write_task, [(jobs[i].path, reports[i], targets[i]) for i in again],
-                 done, lambda k, msg: ("failed", None, msg, [], []))
+                 done, lambda k, msg: ("failed", None, msg, [], [], None, 0))
         if not keep_records:
             for r in reports:
                 _drop_records(r)
@@ -261,7 +264,7 @@ def _ping() -> bool:
 
 
 def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, keep_records: bool,
-                profile=None) -> tuple[FileReport, bool]:
+                profile=None, fix: bool = False) -> tuple[FileReport, bool]:
     """Check one file and, if its copy's name fits its content, write the copy; (report, written)."""
     prof = profile if profile is not None else _PROFILE
     wants_copy = output is not None
@@ -274,7 +277,8 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
             fmt = None
         if fmt is None or output.suffix.lower() != (".xlsm" if fmt == "xlsm" else ".xlsx"):
             output = None  # named after the check, in the main process
-    report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID)
+    report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID, fix=fix)
+    report.fix = fix  # a copy written later (after the reconciliation) is corrected too
     written = output is not None and report.status != "failed" and report.output is not None
     needed = (keep_records or (wants_copy and not written)
               or (reconcile and any(s.kind in RECONCILED_KINDS for s in report.sheets)))
@@ -313,7 +317,8 @@ def _write_task(path: Path, report: FileReport, output: Path, profile=None):
     """Write one annotated copy; returns only what writing changes (the report is not sent back)."""
     before, remarks = len(report.notes), len(report.remarks)
     write_output(path, report, profile if profile is not None else _PROFILE, output=output, avoid=_AVOID)
-    return report.status, report.output, report.error, report.notes[before:], report.remarks[remarks:]
+    return (report.status, report.output, report.error, report.notes[before:], report.remarks[remarks:],
+            report.corrected, report.fixed)
 
 
 def _drop_records(report: FileReport | None) -> None:
@@ -323,8 +328,9 @@ def _drop_records(report: FileReport | None) -> None:
 
 
 def _apply(report: FileReport, outcome) -> None:
-    status, output, error, notes, remarks = outcome
+    status, output, error, notes, remarks, corrected, fixed = outcome
     report.status, report.output, report.error = status, output, error
+    report.corrected, report.fixed = corrected, fixed
     report.notes.extend(notes)
     report.remarks.extend(remarks)
 

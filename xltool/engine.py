@@ -44,6 +44,9 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # Chinese remarks for the findings sheet
     remarks: list[str] = field(default_factory=list)  # Chinese remarks about the run (console, JSON)
+    fix: bool = False  # a corrected copy was asked for (--fix)
+    corrected: str | None = None  # the corrected copy written (--fix)
+    fixed: int = 0  # cells it corrected
 
     @property
     def errors(self) -> int:
@@ -68,6 +71,9 @@ class FileReport:
         }
         if self.remarks:
             doc["remarks"] = list(self.remarks)
+        if self.fix:
+            doc["corrected"] = display_name(self.corrected) if self.corrected is not None else None
+            doc["fixed"] = self.fixed
         return doc
 
 
@@ -114,24 +120,28 @@ def fit_name(name: str, keep: str) -> str:
     return head + "…" + keep
 
 
-_OWN_OUTPUT = re.compile(re.escape(OUTPUT_TAG) + r"(?: \([0-9]+\))?$")
+CORRECTED_TAG = ".corrected"
+_OWN_OUTPUT = re.compile("(?:" + re.escape(OUTPUT_TAG) + "|" + re.escape(CORRECTED_TAG) + r")(?: \([0-9]+\))?$")
 
 
 def is_own_output(path: Path) -> bool:
-    """Files this tool wrote: ``X.checked.xlsx`` / ``X.checked.xlsm`` (and ``X.checked (2).xlsx`` …)."""
+    """Files this tool wrote: ``X.checked.xlsx`` / ``X.checked.xlsm`` (and ``X.checked (2).xlsx`` …), and the
+    corrected copies ``X.corrected.xlsx`` (--fix): checking one writes ``X.checked.xlsx`` / ``X.corrected (2).xlsx``,
+    never ``X.corrected.checked.xlsx``."""
     return bool(_OWN_OUTPUT.search(path.stem))
 
 
 def check_file(path: Path, profile, *, out_dir: Path | None = None, write: bool = True,
-               shown: str | None = None, output: Path | None = None, avoid=()) -> FileReport:
+               shown: str | None = None, output: Path | None = None, avoid=(), fix: bool = False) -> FileReport:
     """Check one workbook and (``write``) write its annotated copy.
 
     Never raises for a bad file: the report says ``failed`` and why (in Chinese).
     With ``write=False`` the report can be completed later (cross-file findings such as the
     reconciliation of a summary with its project forms) and written with ``write_output``.
-    ``avoid``: paths that must not be written (the run's inputs).
+    ``avoid``: paths that must not be written (the run's inputs). ``fix``: also write the corrected copy
+    ``X.corrected.xlsx`` beside the annotated one (``xltool.report.fix``).
     """
-    report = FileReport(path=shown if shown is not None else str(path))
+    report = FileReport(path=shown if shown is not None else str(path), fix=fix and write)
     with _failures(report) as guard:
         book = _check(path, profile, report)
         if write:
@@ -141,7 +151,8 @@ def check_file(path: Path, profile, *, out_dir: Path | None = None, write: bool 
 
 def write_output(path: Path, report: FileReport, profile, *, out_dir: Path | None = None,
                  output: Path | None = None, avoid=()) -> FileReport:
-    """Write the annotated copy of an already checked file (re-reads its values; cheap)."""
+    """Write the annotated copy (and with ``report.fix`` the corrected copy) of an already checked file
+    (re-reads its values; cheap)."""
     if report.status == "failed":
         return report
     with _failures(report) as guard:
@@ -244,9 +255,33 @@ def _write(path: Path, book, profile, report: FileReport, target: Path, avoid=()
         guard.target = target
     if write_annotated(path, book, report, profile, target):
         report.output = str(target)
+    if report.fix:
+        _write_corrected(path, book, profile, report, target, avoid, guard)
 
 
-def choose_target(src: Path, target: Path, avoid, report: FileReport) -> Path:
+def _write_corrected(path: Path, book, profile, report: FileReport, annotated: Path, avoid, guard) -> None:
+    """The corrected copy ``X.corrected.xlsx`` beside the annotated copy (same rules for its name)."""
+    from xltool.report.annotate import write_corrected
+    from xltool.report.fix import corrected_path
+
+    target = corrected_path(annotated)
+    if path_key(target) == path_key(path):  # a corrected copy checked again: X.corrected (2).xlsx beside it
+        target = target.with_name(fit_name(f"{target.stem} (2){target.suffix}", f" (2){target.suffix}"))
+    target = choose_target(path, target, avoid, report, label="更正副本")
+    if guard is not None:
+        guard.target = target
+    before = len(report.remarks)
+    correction = write_corrected(path, book, report, profile, target)
+    if correction is None:
+        text = f"{report.errors} 处错误都需要人工核实，没有可以自动更正的，未生成更正副本。"
+        if report.errors and len(report.remarks) == before and text not in report.remarks:
+            report.remarks.append(text)
+        return
+    report.corrected = str(target)
+    report.fixed = len(correction.fixes)
+
+
+def choose_target(src: Path, target: Path, avoid, report: FileReport, label: str = "核查副本") -> Path:
     """Where the copy goes: ``target``, unless it is another input of the run or a copy a person has
     saved since this tool wrote it; then ``X.checked (2).xlsx``, (3) … — the first that is free or an
     untouched copy of ours. A file at ``target`` that was never ours (or the input itself) is left for
@@ -275,10 +310,10 @@ def choose_target(src: Path, target: Path, avoid, report: FileReport) -> Path:
         return target
     shown, new = display_name(target.name), display_name(candidate.name)
     if why == "input":
-        text = f"“{shown}”也是本次核查的文件，未覆盖它；本次核查副本另存为“{new}”。"
+        text = f"“{shown}”也是本次核查的文件，未覆盖它；本次{label}另存为“{new}”。"
     else:
         text = (f"“{shown}”在本工具生成后又被修改并保存过（可能有人在其中改正了数据），为保留这些修改，未覆盖它；"
-                f"本次核查副本另存为“{new}”。")
+                f"本次{label}另存为“{new}”。")
     report.remarks.append(text)
     report.notes.append(text)
     return candidate

@@ -21,6 +21,7 @@ class Issue:
     expected: Any = None
     found: Any = None
     severity: str | None = None  # overrides the rule's default when set
+    exact: float | None = None  # ``expected`` unrounded, where rounding it lost digits (--fix writes it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class Finding:
     found: Any = None
     row: int | None = None  # 0-based position, for annotating
     col: int | None = None
+    exact: float | None = None  # ``expected`` unrounded (the value ``--fix`` writes into a number cell)
 
     def to_json(self) -> dict:
         return {

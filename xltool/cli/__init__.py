@@ -80,6 +80,8 @@ def fast_check_args(args: list[str]) -> dict | None:
             kw[key] = value
         elif not eq and a == "--no-write":
             kw["no_write"] = True
+        elif not eq and a == "--fix":
+            kw["fix"] = True  # (absent unless asked: check's default)
         elif not eq and a in ("-v", "--verbose"):
             kw["verbose"] = True
         elif not eq and a in ("--overview", "--no-overview"):

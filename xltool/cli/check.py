@@ -44,9 +44,12 @@ def _command():
     @click.option("--overview/--no-overview", "overview", default=None,
                   help="是否写出核查汇总.xlsx（默认：检查多个文件或文件夹时写出，只查一个文件时不写）。")
     @click.option("--verbose", "-v", is_flag=True, help="在每个文件的结果下逐条列出问题（规则名称、单元格、说明）。")
-    def command(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose):
+    @click.option("--fix", is_flag=True,
+                  help="在核查副本旁另写一份更正副本：算错的派生数字（结余数、执行率、合计、得分、等级等）"
+                       "改为重算的正确值并加批注说明原值；预算数、执行数、分值等原始数字不改，需要人工处理的问题仍然标出。")
+    def command(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose, fix):
         """核查工作簿或文件夹：重算派生数据，标出错误，写出核查副本和核查汇总。"""
-        check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose)
+        check(paths, out_dir, fmt, profile, no_write, jobs, overview, verbose, fix)
 
     return command
 
@@ -73,7 +76,7 @@ def _echo(text, err: bool = False, nl: bool = True) -> None:
 
 
 def check(paths, out_dir=None, fmt="text", profile="national", no_write=False, jobs=0, overview=None,
-          verbose=False):
+          verbose=False, fix=False):
     """核查工作簿或文件夹：重算派生数据，标出错误，写出核查副本和核查汇总。"""
     from xltool import profiles
     from xltool.inputs import collect
@@ -104,7 +107,7 @@ def check(paths, out_dir=None, fmt="text", profile="national", no_write=False, j
     try:
         with _progress(show_bar) as bar:
             reports = batch.run(jobs_list, prof, out_dir=out, base=base, workers=jobs, progress=bar,
-                                warn=warnings.append, keep_records=False)
+                                warn=warnings.append, keep_records=False, fix=fix and not no_write)
     except KeyboardInterrupt:
         text = "已中断：未完成全部文件的核查。"
         _echo(text, err=True)

@@ -38,7 +38,34 @@ def write_annotated(src: Path, book, report, profile, target: Path) -> bool:
     if target.exists() and not written_by_us(target):
         raise UnreadableFile(f"输出位置已有同名文件“{target.name}”，且不是本工具生成的核查副本；为避免覆盖他人文件，未写入。"
                              "请改用 --out 指定其他输出文件夹，或移走该文件后重试。")
-    plan = build(report, book, profile)
+    return _write_plan(src, book, build(report, book, profile), target)
+
+
+def write_corrected(src: Path, book, report, profile, target: Path):
+    """Write the corrected copy (``--fix``) of ``src`` to ``target``: the recomputed values of the derived figures
+    that were wrong, each noted; what needs a person stays marked. Returns the ``fix.Correction`` (its report
+    says what remains), or None when nothing could be corrected (then no copy is written) or the copy was
+    refused (``report.notes`` says why)."""
+    from xltool.report.fix import decide
+    from xltool.report.plan import build_corrected
+
+    if target.resolve() == src.resolve():
+        raise UnreadableFile("输出文件与原文件相同，为保护原文件已停止写入。")
+    if target.exists() and not written_by_us(target):
+        raise UnreadableFile(f"输出位置已有同名文件“{target.name}”，且不是本工具生成的文件；为避免覆盖他人文件，未写入"
+                             "更正副本。请改用 --out 指定其他输出文件夹，或移走该文件后重试。")
+    correction = decide(report, book, profile, src)
+    if not correction.fixes:
+        return None
+    written = _write_plan(src, book, build_corrected(correction, book, profile), target)
+    for text in correction.report.remarks:  # a refusal or the fallback writer: said on the console and in JSON too
+        if text not in report.remarks:
+            report.remarks.append(text)
+    return correction if written else None
+
+
+def _write_plan(src: Path, book, plan: Plan, target: Path) -> bool:
+    report = plan.report
     if report.fmt in ("xlsx", "xlsm") and not os.environ.get("XLTOOL_OPENPYXL_WRITER"):
         from xltool.report import xlsxfast  # the same plan, written at the package level: no full load + save
 
@@ -50,6 +77,10 @@ def write_annotated(src: Path, book, report, profile, target: Path) -> bool:
                 _say(report, REFUSED_NOTE.format(exc.reason))
                 return False
             _say(report, FALLBACK_NOTE.format(exc.reason))
+    if plan.correction is not None and plan.has_formulas:  # openpyxl keeps no cached value: the values, so noted
+        from xltool.report.plan import build_corrected
+
+        plan = build_corrected(plan.correction.values_only(), book, plan.profile)
     write_with_openpyxl(src, book, plan, target)
     return True
 
@@ -76,7 +107,8 @@ def write_with_openpyxl(src: Path, book, plan: Plan, target: Path) -> None:
         warnings.simplefilter("ignore")
         _annotate(wb, plan)
         _findings_sheet(wb, plan)
-        wb.custom_doc_props.append(_marker())
+        if MARKER not in wb.custom_doc_props.names:  # a copy of ours checked again carries it already
+            wb.custom_doc_props.append(_marker())
         atomic_write(target, lambda p: wb.save(str(p)))
 
 
@@ -184,6 +216,12 @@ def _annotate(wb, plan: Plan) -> None:
         if name not in wb.sheetnames:
             continue
         ws = wb[name]
+        for (r, c), rep in sp.values.items():
+            cell = ws.cell(r + 1, c + 1)
+            if rep.keep_value:
+                continue  # openpyxl keeps the formula text of shared formulas itself
+            # openpyxl cannot cache a formula's value, and a formula without one reads as empty: the value
+            put(cell, rep.value)
         for (r, c), mark in sp.marks.items():
             cell = ws.cell(r + 1, c + 1)
             cell.fill = PatternFill("solid", fgColor=mark.fill)

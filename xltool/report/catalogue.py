@@ -9,6 +9,27 @@ from xltool.kinds import BY_NAME
 
 KIND_CN = {"*": "所有表格"}
 
+#: Rules whose finding sits on a *derived* figure (a balance, rate, total, execution score, weighted score, sum or
+#: grade) and carries the recomputed value as ``expected``: ``xltool check --fix`` writes that value (or the
+#: neighbours' formula) into the corrected copy. Every other rule concerns an input a person gave (a budget, an
+#: amount spent, points, a weight, a reason, a text) or a cross-file difference: it stays marked for a person.
+#: Not fixable although a sum: a form's 年度资金总额 against its “其中” lines (PF003, WF003) — the total is the budget
+#: and spending the rate and score rest on, and a breakdown missing a line is as likely as a wrong total.
+#: The value is what the figure is (its Chinese word).
+FIXABLE: dict[str, str] = {
+    "SUM001": "执行率", "SUM002": "结余数", "SUM006": "评价等级", "SUM009": "合计", "SUM014": "小计",
+    "PF001": "执行率", "PF002": "执行率得分", "PF012": "总分", "PF014": "等级", "PF017": "得分",
+    "WF001": "预算执行进度", "WF004": "折算得分", "WF007": "预算执行率单项得分",
+    "WF008": "完成等级", "WF009": "自评得分", "WF016": "等级",
+    "MT002": "合计满分", "MT003": "合计得分", "MT004": "换算得分", "MT005": "评价等级",
+    "ST003": "小计得分", "ST004": "合计分值", "ST006": "总分", "ST007": "评价等级",
+}
+
+
+def fixable(code: str) -> bool:
+    """True when ``--fix`` may write the recomputed value of rule ``code``'s finding (see ``FIXABLE``)."""
+    return code in FIXABLE
+
 
 def _kind_cn(kind: str) -> str:
     """Chinese name(s) of a rule's kind; several kinds are joined by "|" ("project-form|department-form")."""

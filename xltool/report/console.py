@@ -21,6 +21,8 @@ def file_line(r) -> str:
     if key == status.FAILED:
         return f"{mark}{path}：{r.error}"
     out = f"，核查副本：{display_name(r.output)}" if r.output else ""
+    if getattr(r, "corrected", None):
+        out += f"，更正副本：{display_name(r.corrected)}（已更正 {r.fixed} 处）"
     remarks = "".join(f"\n    注意：{t}" for t in getattr(r, "remarks", ()))
     return f"{mark}{path}：{kinds}，错误 {r.errors} 处，提示 {r.warnings} 处{out}{remarks}"
 

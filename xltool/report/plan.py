@@ -22,6 +22,8 @@ from typing import Any
 from xltool.findings import ERROR, INFO, SEVERITY_CN, WARNING
 
 FILL = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
+FIXED = "fixed"  # the mark of a cell the corrected copy (--fix) changed
+FIXED_FILL = "E2EFDA"  # light green
 REVIEW_HEADER_FILL = "BDD7EE"
 REVIEW_FILL = "EAF1FB"
 REVIEW_BORDER = "8EA9DB"
@@ -112,7 +114,7 @@ class Mark:
 
     @property
     def fill(self) -> str:
-        return FILL[self.severity]
+        return FIXED_FILL if self.severity == FIXED else FILL[self.severity]
 
     def note(self, existing: str | None = None) -> str:
         """The cell's note: its own note, if any, then ours."""
@@ -140,10 +142,22 @@ class Column:
     width: float = REVIEW_WIDTH
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A cell of the corrected copy that gets a new content: ``value`` (the recomputed value; the cached value
+    when ``formula`` is given), or with ``keep_value`` only its formula (a shared formula's dependant written
+    out because its master changed)."""
+
+    value: Any = None
+    formula: str | None = None  # without "="
+    keep_value: bool = False
+
+
 @dataclass
 class SheetPlan:
     marks: dict[tuple[int, int], Mark] = field(default_factory=dict)
     columns: list[Column] = field(default_factory=list)
+    values: dict[tuple[int, int], Replacement] = field(default_factory=dict)  # the corrected copy only
 
     def cells(self) -> dict[tuple[int, int], tuple[Any, Style]]:
         """Every cell the plan writes on this sheet: (row, col) → (value, style)."""
@@ -180,17 +194,27 @@ class Plan:
     report: Any
     profile: Any
     sheets: dict[str, SheetPlan] = field(default_factory=dict)
+    correction: Any = None  # the corrected copy's ``xltool.report.fix.Correction``
 
     def findings_sheet(self, sheetnames) -> FindingsSheet:
         """The 核查结果 sheet for a workbook holding ``sheetnames`` (read the report's notes as they are now)."""
-        return _findings_sheet(self.report, self.profile, list(sheetnames))
+        return _findings_sheet(self.report, self.profile, list(sheetnames), self.correction)
+
+    @property
+    def has_values(self) -> bool:
+        return any(sp.values for sp in self.sheets.values())
+
+    @property
+    def has_formulas(self) -> bool:
+        return any(r.formula for sp in self.sheets.values() for r in sp.values.values())
 
 
 # ------------------------------------------------------------------ deciding
 
 
-def build(report, book, profile) -> Plan:
-    """The plan of the annotated copy of a checked file (``book``: its values, for merged ranges and widths)."""
+def build(report, book, profile, columns: bool = True) -> Plan:
+    """The plan of the annotated copy of a checked file (``book``: its values, for merged ranges and widths).
+    ``columns``: with the recomputed ("复核") columns."""
     plan = Plan(report, profile)
     by_cell = defaultdict(list)
     for f in report.findings:
@@ -208,7 +232,7 @@ def build(report, book, profile) -> Plan:
         old = sp.marks.get((ar, ac))
         sp.marks[(ar, ac)] = Mark(_worse(worst, old.severity) if old else worst,
                                   (old.text + "\n" + text) if old else text)
-    for s in report.kinds:
+    for s in report.kinds if columns else ():
         if s.module is None or not hasattr(s.module, "review_columns") or s.name not in sheets:
             continue
         spec = s.module.review_columns(s.record, profile)
@@ -221,6 +245,45 @@ def build(report, book, profile) -> Plan:
             values, numfmt = at_form_precision(s.record, profile, col)
             sp.columns.append(Column(start + i, col.title, (h0, h1), values, review_style(numfmt)))
     return plan
+
+
+def build_corrected(correction, book, profile) -> Plan:
+    """The plan of the corrected copy (``--fix``): the corrected cells get their new content, a green fill and a
+    note saying what they held; what remains is marked as in the annotated copy (no recomputed columns: the
+    copy is meant to be handed in)."""
+    plan = build(correction.report, book, profile, columns=False)
+    plan.correction = correction
+    for f in correction.fixes:
+        sp = plan.sheets.setdefault(f.sheet, SheetPlan())
+        sp.values[(f.row, f.col)] = Replacement(f.value, f.formula)
+        old = sp.marks.get((f.row, f.col))
+        text = fixed_note(f) + ("\n" + old.text if old else "")
+        sp.marks[(f.row, f.col)] = Mark(FIXED, text)
+    for name, cells in correction.explicit.items():
+        sp = plan.sheets.setdefault(name, SheetPlan())
+        for pos, formula in cells.items():
+            sp.values.setdefault(pos, Replacement(None, formula, keep_value=True))
+    return plan
+
+
+def shown(v) -> str:
+    """A cell's value as a note says it."""
+    from xltool.precision import fmt
+
+    if v is None or v == "":
+        return "（空）"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return fmt(float(v), 6)
+    return str(v)
+
+
+def fixed_note(f) -> str:
+    """The note of a corrected cell: what it held, why it changed, what it holds now."""
+    was = shown(f.was) + (f"（公式 ={f.was_formula}）" if f.was_formula else "")
+    now = f"公式 ={f.formula}（结果 {shown(f.value)}）" if f.formula else shown(f.value)
+    return f"【已更正】原填 {was}；{f.why.rstrip('。')}。已改为 {now}（规则 {f.rule}）"
 
 
 def _numfmt(decimals: int, thousands: bool) -> str:
@@ -323,6 +386,18 @@ def cell_value(v):
     return v if isinstance(v, (int, str)) else str(v)
 
 
+def correction_line(correction) -> str:
+    """The corrected copy's status line: how many cells were corrected, how many findings remain."""
+    rep = correction.report
+    left = f"错误 {rep.errors} 处、提示 {rep.warnings} 处" if (rep.errors or rep.warnings) else "无"
+    text = f"已更正 {len(correction.fixes)} 处（绿色）；仍需人工处理：{left}"
+    if correction.held:
+        cells = "、".join(f.cell for f in correction.held[:8]) + ("等" if len(correction.held) > 8 else "")
+        text += (f"。其中 {len(correction.held)} 处计算结果（{cells}）未自动更正：它们所依据的输入数字"
+                 "（预算数、执行数、分值等）本身有误，须先由人工改正，再重新核查")
+    return text + "。"
+
+
 def verdict(report) -> str:
     from xltool import status
 
@@ -381,7 +456,10 @@ FINDINGS_HEADERS = ("序号", "级别", "工作表", "单元格", "规则", "规
 FINDINGS_WIDTHS = (10, 14, 18, 10, 9, 24, 70, 16, 16)
 
 
-def _findings_sheet(report, profile, sheetnames: list[str]) -> FindingsSheet:
+FIXES_HEADERS = ("序号", "更正", "工作表", "单元格", "规则", "规则名称", "原来的问题", "原值", "更正为")
+
+
+def _findings_sheet(report, profile, sheetnames: list[str], correction=None) -> FindingsSheet:
     from xltool.report.catalogue import rule_title
 
     title = safe_title(SHEET_NAME, sheetnames)
@@ -393,13 +471,17 @@ def _findings_sheet(report, profile, sheetnames: list[str]) -> FindingsSheet:
 
     from xltool import status
 
-    put(0, 0, "xltool 核查结果", TITLE)
+    put(0, 0, "xltool 更正副本" if correction is not None else "xltool 核查结果", TITLE)
     word = status.word_of(report)
     put(1, 0, "文件", BOLD)
     put(1, 1, report.path)
     put(2, 0, "状态", BOLD)
     put(2, 1, word, STATUS_STYLE.get(word, BOLD))
     r = 3
+    if correction is not None:
+        put(r, 0, "更正", BOLD)
+        put(r, 1, correction_line(correction), Style(bold=True, fill=FIXED_FILL))
+        r += 1
     for k, v in ( ("地区配置", f"{profile.title}（{profile.name}）"), ("核查结论", verdict(report))):
         put(r, 0, k, BOLD)
         put(r, 1, v)
@@ -425,11 +507,35 @@ def _findings_sheet(report, profile, sheetnames: list[str]) -> FindingsSheet:
         put(r, 0, "说明", BOLD)
         put(r, 1, note)
         r += 1
-    r += 1
+    present = set(sheetnames)
+    if correction is not None:
+        r += 1
+        put(r, 0, f"已更正的单元格（{len(correction.fixes)} 处，绿色）", BOLD)
+        r += 1
+        for i, h in enumerate(FIXES_HEADERS):
+            put(r, i, h, TABLE_HEAD)
+        fixed = Style(fill=FIXED_FILL)
+        for n, f in enumerate(correction.fixes, start=1):
+            r += 1
+            put(r, 0, n)
+            put(r, 1, "已更正", fixed)
+            put(r, 2, f.sheet)
+            if f.sheet in present:
+                put(r, 3, f.cell, LINK)
+                links.append((r, 3, "'" + f.sheet.replace("'", "''") + "'!" + f.cell))
+            else:
+                put(r, 3, f.cell)
+            put(r, 4, f.rule)
+            put(r, 5, rule_title(f.rule))
+            put(r, 6, f.why, WRAP)
+            put(r, 7, cell_value(f.was) if f.was != "" else "（空）")
+            put(r, 8, ("=" + f.formula) if f.formula else cell_value(f.value))
+        r += 2
+        put(r, 0, "仍需人工处理", BOLD)
+        r += 1
     for i, h in enumerate(FINDINGS_HEADERS):
         put(r, i, h, TABLE_HEAD)
     first = r
-    present = set(sheetnames)
     for n, f in enumerate(report.findings, start=1):
         r += 1
         put(r, 0, n)

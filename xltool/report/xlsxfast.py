@@ -45,6 +45,7 @@ from xltool.report.plan import (
     FindingsSheet,
     Mark,
     Plan,
+    Replacement,
     SheetPlan,
     Style,
     note_height,
@@ -446,9 +447,12 @@ class _SheetPatch:
         self.marks: dict[int, dict[int, Mark]] = defaultdict(dict)
         for (r, c), mark in sp.marks.items():
             self.marks[r][c] = mark
+        self.values: dict[int, dict[int, Replacement]] = defaultdict(dict)  # the corrected copy's new contents
+        for (r, c), rep in sp.values.items():
+            self.values[r][c] = rep
         # per column, left to right: (col, header row, header <c> xml, "<c r=\"X", attributes, style, values, texts)
         self.cols: list[tuple[int, int, bytes, bytes, bytes, int, dict, dict[str, bytes]]] = []
-        rows = set(self.marks)
+        rows = set(self.marks) | set(self.values)
         for col in sorted(sp.columns, key=lambda k: k.col):
             letter = col_letter(col.col)
             head = styles.style(REVIEW_HEAD)
@@ -495,9 +499,10 @@ class _SheetPatch:
         if row.endswith(b"/>"):
             row = row[:-2].rstrip() + b">"
         marks = self.marks.get(r)
+        values = self.values.get(r)
         added = self.added(r)
         exotic = b"<!" in inner or b"<?" in inner
-        if not marks and not exotic:
+        if not marks and not values and not exotic:
             # the usual case: recomputed cells right of every cell of the row, appended as they are
             last = _last_cell_start(inner)
             right = -1
@@ -524,6 +529,8 @@ class _SheetPatch:
             prev = c
         for c, xml in added:
             found[c] = xml
+        for c, rep in (values or {}).items():
+            found[c] = _replaced(found.get(c), _ref(r, c), rep)
         for c, mark in (marks or {}).items():
             cell = found.get(c)
             if cell is None:
@@ -538,6 +545,39 @@ class _SheetPatch:
                 tag = _set_attr(tag, b"r", _ref(r, c).encode())
             found[c] = tag + cell[m.end():]
         return row + b"".join(found[c] for c in sorted(found)) + b"".join(rest) + b"</row>"
+
+
+_F_ELEMENT = re.compile(rb"<f\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>.*?</f>)", re.S)
+
+
+def _replaced(cell: bytes | None, ref: str, rep: Replacement) -> bytes:
+    """A cell of the corrected copy: ``cell`` (its XML, None when absent) with the new content of ``rep``.
+
+    The cell keeps its position and format (``s``); its type follows the new value. Whatever it held — a shared
+    or inline string, a number, a boolean, a formula (the master of a shared one too) — goes."""
+    if rep.keep_value:  # a shared formula's dependant, written out: only its <f> changes
+        if cell is None or _F_ELEMENT.search(cell) is None:
+            raise _unusual("共享公式的从属单元格缺失")
+        return _F_ELEMENT.sub(lambda m: b"<f>" + _text(rep.formula).encode("utf-8") + b"</f>", cell, count=1)
+    s = None
+    if cell is not None:
+        s = _attrs(_TOKEN.match(cell).group(0)).get(b"s")
+    st = b' s="' + s + b'"' if s else b""
+    f = b"<f>" + _text(rep.formula).encode("utf-8") + b"</f>" if rep.formula else b""
+    v = rep.value
+    head = b'<c r="' + ref.encode() + b'"' + st
+    if isinstance(v, bool):
+        return head + b' t="b">' + f + b"<v>%d</v></c>" % int(v)
+    if isinstance(v, (int, float)) and math.isfinite(v):
+        x = float(v)
+        num = b"%d" % int(x) if x.is_integer() and abs(x) < 1e15 else repr(x).encode()
+        return head + b">" + f + b"<v>" + num + b"</v></c>"
+    if v is None or v == "":
+        return head + (b">" + f + b"</c>" if f else b"/>")
+    text = _text(v if isinstance(v, str) else str(v)).encode("utf-8")
+    if f:
+        return head + b' t="str">' + f + b"<v>" + text + b"</v></c>"
+    return head + b' t="inlineStr"><is><t xml:space="preserve">' + text + b"</t></is></c>"
 
 
 def _last_cell_start(inner: bytes) -> int:
@@ -815,7 +855,7 @@ def _tail_edits(tail: bytes, sp: SheetPlan, legacy_rid: str | None, legacy_exist
             tail = tail[:at] + new + tail[at:]
         kids, close = _children(tail, start)
     has_legacy = any(k.name == b"legacyDrawing" for k in kids)
-    if has_legacy != legacy_exists:
+    if legacy_rid is not None and has_legacy != legacy_exists:  # (notes untouched: the sheet's own drawing stays)
         raise _unusual("批注绘图与关系不一致")
     if legacy_rid is not None and not legacy_exists:
         at = _insert_at(kids, close, "legacyDrawing", SHEET_ORDER)
@@ -1247,7 +1287,16 @@ def write(src: Path, plan: Plan, target: Path) -> None:
         overrides.append(("/" + fpart, CT_WORKSHEET))
         wb_rid = _new_id({r.get("Id") for r in wb_rels})
         rel_updates[wb_rels_name].append((wb_rid, RT + "worksheet", posixpath.relpath(fpart, "xl"), None))
-        new_wb = _workbook_xml(wb_xml, wb_start, fs, max(sheet_ids + [0]) + 1, wb_rid)
+        # the corrected copy: a calcChain would point at cells whose formulas changed (Excel "repairs" that):
+        # dropped, Excel rebuilds it; with formulas about, Excel recalculates on load
+        chain = [r for r in wb_rels if r.get("Type", "").endswith("/calcChain")] if plan.has_values else []
+        dropped = {_resolve("xl/workbook.xml", r.get("Target", "")) for r in chain}
+        new_wb = _workbook_xml(wb_xml, wb_start, fs, max(sheet_ids + [0]) + 1, wb_rid,
+                               full_calc=plan.has_formulas or bool(chain))
+        if chain:
+            replaced[wb_rels_name] = _add_relationships(
+                _drop_relationships(_read(zin, wb_rels_name), {r.get("Id") for r in chain}),
+                rel_updates.pop(wb_rels_name))
 
         # custom property marking the copy as ours
         custom_part = next((_resolve("", r.get("Target", "")) for r in root_rels if r.get("Type") == RT_CUSTOM), None)
@@ -1264,6 +1313,9 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                                                None))
 
         ctypes = _read(zin, "[Content_Types].xml")
+        for part in dropped:
+            ctypes = re.sub(rb"""<Override\b[^>]*PartName\s*=\s*["']/""" + re.escape(part.encode()) + rb"""["'][^>]*/>""",
+                            b"", ctypes, flags=re.I)
         add = "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides)
         if any(p.lower().endswith(".vml") for p in new_parts) and not re.search(
                 rb"""<Default\b[^>]*Extension\s*=\s*["']vml["']""", ctypes, re.I):
@@ -1276,7 +1328,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 sheet_parts = {p: n for n, p in sheets}
                 for info in infos:
                     name = info.filename
-                    if name in done or info.is_dir():
+                    if name in done or info.is_dir() or name in dropped:
                         continue
                     done.add(name)
                     if name == "[Content_Types].xml":
@@ -1387,7 +1439,17 @@ def _add_children(data: bytes, xml: bytes) -> bytes:
     return data[:close] + xml + data[close:]
 
 
-def _workbook_xml(data: bytes, root: re.Match, fs: FindingsSheet, sheet_id: int, rid: str) -> bytes:
+def _drop_relationships(data: bytes, ids: set) -> bytes:
+    """A .rels part without the relationships ``ids``."""
+    def keep(m: re.Match) -> bytes:
+        return b"" if (_attr(m.group(0), b"Id") or b"").decode("utf-8", "replace") in ids else m.group(0)
+
+    return re.sub(rb"<Relationship\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>.*?</Relationship>)", keep, data,
+                  flags=re.S)
+
+
+def _workbook_xml(data: bytes, root: re.Match, fs: FindingsSheet, sheet_id: int, rid: str,
+                  full_calc: bool = False) -> bytes:
     prefix = _ns_prefix(root.group(0), NS_R)
     if prefix is None:
         prefix = b"xlr" if b"xmlns:r" in _attrs(root.group(0)) else b"r"
@@ -1409,6 +1471,13 @@ def _workbook_xml(data: bytes, root: re.Match, fs: FindingsSheet, sheet_id: int,
         block = re.sub(rb"<workbookView\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
                        lambda m: _set_attr(_set_attr(m.group(0), b"activeTab", b"0"), b"firstSheet", b"0"), block)
         edits.append((views.start, views.end, block))
+    if full_calc:  # before the defined names' edit: inserted at the same place, they come first
+        calc = by.get("calcPr")
+        if calc is not None:
+            edits.append((calc.start, calc.tag_end, _set_attr(calc.tag, b"fullCalcOnLoad", b"1")))
+        else:
+            at = _insert_at(kids, close, "calcPr", WORKBOOK_ORDER)
+            edits.append((at, at, b'<calcPr fullCalcOnLoad="1"/>'))
     quoted = "'" + fs.title.replace("'", "''") + "'"
     last_col = col_letter(fs.ncols - 1)
     names = [f'<definedName name="_xlnm.Print_Titles" localSheetId="0">'

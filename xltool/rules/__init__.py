@@ -136,6 +136,6 @@ def run(kind: str, record: Any, ctx: Context) -> list[Finding]:
             out.append(Finding(
                 rule=r.code, severity=sev, sheet=c.sheet if c else None, cell=c.a1 if c else None,
                 message=issue.message, expected=issue.expected, found=issue.found,
-                row=c.row if c else None, col=c.col if c else None,
+                row=c.row if c else None, col=c.col if c else None, exact=issue.exact,
             ))
     return out

@@ -106,7 +106,7 @@ def execution_rate(form, ctx):
         how = f"全年执行数 {fmt(row.execution.value, 6)} ÷ 全年预算数 {fmt(row.budget.value, 6)}"
         if row.rate.value is None:
             if row is form.fund.total and row.rate.state == EMPTY:
-                yield Issue(row.rate.cell, f"执行率未填写，应为 {pct(exp)}（{how}）。", round(exp, 4), None)
+                yield Issue(row.rate.cell, f"执行率未填写，应为 {pct(exp)}（{how}）。", round(exp, 4), None, exact=exp)
             continue
         if not rate_ok(row.rate.value, row.rate.decimals, exp, ctx.profile.tolerance):
             fx = _fund_fixes(form, ctx) if row is form.fund.total else {}
@@ -117,7 +117,7 @@ def execution_rate(form, ctx):
                                           fx, found=row.rate.value)
                 continue
             yield Issue(row.rate.cell, f"{_row_name(row, form.fund.total)}的执行率应为 {pct(exp)}（{how}），表中为 {pct(row.rate.value, 4)}。",
-                        round(exp, 4), row.rate.value)
+                        round(exp, 4), row.rate.value, exact=exp)
 
 
 @rule("PF002", KIND, "执行率得分与执行率不符")
@@ -142,7 +142,7 @@ def execution_score(form, ctx):
         how = f"min(执行率 {pct(rate)}, 100%) × 分值 {fmt(pts)} = {fmt(exp, 4)}"
     if stated.value is None:
         if stated.state == EMPTY:
-            yield Issue(stated.cell, f"执行率得分未填写，应为 {fmt(exp, 2)}（{how}）。", round(exp, 2), None)
+            yield Issue(stated.cell, f"执行率得分未填写，应为 {fmt(exp, 2)}（{how}）。", round(exp, 2), None, exact=exp)
         return
     if not score_ok(stated.value, stated.decimals, exp, p.tolerance):
         t = form.fund.total if form.fund else None
@@ -153,7 +153,7 @@ def execution_score(form, ctx):
                 yield cascade.consequence(stated.cell, "执行率得分", stated.value, [t.points], fx)
                 return
         yield Issue(stated.cell, f"执行率得分应为 {fmt(exp, 2)}（{how}），表中为 {fmt(stated.value, 4)}。",
-                    round(exp, 2), stated.value)
+                    round(exp, 2), stated.value, exact=exp)
 
 
 @rule("PF003", KIND, "“其中”各项之和与年度资金总额不符")

@@ -200,7 +200,7 @@ def converted(t: ManagementTable, ctx):
             yield cascade.follow_on(n.cell, "换算得分", n.value, exp, rts, fx, how, d)
             return
     yield Issue(n.cell, f"换算得分应为 {fmt(exp, d)}（合计得分 {fmt(tot, 4)} ÷ 满分 {fmt(full, 4)} × 100），"
-                        f"表中为 {fmt(n.value, 4)}。", round(exp, d), n.value)
+                        f"表中为 {fmt(n.value, 4)}。", round(exp, d), n.value, exact=exp)
 
 
 @rule("MT005", KIND, "评价等级与换算得分不符")

@@ -94,7 +94,7 @@ def execution_rate(t: SummaryTable, ctx):
                 continue
             yield Issue(n.cell,
                         f"执行率应为 {pct(exp)}（执行数 {fmt(e, 6)} ÷ 预算数 {fmt(b, 6)}），"
-                        f"表中为 {pct(n.value, 4)}。", round(exp, 4), n.value)
+                        f"表中为 {pct(n.value, 4)}。", round(exp, 4), n.value, exact=exp)
 
 
 @rule("SUM002", KIND, "结余数与预算数、执行数不符")
@@ -124,7 +124,7 @@ def balance(t: SummaryTable, ctx):
                 d = _amt_decimals(ctx, bn, en)
                 yield Issue(n.cell,
                             f"结余数未填写，应为 {fmt(exp, d)}（预算数 {fmt(b, 6)} － 执行数 {fmt(e, 6)}）。",
-                            round(exp, d), None)
+                            round(exp, d), None, exact=exp)
             continue
         if not amount_ok(n.value, n.decimals, exp, ctx.profile.tolerance):
             fb = _fixed_budgets(t, ctx).get(i)
@@ -134,7 +134,7 @@ def balance(t: SummaryTable, ctx):
             d = _amt_decimals(ctx, n)
             yield Issue(n.cell,
                         f"结余数应为 {fmt(exp, d)}（预算数 {fmt(b, 6)} － 执行数 {fmt(e, 6)}），"
-                        f"表中为 {fmt(n.value, 6)}。", round(exp, d), n.value)
+                        f"表中为 {fmt(n.value, 6)}。", round(exp, d), n.value, exact=exp)
 
 
 @rule("SUM003", KIND, "结余交回财政数超出范围")
@@ -371,12 +371,12 @@ def _sum_issue(t: SummaryTable, ctx, n, role: str, idx: list[int] | None, what: 
     d = _amt_decimals(ctx, n)
     if wrong and amount_ok(n.value, n.decimals, stated_sum, tol):
         yield Issue(n.cell, f"{what}{n.label}与本列各项之和一致；{_rows_text(t, wrong, role)} 的{n.label}改正后，"
-                            f"{what}应为 {fmt(right, d)}。", round(right, d), n.value, WARNING)
+                            f"{what}应为 {fmt(right, d)}。", round(right, d), n.value, WARNING, exact=right)
         return
     items = len(t.item_rows) if idx is None else len(idx)
     how = f"{count} 个项目之和" if not wrong else f"{items} 个项目按各自应有数之和"
     yield Issue(n.cell, f"{what}{n.label}应为 {fmt(right, d)}（{how}），表中为 {fmt(n.value, 6)}，"
-                        f"相差 {fmt(n.value - right, 6)}。", round(right, d), n.value)
+                        f"相差 {fmt(n.value - right, 6)}。", round(right, d), n.value, exact=right)
 
 
 def _rows_text(t: SummaryTable, idx: list[int], role: str) -> str:
@@ -409,7 +409,7 @@ def totals(t: SummaryTable, ctx):
                 if not (score_ok(tot.score.value, tot.score.decimals, mean, tol)
                         or score_ok(tot.score.value, tot.score.decimals, sum(scores), tol)):
                     yield Issue(tot.score.cell, f"合计行的得分应为各项目得分的平均值 {fmt(mean, 2)}，表中为 {fmt(tot.score.value, 6)}。",
-                                round(mean, 2), tot.score.value)
+                                round(mean, 2), tot.score.value, exact=mean)
 
 
 def _total_rate(t: SummaryTable, ctx, tot: SummaryRow):
@@ -443,7 +443,7 @@ def _total_rate(t: SummaryTable, ctx, tot: SummaryRow):
                     round(exp, 4), n.value, WARNING)
         return
     yield Issue(n.cell, f"合计执行率应为 {pct(exp)}（执行数合计 {fmt(et, 6)} ÷ 预算数合计 {fmt(bt, 6)}），"
-                        f"表中为 {pct(n.value, 4)}。", round(exp, 4), n.value)
+                        f"表中为 {pct(n.value, 4)}。", round(exp, 4), n.value, exact=exp)
 
 
 @rule("SUM010", KIND, "表头年份与报告年度不一致", WARNING)

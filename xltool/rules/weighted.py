@@ -71,7 +71,8 @@ def progress(form, ctx):
         return
     if f.progress.value is None:
         if f.progress.state == EMPTY:
-            yield Issue(f.progress.cell, f"预算执行进度未填写，应为 {pct(rate)}（{_rate_how(form)}）。", round(rate * 100, 2), None)
+            yield Issue(f.progress.cell, f"预算执行进度未填写，应为 {pct(rate)}（{_rate_how(form)}）。", round(rate * 100, 2), None,
+                        exact=rate * 100)
         return
     if not rate_ok(f.progress.value, f.progress.decimals, rate, ctx.profile.tolerance):
         fixed, rts = _fixed_rate(form, ctx)
@@ -80,7 +81,7 @@ def progress(form, ctx):
                                       found=round(f.progress.value * 100, 4))
             return
         yield Issue(f.progress.cell, f"预算执行进度应为 {pct(rate)}（{_rate_how(form)}），表中为 {pct(f.progress.value, 4)}。",
-                    round(rate * 100, 2), round(f.progress.value * 100, 4))
+                    round(rate * 100, 2), round(f.progress.value * 100, 4), exact=rate * 100)
 
 
 @rule("WF002", KIND, "执行数超过预算数")
@@ -179,7 +180,7 @@ def weighted_score(form, ctx):
         if ind.weighted.value is None:
             if ind.weighted.state == EMPTY:
                 yield Issue(ind.weighted.cell, f"{_q(ind)}的折算得分未填写，应为 {fmt(exp, 4)}（单项得分 {fmt(ind.score.value, 4)} "
-                                               f"× 权重 {_w(ind.weight.value)}）。", round(exp, 4), None)
+                                               f"× 权重 {_w(ind.weight.value)}）。", round(exp, 4), None, exact=exp)
             continue
         if not score_ok(ind.weighted.value, ind.weighted.decimals, exp, ctx.profile.tolerance):
             tot_w = sum(i.weight.value for i in form.indicators if _has(i.weight))
@@ -201,7 +202,7 @@ def weighted_score(form, ctx):
                 continue
             yield Issue(ind.weighted.cell, f"{_q(ind)}的折算得分应为 {fmt(exp, 4)}（单项得分 {fmt(ind.score.value, 4)} × 权重 "
                                            f"{_w(ind.weight.value)}），表中为 {fmt(ind.weighted.value, 4)}。",
-                        round(exp, 4), ind.weighted.value)
+                        round(exp, 4), ind.weighted.value, exact=exp)
 
 
 @rule("WF010", KIND, "单项得分超出 0–100")
@@ -375,10 +376,10 @@ def execution_item(form, ctx):
         yield cascade.consequence(ex.score.cell, "预算执行率的单项得分", ex.score.value, rts, _fund_fixes(form, ctx))
     elif _has(ex.score) and not score_ok(ex.score.value, ex.score.decimals, exp, ctx.profile.tolerance):
         yield Issue(ex.score.cell, f"预算执行率的单项得分应为 {fmt(exp, 2)}（执行率 {pct(rate)} × 100，{_rate_how(form)}），"
-                                   f"表中为 {fmt(ex.score.value, 4)}。", round(exp, 2), ex.score.value)
+                                   f"表中为 {fmt(ex.score.value, 4)}。", round(exp, 2), ex.score.value, exact=exp)
     elif ex.score.state == EMPTY:
         yield Issue(ex.score.cell, f"预算执行率的单项得分未填写，应为 {fmt(exp, 2)}（执行率 {pct(rate)} × 100）。",
-                    round(exp, 2), None)
+                    round(exp, 2), None, exact=exp)
     if from_fund and ex.actual.value:
         from xltool.numbers import parse_number
 
