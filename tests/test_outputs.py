@@ -83,3 +83,13 @@ def test_annotated_copy_opens_on_the_findings_sheet_only(tmp_path):
     out = openpyxl.load_workbook(check_file(src, profiles.load()).output)
     assert out.active.title == "核查结果"
     assert [ws.sheet_view.tabSelected for ws in out.worksheets] == [True] + [False] * (len(out.worksheets) - 1)
+
+
+def test_checking_our_own_copy_says_what_its_findings_sheet_is(tmp_path):
+    """A copy of ours checked again: its first sheet is named as our findings page, not as an unknown table."""
+    src = write_summary(tmp_path / "s.xlsx", [summary_row(1, "甲", 100, 100, 96, balance=0)])
+    first = check_file(src, profiles.load(), out_dir=tmp_path / "out")
+    assert first.output, first.error
+    again = check_file(Path(first.output), profiles.load(), write=False)
+    (xl001,) = [f for f in again.findings if f.rule == "XL001" and f.sheet == "核查结果"]
+    assert "本工具此前生成的核查结果页" in xl001.message

@@ -86,10 +86,17 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: A1 of the first sheet of a copy this tool wrote (``report.plan``): checking such a copy again says what it is
+OWN_SHEET_TITLES = ("xltool 核查结果", "xltool 更正副本")
+
+
 def describe_unknown(sheet) -> str:
     """The Chinese XL001 text for a sheet no kind reads: empty, a 绩效目标申报表, or not recognised."""
     if not any(any(v not in ("", None) for v in row) for row in sheet.rows):
         return f"工作表“{sheet.name}”是空表，未检查。"
+    first = sheet.rows[0][0] if sheet.rows and sheet.rows[0] else None
+    if first in OWN_SHEET_TITLES:
+        return f"工作表“{sheet.name}”是本工具此前生成的{first[7:]}页，不是自评表，未检查。"
     if target_form_sheet(sheet):
         return (f"工作表“{sheet.name}”是绩效目标申报表（只有绩效目标和指标值，没有完成值、分值和得分），"
                 "不是绩效自评表，未检查。")
