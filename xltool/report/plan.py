@@ -255,7 +255,8 @@ def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]
     if col.title == "得分（复核）" and hasattr(record, "scored"):
         return {**_why_blank(record), **values}, numfmt
     if col.title == "等级（复核）" and hasattr(record, "text_list"):
-        return {r: _in_form_style(v, record.text_list("grade")) for r, v in values.items()}, numfmt
+        style = _form_grade_style(record.text_list("grade"))
+        return {r: style(v) for r, v in values.items()}, numfmt
     return values, numfmt
 
 
@@ -276,26 +277,33 @@ def _why_blank(record) -> dict[int, str]:
     return out
 
 
-def _in_form_style(word, written: list[str]):
-    """``word`` spelled as the form spells its grades (优秀 / 优), when the form shows which."""
+def _form_grade_style(written: list[str]):
+    """A function spelling a grade word as the form spells its grades (优秀 / 优), when the form shows which;
+    the form's grade words are looked at once, not once per row."""
     from xltool.grades import GRADE_GROUPS, grade_group
     from xltool.kinds.common import label
 
-    g = grade_group(word) if isinstance(word, str) else None
-    if g is None:
-        return word
     seen = {}
-    for w in map(label, written):
+    for w in dict.fromkeys(map(label, written)):  # the first spelling of each grade written wins
         gw = grade_group(w)
         if gw is not None and w in GRADE_GROUPS[gw]:
             seen.setdefault(gw, w)
-    if g in seen:
-        return seen[g]
-    if seen and all(len(w) == 1 for w in seen.values()):
-        return next(w for w in reversed(GRADE_GROUPS[g]) if len(w) == 1)
-    if seen and all(len(w) == 2 for w in seen.values()):
-        return next((w for w in GRADE_GROUPS[g] if len(w) == 2), word)
-    return word
+    short = bool(seen) and all(len(w) == 1 for w in seen.values())
+    pairs = bool(seen) and all(len(w) == 2 for w in seen.values())
+
+    def style(word):
+        g = grade_group(word) if isinstance(word, str) else None
+        if g is None:
+            return word
+        if g in seen:
+            return seen[g]
+        if short:
+            return next(w for w in reversed(GRADE_GROUPS[g]) if len(w) == 1)
+        if pairs:
+            return next((w for w in GRADE_GROUPS[g] if len(w) == 2), word)
+        return word
+
+    return style
 
 
 def _worse(a: str, b: str) -> str:
