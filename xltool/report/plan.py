@@ -242,7 +242,7 @@ def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]
     tol = profile.tolerance
     if col.title == "结余数（复核）":
         bal = getattr(record, "cols", {}).get("balance")
-        dec = max(tol.amount_decimals, bal and max((bal.decimals(i) for i in range(len(bal.rows))), default=0) or 0)
+        dec = bal.max_decimals(tol.amount_decimals) if bal else tol.amount_decimals
         dec = min(dec, 6)
         return values, _numfmt(dec, True)
     if col.title == "折算得分（复核）":
@@ -261,6 +261,7 @@ def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]
 
 
 QUALITATIVE = "定性指标"
+_NONE = object()
 
 
 def _why_blank(record) -> dict[int, str]:
@@ -284,15 +285,25 @@ def _form_grade_style(written: list[str]):
     from xltool.kinds.common import label
 
     seen = {}
-    for w in dict.fromkeys(map(label, written)):  # the first spelling of each grade written wins
+    for w in dict.fromkeys(map(label, dict.fromkeys(written))):  # the first spelling of each grade written wins
         gw = grade_group(w)
         if gw is not None and w in GRADE_GROUPS[gw]:
             seen.setdefault(gw, w)
     short = bool(seen) and all(len(w) == 1 for w in seen.values())
     pairs = bool(seen) and all(len(w) == 2 for w in seen.values())
 
+    done: dict = {}
+
     def style(word):
-        g = grade_group(word) if isinstance(word, str) else None
+        if isinstance(word, str):
+            out = done.get(word, _NONE)
+            if out is _NONE:
+                out = done[word] = spell(word)
+            return out
+        return word
+
+    def spell(word):
+        g = grade_group(word)
         if g is None:
             return word
         if g in seen:
