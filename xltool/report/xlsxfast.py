@@ -49,7 +49,7 @@ from xltool.report.plan import (
     Style,
     note_height,
 )
-from xltool.report.safe import atomic_write, clean_text
+from xltool.report.safe import atomic_write
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -106,11 +106,13 @@ def _unusual(what: str) -> Unsupported:
 # ------------------------------------------------------------------ small XML helpers
 
 _BAD_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # safe.clean_text's characters, in one search
 
 
 def _text(value: str) -> str:
-    """Text for an XML text node or attribute (illegal characters dropped, escaped)."""
-    value = _BAD_XML.sub("", clean_text(value))
+    """Text for an XML text node or attribute (illegal characters dropped, escaped): ``clean_text`` (control
+    characters dropped, 32,767 characters at most), then surrogates and non-characters dropped."""
+    value = _BAD_XML.sub("", _CONTROL.sub("", value)[:32767])
     return html.escape(value, quote=True)
 
 
