@@ -338,7 +338,8 @@ _XML_SUFFIXES = (".xml", ".rels")
 
 
 #: a worksheet part at least this large (decompressed) is proven well-formed by :class:`Proof`, in a thread,
-#: while calamine reads the book (calamine releases the GIL): the proof no longer adds a second read's time
+#: while calamine reads the book. calamine holds the GIL for much of its read, so the overlap is partial:
+#: load_book of 100,000 rows 2.86 → 2.56 s wall (median of 3, same CPU)
 DEFER_BYTES = 4 * 1024 * 1024
 
 
