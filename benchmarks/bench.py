@@ -56,8 +56,17 @@ def grade(score: float) -> str:
     return "优秀" if score >= 85 else "良好" if score >= 75 else "一般" if score >= 60 else "较差"
 
 
-def make_summary(path: Path, rows: int, seed: int = 1, errors: float = 0.02) -> Path:
-    """A 部门绩效自评结果公开汇总表 as an officer's workbook looks, with a few deliberate errors."""
+ROW_ERRORS = ("balance", "rate", "grade", "text")
+
+
+def make_summary(path: Path, rows: int, seed: int = 1, errors: float = 0.02, kinds: tuple[str, ...] = ("stale",),
+                 wrong_total: bool = False, planted: dict[str, list[str]] | None = None) -> Path:
+    """A 部门绩效自评结果公开汇总表 as an officer's workbook looks, with a few deliberate errors.
+
+    About ``errors`` of the rows carry one error of ``kinds``: "stale" (结余数 left at 0, or a grade not
+    updated), "balance" (结余数 wrong), "rate" (执行率 wrong), "grade" (等级 wrong), "text" (执行数 typed as
+    text: a warning); ``wrong_total``: the 合计 执行数 off by 100. ``planted`` is filled with the cells
+    ({kind: [A1, …]}, "total" for the 合计)."""
     import xlsxwriter
 
     rnd = random.Random(seed)
@@ -89,15 +98,30 @@ def make_summary(path: Path, rows: int, seed: int = 1, errors: float = 0.02) -> 
         rate = round(spent / budget, 4)
         g = grade(score)
         shown_bal, shown_grade = bal, g
-        if rnd.random() < errors:  # the errors a reviewer meets: 结余数 left at 0, a grade not updated
+        kind = None
+        if rnd.random() < errors:  # the errors a reviewer meets
+            kind = kinds[0] if len(kinds) == 1 else rnd.choice(kinds)
+        if kind == "stale":  # 结余数 left at 0, a grade not updated
             shown_bal, shown_grade = (0.0, g) if bal else (bal, "优秀" if g != "优秀" else "良好")
+        elif kind == "balance":
+            shown_bal = 0.0 if bal else round(budget * 0.1, 2)
+        elif kind == "rate":
+            rate = round(rate - 0.1 if rate > 0.5 else rate + 0.1, 4)
+        elif kind == "grade":
+            shown_grade = "优秀" if g != "优秀" else "良好"
+        if kind is not None and planted is not None:
+            col = {"balance": "G", "rate": "F", "grade": "J", "text": "E"}.get(kind, "G")
+            planted.setdefault(kind, []).append(f"{col}{r + 1}")
         op = (f"评价结果{g}，继续推进此项目。" if rate >= 0.6 else
               f"评价结果{g}，调整优化支出结构，加强预算与实际支出的测算精度，确保绩效目标如期保质实现。")
         ws.write_number(r, 0, i + 1, f_center)
         ws.write_string(r, 1, f"2023年镇级{WORDS[i % len(WORDS)]}（第{i + 1}项）", f_text)
         ws.write_string(r, 2, "示例镇人民政府", f_text)
         ws.write_number(r, 3, budget, f_amount)
-        ws.write_number(r, 4, spent, f_amount)
+        if kind == "text":
+            ws.write_string(r, 4, f"{spent:.2f}", f_text)
+        else:
+            ws.write_number(r, 4, spent, f_amount)
         ws.write_number(r, 5, rate, f_rate)
         ws.write_number(r, 6, shown_bal, f_amount)
         ws.write_number(r, 7, ret, f_amount)
@@ -110,7 +134,9 @@ def make_summary(path: Path, rows: int, seed: int = 1, errors: float = 0.02) -> 
     ws.write_string(r, 1, "合计", f_head)
     ws.write_blank(r, 2, None, f_head)
     ws.write_number(r, 3, round(tb, 2), f_amount)
-    ws.write_number(r, 4, round(te, 2), f_amount)
+    ws.write_number(r, 4, round(te + (100 if wrong_total else 0), 2), f_amount)
+    if wrong_total and planted is not None:
+        planted.setdefault("total", []).append(f"E{r + 1}")
     ws.write_number(r, 5, round(te / tb, 4) if tb else 0, f_rate)
     ws.write_number(r, 6, round(tbal, 2), f_amount)
     ws.write_number(r, 7, round(tret, 2), f_amount)

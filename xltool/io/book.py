@@ -129,7 +129,21 @@ def load_book(path: Path, fmt: str) -> Book:
     """
     from python_calamine import CalamineWorkbook
 
-    extents = _extents(path, fmt)
+    deferred: list[str] = []
+    extents = _extents(path, fmt, deferred)
+    proof = scan.Proof(path, deferred).start() if deferred else None
+    try:
+        book = _read(path, fmt, extents, CalamineWorkbook)
+    except BaseException:
+        if proof is not None:
+            proof.wait()  # a malformed part is said as such, whatever calamine made of it
+        raise
+    if proof is not None:
+        proof.wait()
+    return book
+
+
+def _read(path: Path, fmt: str, extents, CalamineWorkbook) -> Book:
     book = Book(path=path, fmt=fmt, sheets=[])
     try:
         with _native_stderr_quiet():
@@ -248,7 +262,7 @@ def _reader_detail(exc: BaseException) -> str:
     return str(exc)
 
 
-def _extents(path: Path, fmt: str):
+def _extents(path: Path, fmt: str, deferred: list[str] | None = None):
     """A function (sheet index, name) → its used range (scan.Extent) or None when unknown."""
     if fmt == "xls":
         encrypted, found = scan.scan_xls(path)
@@ -274,7 +288,7 @@ def _extents(path: Path, fmt: str):
     except Exception:
         raise UnreadableFile("文件已损坏：找不到或无法解析工作簿的工作表目录（xl/workbook.xml 及其关系）。"
                              "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。") from None
-    found = scan.scan_xlsx(path, parts)
+    found = scan.scan_xlsx(path, parts, deferred)
     return lambda i, name: found[i] if i < len(found) else None
 
 

@@ -337,11 +337,62 @@ def _precise_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
 _XML_SUFFIXES = (".xml", ".rels")
 
 
-def scan_xlsx(path: Path, sheet_parts: list[str | None]) -> list[Extent | None]:
+#: a worksheet part at least this large (decompressed) is proven well-formed by :class:`Proof`, in a thread,
+#: while calamine reads the book. calamine holds the GIL for much of its read, so the overlap is partial:
+#: load_book of 100,000 rows 2.86 → 2.56 s wall (median of 3, same CPU)
+DEFER_BYTES = 4 * 1024 * 1024
+
+
+class Proof:
+    """The well-formedness proof of large worksheet parts, run in a thread beside calamine's read.
+
+    ``scan_xlsx`` measures such a part's range at once (that must precede the read) but leaves the expat pass
+    to this; ``wait()`` must be called before anything read from the book is used: it raises the
+    UnreadableFile a malformed part gets, exactly as the scan would have."""
+
+    def __init__(self, path: Path, parts: list[str]):
+        import threading
+
+        self.path, self.parts = path, parts
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="xltool-proof", daemon=True)
+
+    def start(self) -> Proof:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                for name in self.parts:
+                    _well_formed(zf, zf.getinfo(name))
+        except BaseException as exc:  # raised again by wait()
+            self.error = exc
+
+    def wait(self) -> None:
+        self.thread.join()
+        exc = self.error
+        if exc is None:
+            return
+        if isinstance(exc, UnreadableFile):
+            raise exc
+        if isinstance(exc, (zipfile.BadZipFile, OSError, ValueError, EOFError)):
+            raise UnreadableFile(f"文件已损坏或不完整（ZIP 内部数据无法读取：{type(exc).__name__}）。"
+                                 "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。") from None
+        raise exc
+
+
+def _bound_only(zf: zipfile.ZipFile, info: zipfile.ZipInfo, feed) -> None:
+    _stream(zf, info, [feed])
+
+
+def scan_xlsx(path: Path, sheet_parts: list[str | None], deferred: list[str] | None = None) -> list[Extent | None]:
     """Prove every XML part of the package well-formed and measure each worksheet's used range.
 
     ``sheet_parts``: the worksheet part names in workbook order (None where unknown); returns one
-    Extent per entry (None where the part is missing).
+    Extent per entry (None where the part is missing). ``deferred``: when given, worksheet parts of
+    :data:`DEFER_BYTES` or more are only measured here and their names appended to it: the caller proves
+    them well-formed with :class:`Proof` before using what it read.
     """
     wanted = {p.lower(): i for i, p in enumerate(sheet_parts) if p}  # OPC part names ignore case
     out: list[Extent | None] = [None] * len(sheet_parts)
@@ -354,7 +405,11 @@ def scan_xlsx(path: Path, sheet_parts: list[str | None]) -> list[Extent | None]:
                     continue
                 if name.lower() in wanted:
                     bound = _Bound()
-                    _well_formed(zf, info, bound.feed)
+                    if deferred is not None and info.file_size >= DEFER_BYTES:
+                        _bound_only(zf, info, bound.feed)
+                        deferred.append(name)
+                    else:
+                        _well_formed(zf, info, bound.feed)
                     bound.feed(b"", final=True)
                     ext = bound.extent()
                     if ext.cells > MAX_SHEET_CELLS and not bound.unplaced and not bound.max_row:

@@ -584,6 +584,18 @@ class Column:
             return Num(cell, self.raws[i], None, EMPTY, 0, self.what)
         return Num(cell, self.raws[i], v, NUM, self.decimals(i), self.what)
 
+    def max_decimals(self, floor: int = 0) -> int:
+        """``max(floor, decimals(i) for every i)``, formatting only the values not already written within the
+        running maximum (a value equal to itself rounded to ``d`` places is written with at most ``d``)."""
+        dec = floor
+        for i in range(len(self.raws)):
+            raw = self.raws[i]
+            if (type(raw) is float or type(raw) is int) and i not in self.odd and self.kind != RATE \
+                    and round(raw, dec) == raw:
+                continue
+            dec = max(dec, self.decimals(i))
+        return dec
+
     def decimals(self, i: int) -> int:
         """Decimals the value at ``i`` was written with (of the percentage, for a rate)."""
         n = self.odd.get(i)

@@ -154,7 +154,7 @@ def _fix_sheet(sheet, profile):
     tries: dict[tuple[int, int], int] = {}
     first: dict[tuple[int, int], Finding] = {}
     dead: set[tuple[int, int]] = set()
-    words: dict[int, list[str]] = {}  # column → its texts (the grade words the form writes)
+    words: dict = {}  # column → how the form spells its grades (worked out once per column)
     current = base
     for _ in range(MAX_ROUNDS):
         todo: dict[tuple[int, int], Finding] = {}
@@ -242,17 +242,17 @@ def _num_text(x: float) -> str:
     return f"{x:.10f}".rstrip("0").rstrip(".") or "0"
 
 
-def _options(f: Finding, raw, sheet, col: int, words: dict[int, list[str]] | None = None) -> list:
-    """The values to try for ``f``'s cell, in the cell's own type, likeliest first (``words``: a cache of the
-    column texts)."""
+def _options(f: Finding, raw, sheet, col: int, words: dict | None = None) -> list:
+    """The values to try for ``f``'s cell, in the cell's own type, likeliest first (``words``: a cache of each
+    column's grade spelling)."""
     e = f.expected
     if isinstance(e, str):
-        from xltool.report.plan import _in_form_style
+        from xltool.report.plan import _form_grade_style
 
         words = {} if words is None else words
-        if col not in words:
-            words[col] = [t for t in (sheet.text(r, col) for r in range(sheet.nrows)) if t]
-        return list(dict.fromkeys([_in_form_style(e, words[col]), e]))
+        if col not in words:  # the column's grade spelling, worked out once
+            words[col] = _form_grade_style([t for t in (sheet.text(r, col) for r in range(sheet.nrows)) if t])
+        return list(dict.fromkeys([words[col](e), e]))
     if not isinstance(e, (int, float)):
         return []
     e = float(e)

@@ -305,7 +305,7 @@ def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]
     tol = profile.tolerance
     if col.title == "结余数（复核）":
         bal = getattr(record, "cols", {}).get("balance")
-        dec = max(tol.amount_decimals, bal and max((bal.decimals(i) for i in range(len(bal.rows))), default=0) or 0)
+        dec = bal.max_decimals(tol.amount_decimals) if bal else tol.amount_decimals
         dec = min(dec, 6)
         return values, _numfmt(dec, True)
     if col.title == "折算得分（复核）":
@@ -318,11 +318,13 @@ def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]
     if col.title == "得分（复核）" and hasattr(record, "scored"):
         return {**_why_blank(record), **values}, numfmt
     if col.title == "等级（复核）" and hasattr(record, "text_list"):
-        return {r: _in_form_style(v, record.text_list("grade")) for r, v in values.items()}, numfmt
+        style = _form_grade_style(record.text_list("grade"))
+        return {r: style(v) for r, v in values.items()}, numfmt
     return values, numfmt
 
 
 QUALITATIVE = "定性指标"
+_NONE = object()
 
 
 def _why_blank(record) -> dict[int, str]:
@@ -339,26 +341,43 @@ def _why_blank(record) -> dict[int, str]:
     return out
 
 
-def _in_form_style(word, written: list[str]):
-    """``word`` spelled as the form spells its grades (优秀 / 优), when the form shows which."""
+def _form_grade_style(written: list[str]):
+    """A function spelling a grade word as the form spells its grades (优秀 / 优), when the form shows which;
+    the form's grade words are looked at once, not once per row."""
     from xltool.grades import GRADE_GROUPS, grade_group
     from xltool.kinds.common import label
 
-    g = grade_group(word) if isinstance(word, str) else None
-    if g is None:
-        return word
     seen = {}
-    for w in map(label, written):
+    for w in dict.fromkeys(map(label, dict.fromkeys(written))):  # the first spelling of each grade written wins
         gw = grade_group(w)
         if gw is not None and w in GRADE_GROUPS[gw]:
             seen.setdefault(gw, w)
-    if g in seen:
-        return seen[g]
-    if seen and all(len(w) == 1 for w in seen.values()):
-        return next(w for w in reversed(GRADE_GROUPS[g]) if len(w) == 1)
-    if seen and all(len(w) == 2 for w in seen.values()):
-        return next((w for w in GRADE_GROUPS[g] if len(w) == 2), word)
-    return word
+    short = bool(seen) and all(len(w) == 1 for w in seen.values())
+    pairs = bool(seen) and all(len(w) == 2 for w in seen.values())
+
+    done: dict = {}
+
+    def style(word):
+        if isinstance(word, str):
+            out = done.get(word, _NONE)
+            if out is _NONE:
+                out = done[word] = spell(word)
+            return out
+        return word
+
+    def spell(word):
+        g = grade_group(word)
+        if g is None:
+            return word
+        if g in seen:
+            return seen[g]
+        if short:
+            return next(w for w in reversed(GRADE_GROUPS[g]) if len(w) == 1)
+        if pairs:
+            return next((w for w in GRADE_GROUPS[g] if len(w) == 2), word)
+        return word
+
+    return style
 
 
 def _worse(a: str, b: str) -> str:

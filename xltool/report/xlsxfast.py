@@ -50,7 +50,7 @@ from xltool.report.plan import (
     Style,
     note_height,
 )
-from xltool.report.safe import atomic_write, clean_text
+from xltool.report.safe import atomic_write
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -107,11 +107,13 @@ def _unusual(what: str) -> Unsupported:
 # ------------------------------------------------------------------ small XML helpers
 
 _BAD_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # safe.clean_text's characters, in one search
 
 
 def _text(value: str) -> str:
-    """Text for an XML text node or attribute (illegal characters dropped, escaped)."""
-    value = _BAD_XML.sub("", clean_text(value))
+    """Text for an XML text node or attribute (illegal characters dropped, escaped): ``clean_text`` (control
+    characters dropped, 32,767 characters at most), then surrogates and non-characters dropped."""
+    value = _BAD_XML.sub("", _CONTROL.sub("", value)[:32767])
     return html.escape(value, quote=True)
 
 
@@ -453,6 +455,7 @@ class _SheetPatch:
         # per column, left to right: (col, header row, header <c> xml, "<c r=\"X", attributes, style, values, texts)
         self.cols: list[tuple[int, int, bytes, bytes, bytes, int, dict, dict[str, bytes]]] = []
         rows = set(self.marks) | set(self.values)
+        self.edited = frozenset(rows)  # rows whose own cells change (marks, corrected values): through edit_row
         for col in sorted(sp.columns, key=lambda k: k.col):
             letter = col_letter(col.col)
             head = styles.style(REVIEW_HEAD)
@@ -466,29 +469,53 @@ class _SheetPatch:
             rows.add(hr)
             rows.update(col.values)
         self.rows = sorted(rows)
+        self.planned = frozenset(rows)
         self.styles = styles
+        # the bulk path: a cell left of every added column is any reference matching none of this
+        self.odd_cell = _cells_from(min(c[0] for c in self.cols) if self.cols else None)
 
     def added(self, r: int) -> list[tuple[int, bytes]]:
         """The cells the plan adds on row ``r``: [(col, <c> xml)], in column order."""
         out = []
-        for c, hr, head, start, attrs, s, values, texts in self.cols:
-            if r == hr:
-                out.append((c, head))
-                continue
-            v = values.get(r, _NONE)
-            if v is _NONE:
-                continue
-            if type(v) is float and math.isfinite(v):
-                xml = b"%s%d%s><v>%s</v></c>" % (start, r + 1, attrs, repr(v).encode())
-            elif type(v) is str:
-                t = texts.get(v)
-                if t is None:
-                    t = texts[v] = f'<is><t xml:space="preserve">{_text(v)}</t></is></c>'.encode("utf-8")
-                xml = b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, t)
-            else:
-                xml = _cell_xml(f"{col_letter(c)}{r + 1}", v, s)
-            out.append((c, xml))
+        for col in self.cols:
+            xml = self._one(r, *col)
+            if xml is not None:
+                out.append((col[0], xml))
         return out
+
+    def added_rows(self, rs: list[int]) -> list[bytes]:
+        """``added(r)``'s cells joined, for each row of ``rs``: column by column over the rows (a float, the
+        usual value, is rendered in one expression; anything else as ``added`` renders it)."""
+        out = [b""] * len(rs)
+        for c, hr, head, start, attrs, s, values, texts in self.cols:
+            get = values.get
+            cells = [b"%s%d%s><v>%r</v></c>" % (start, r + 1, attrs, v)
+                     if type(v) is float and v - v == 0 and r != hr else
+                     b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, texts[v])
+                     if type(v) is str and v in texts and r != hr else None
+                     for r, v in zip(rs, [get(r, _NONE) for r in rs])]
+            for i, cell in enumerate(cells):
+                if cell is None:
+                    cell = self._one(rs[i], c, hr, head, start, attrs, s, values, texts)
+                    if cell is None:
+                        continue
+                out[i] += cell
+        return out
+
+    def _one(self, r, c, hr, head, start, attrs, s, values, texts) -> bytes | None:
+        if r == hr:
+            return head
+        v = values.get(r, _NONE)
+        if v is _NONE:
+            return None
+        if type(v) is float and math.isfinite(v):
+            return b"%s%d%s><v>%s</v></c>" % (start, r + 1, attrs, repr(v).encode())
+        if type(v) is str:
+            t = texts.get(v)
+            if t is None:
+                t = texts[v] = f'<is><t xml:space="preserve">{_text(v)}</t></is></c>'.encode("utf-8")
+            return b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, t)
+        return _cell_xml(f"{col_letter(c)}{r + 1}", v, s)
 
     def new_row(self, r: int) -> bytes:
         return self.edit_row(f'<row r="{r + 1}">'.encode(), b"", r)
@@ -578,6 +605,22 @@ def _replaced(cell: bytes | None, ref: str, rep: Replacement) -> bytes:
     if f:
         return head + b' t="str">' + f + b"<v>" + text + b"</v></c>"
     return head + b' t="inlineStr"><is><t xml:space="preserve">' + text + b"</t></is></c>"
+
+
+def _cells_from(col: int | None) -> re.Pattern:
+    """A cell not written '<c r="X1"' with column X plainly left of column ``col`` (0-based; None: any
+    column): a column at or right of it, a lower-case or odd reference, a cell without r or with another
+    attribute first, another separator, a namespace prefix."""
+    name = col_letter(col) if col is not None else "XFE"
+    below = [b"[A-Z]{1,%d}" % (len(name) - 1)] if len(name) > 1 else []
+    for i, ch in enumerate(name):
+        if ch != "A":
+            below.append(b"%s[A-%s][A-Z]{%d}" % (name[:i].encode(), chr(ord(ch) - 1).encode(), len(name) - i - 1))
+    plain = rb' r="(?:%s)[0-9]' % b"|".join(below) if below else rb"(?!)"
+    return re.compile(rb"<c(?=[\s>/])(?!%s)" % plain)
+
+
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
 
 
 def _last_cell_start(inner: bytes) -> int:
@@ -692,6 +735,29 @@ def _head_edits(head: bytes, sp: SheetPlan | None, need_r: bool) -> tuple[bytes,
 
 
 _ROW_START = re.compile(rb"""<row\b(?:[^>"']|"[^"]*"|'[^']*')*>""")
+BULK = True  # whole runs of plain rows at once (tests turn it off to compare with the rows one by one)
+_ROW_START_R = re.compile(rb"""(<row r="([0-9]+)"(?:[^>"']|"[^"]*"|'[^']*')*>)""")
+
+
+def _bulk_rows(region: bytes, patch: _SheetPatch, prev: int):
+    """``region`` (whole rows, from "<row" to "</row>") cut into its rows, when every row is written the
+    plain way (Excel's, WPS's, openpyxl's): rows back to back, each start tag beginning with r="N", rows in
+    increasing order after ``prev``, every cell '<c r="…', left of the columns the plan adds; no comments,
+    processing instructions, CDATA or extLst. Else None (the rows go one by one)."""
+    n = region.count(b"</row>")
+    if (region.count(b"<row") != n or region.count(b"</row><row") != n - 1
+            or (b"!" in region and b"<!" in region) or (b"?" in region and b"<?" in region)
+            or b"extLst" in region or b"</sheetData" in region
+            or patch.odd_cell.search(region) is not None or _PREFIXED_CELL.search(region) is not None):
+        return None
+    found = _ROW_START_R.findall(region)
+    if len(found) != n:
+        return None
+    starts = [x[0] for x in found]
+    rows = [int(x[1]) - 1 for x in found]
+    if rows[0] <= prev or any(a >= b for a, b in zip(rows, rows[1:])):
+        return None
+    return starts, region.split(b"</row>"), rows
 
 
 def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _SheetPatch | None,
@@ -733,15 +799,55 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
             size = 0
 
     def more() -> bool:
-        nonlocal buf, pos
+        nonlocal buf, pos, one_by_one
         chunk = reader.more()
         if chunk is None:
             return False
         buf = buf[pos:] + chunk
+        one_by_one -= pos
         pos = 0
         return True
 
+    def bulk(lt: int, end: int) -> bool:
+        """Whole rows buf[lt:end] at once: rows the plan does not touch are copied as they are, rows that
+        only gain added cells get them before </row>, rows with marks go through edit_row."""
+        nonlocal k, prev
+        cut = _bulk_rows(buf[lt:end], patch, prev)
+        if cut is None:
+            return False
+        starts, pieces, nums = cut
+        edited = patch.edited
+        planned = patch.planned
+        plain = [r for r in nums if r in planned and r not in edited]  # rows that only gain added cells
+        added = iter(patch.added_rows(plain))
+        if lt > pos:
+            emit(buf[pos:lt])
+        end = len(rows)
+        nxt = rows[k] if k < end else -1  # the next row of the plan not yet written (-1: none)
+        for i, r in enumerate(nums):
+            if r < nxt or nxt < 0:
+                emit(pieces[i] + b"</row>")
+                continue
+            while k < end and rows[k] < r:  # rows of the plan missing from the sheet
+                emit(patch.new_row(rows[k]))
+                k += 1
+            if k == end or rows[k] != r:
+                emit(pieces[i] + b"</row>")
+            else:
+                start = starts[i]
+                if r in edited:
+                    emit(patch.edit_row(start, pieces[i][len(start):], r))
+                elif b"spans" in start:
+                    emit(b"".join([_SPANS.sub(b"", start, 1), pieces[i][len(start):], next(added), b"</row>"]))
+                else:
+                    emit(b"".join([pieces[i], next(added), b"</row>"]))
+                k += 1
+            nxt = rows[k] if k < end else -1
+        prev = nums[-1]
+        return True
+
     pos = 0
+    one_by_one = -1  # rows starting before this offset of buf go one by one (the bulk path declined them)
     if sd_tag.endswith(b"/>"):
         emit(b"<sheetData>")
         for r in rows:
@@ -780,6 +886,13 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
                 continue
             if not buf.startswith(b"<row", lt):
                 raise _unusual("sheetData 中有非行元素")
+            if BULK and lt >= one_by_one:
+                last = buf.rfind(b"</row>")
+                if last > lt:
+                    if bulk(lt, last + 6):
+                        pos = last + 6
+                        continue
+                    one_by_one = last + 6
             sm = _ROW_START.match(buf, lt)
             if sm is None:
                 if not more():
@@ -1349,7 +1462,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                         sp, patch = patches.get(name, (None, None))
                         rid, exists = legacy.get(name, (None, False))
                         with zout.open(_info(info, LEVEL_SHEET if patch else LEVEL), "w") as out:
-                            if patch is None:
+                            if patch is None or info.file_size < 4 * CHUNK:  # a small sheet: no thread to start
                                 rewrite_sheet(_Reader(zin, name), out.write, sp=sp, patch=patch, legacy_rid=rid,
                                               legacy_exists=exists)
                             else:
