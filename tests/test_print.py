@@ -23,6 +23,7 @@ from xltool import profiles
 from xltool import summarize as sm
 from xltool import template as templates
 from xltool.batch import Job, run
+from xltool.engine import check_file
 from xltool.cli import main
 from xltool.report import overview
 
@@ -32,13 +33,17 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 PROFILE = profiles.load()
 ONE_PAGE_FORMS = ("project-form", "department-form", "weighted-form", "score-table", "management-table")
 FILLED = ("project-form", "weighted-form", "management-table")
+SEED000 = "铜冶镇2023年度部门绩效自评结果公开汇总表.xlsx"
+FINDINGS = "核查结果"
 
 
-def _split(path: Path, folder: Path) -> dict[str, Path]:
+def _split(path: Path, folder: Path, only: str | None = None) -> dict[str, Path]:
     """One workbook per sheet (the others removed), so that each PDF is one sheet's print-out."""
     out = {}
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     for i, name in enumerate(names):
+        if only is not None and name != only:
+            continue
         wb = openpyxl.load_workbook(path)
         for other in [s for s in wb.sheetnames if s != name]:
             del wb[other]
@@ -85,9 +90,18 @@ def printed(tmp_path_factory):
         if kind in FILLED:
             books[f"{kind}-filled"] = base / f"{kind}-filled.xlsx"
             templates.build(kind, books[f"{kind}-filled"], data=FILLS[kind](lay))
+    # the annotated and the corrected copy of the seed 000 sample (34 wrong balances): their first sheet
+    seed = base / "seed"
+    seed.mkdir()
+    shutil.copy(SAMPLES / SEED000, seed / SEED000)
+    rep = check_file(seed / SEED000, PROFILE, out_dir=seed / "out", fix=True)
+    assert rep.output and rep.corrected, rep.error
+    firsts = {"annotated": Path(rep.output), "corrected": Path(rep.corrected)}
     split = base / "split"
     split.mkdir()
     sheets = {(key, name): p for key, path in books.items() for name, p in _split(path, split).items()}
+    sheets.update({(key, FINDINGS): p for key, path in firsts.items()
+                   for p in _split(path, split, FINDINGS).values()})
     pdfs = to_pdf(list(sheets.values()), base / "pdf")
     pages = {key: pdf_pages(pdf) for key, pdf in zip(sheets, pdfs)}
     return {"pages": pages, "main": main_sheet}
@@ -137,3 +151,11 @@ def test_no_page_break_through_merged_cells(printed, tmp_path):
         ws = openpyxl.load_workbook(path)[lay.sheet]
         tall = [str(m) for m in ws.merged_cells.ranges if m.max_row > m.min_row]
         assert tall == [], (kind, tall)
+
+
+@pytest.mark.parametrize("copy", ["annotated", "corrected"])
+def test_first_sheet_of_our_copies_prints_landscape_fit_to_width(printed, copy):
+    """核查结果 of the annotated copy (status, 先改这几处, 34 findings) and of the corrected copy (34 corrected
+    cells): landscape, fit to width (a page split sideways would double the count)."""
+    pages = _sheet(printed, copy, FINDINGS)
+    assert set(pages) == {"landscape"} and 1 <= len(pages) <= 2, pages
