@@ -57,3 +57,39 @@ def test_an_input_is_never_replaced_by_a_worker(tmp_path):
     outputs = [f["output"] for f in json.loads(res.stdout_bytes)["files"]]
     assert str(copy) not in outputs
     assert any(o and o.endswith("单位00.checked (2).xlsx") for o in outputs), outputs
+
+
+def test_each_file_is_sniffed_once(tmp_path, monkeypatch):
+    # the batch sniffs a file to name its copy, and hands what it found to the check
+    import xltool.io.safety as safety
+
+    paths = _folder(tmp_path, 6)
+    (tmp_path / "in" / "坏.xlsx").write_bytes(b"not a workbook")
+    paths.append(tmp_path / "in" / "坏.xlsx")
+    seen = []
+    real = safety.sniff
+    monkeypatch.setattr(safety, "sniff", lambda p, *a, **k: seen.append(Path(p).name) or real(p, *a, **k))
+    reports = batch.run([batch.Job(p, p.name) for p in paths], profiles.load(), out_dir=tmp_path / "out",
+                        base=tmp_path / "in", workers=1, keep_records=False)
+    assert [r.status for r in reports] == ["findings", "ok"] * 3 + ["failed"]
+    assert "工作簿" in reports[-1].error or "Excel" in reports[-1].error, reports[-1].error
+    assert all(seen.count(p.name) == 1 for p in paths[:-1]), seen  # one sniff per good file
+    assert seen.count("坏.xlsx") == 2  # failed when naming the copy, then again in the check, which reports it
+
+
+def test_the_overview_lists_the_rule_titles_once(tmp_path, monkeypatch):
+    from xltool.report import overview
+
+    paths = _folder(tmp_path, 6)
+    prof = profiles.load()
+    reports = [engine.check_file(p, prof, write=False, shown=p.name) for p in paths]
+    calls = []
+    real = overview.rule_titles
+    monkeypatch.setattr(overview, "rule_titles", lambda: calls.append(1) or real())
+    target = overview.write(tmp_path / overview.NAME, reports, prof)
+    assert len(calls) == 1
+    import openpyxl
+
+    ws = openpyxl.load_workbook(target)[overview.SHEET]
+    remarks = [c.value for c in ws["J"] if c.value and "SUM" in str(c.value)]
+    assert len(remarks) == 3 and all(real()[remarks[0].split()[0]] in r for r in remarks), remarks

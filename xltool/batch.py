@@ -269,6 +269,7 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
     """Check one file and, if its copy's name fits its content, write the copy; (report, written)."""
     prof = profile if profile is not None else _PROFILE
     wants_copy = output is not None
+    fmt = None
     if output is not None:
         from xltool.io.safety import sniff
 
@@ -278,7 +279,8 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
             fmt = None
         if fmt is None or output.suffix.lower() != (".xlsm" if fmt == "xlsm" else ".xlsx"):
             output = None  # named after the check, in the main process
-    report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID, fix=fix)
+    report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID, fix=fix,
+                        fmt=fmt)
     report.fix = fix  # a copy written later (after the reconciliation) is corrected too
     written = output is not None and report.status != "failed" and report.output is not None
     needed = (keep_records or (wants_copy and not written)
