@@ -93,3 +93,17 @@ def test_the_overview_lists_the_rule_titles_once(tmp_path, monkeypatch):
     ws = openpyxl.load_workbook(target)[overview.SHEET]
     remarks = [c.value for c in ws["J"] if c.value and "SUM" in str(c.value)]
     assert len(remarks) == 3 and all(real()[remarks[0].split()[0]] in r for r in remarks), remarks
+
+
+def test_the_main_process_waits_on_each_result_once(tmp_path, monkeypatch):
+    # waiting for FIRST_COMPLETED in a loop armed every pending future again for each result
+    import concurrent.futures._base as base
+
+    paths = _folder(tmp_path, 12)
+    armed = []
+    real = base._create_and_install_waiters
+    monkeypatch.setattr(base, "_create_and_install_waiters", lambda fs, how: armed.append(len(fs)) or real(fs, how))
+    reports = batch.run([batch.Job(p, p.name) for p in paths], profiles.load(), out_dir=tmp_path / "out",
+                        base=tmp_path / "in", workers=2, keep_records=False)
+    assert [r.status for r in reports] == ["findings", "ok"] * 6 and all(r.output for r in reports)
+    assert sum(armed) <= len(paths), armed

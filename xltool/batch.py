@@ -439,7 +439,7 @@ def _map(pool: _Pool | None, profile, fn, args: list[tuple], done: Callable[[int
         here(range(len(args)))
         return results
 
-    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     remaining = list(range(len(args)))
@@ -452,22 +452,21 @@ def _map(pool: _Pool | None, profile, fn, args: list[tuple], done: Callable[[int
         except BrokenProcessPool:
             pass
         broken = False
-        pending = set(futures)
         finished: set[int] = set()
         try:
-            while pending:
-                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in ready:
-                    k = futures[fut]
-                    try:
-                        results[k] = fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        continue
-                    except Exception as exc:  # e.g. a result that could not be pickled
-                        results[k] = failed(k, MSG_INTERNAL.format(f"{type(exc).__name__}: {exc}"))
-                    finished.add(k)
-                    done(k, results[k])
+            # as_completed waits on every future once; wait(FIRST_COMPLETED) in a loop re-armed all the
+            # pending ones for each result (quadratic: 44,000 lock operations for 300 files)
+            for fut in as_completed(futures):
+                k = futures[fut]
+                try:
+                    results[k] = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                except Exception as exc:  # e.g. a result that could not be pickled
+                    results[k] = failed(k, MSG_INTERNAL.format(f"{type(exc).__name__}: {exc}"))
+                finished.add(k)
+                done(k, results[k])
         except KeyboardInterrupt:
             pool.reset()
             raise
