@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from xltool.engine import OUTPUT_TAG, FileReport, check_file, output_path_for, write_output
+from xltool.engine import OUTPUT_TAG, FileReport, PathKeys, check_file, output_path_for, write_output
 
 MSG_MISSING = "找不到该文件，请检查路径是否正确。"
 MSG_CRASHED = ("处理该文件时程序异常退出（可能文件过大、内存不足或文件已损坏），已跳过该文件。"
@@ -128,8 +128,8 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
     # Names of the copies, from the extensions (the content may still say otherwise: see _check_task).
     planned = plan_outputs([jobs[i] for i in todo], [None] * len(todo), out_dir, base)
     outputs = {i: (planned[k] if jobs[i].write else None) for k, i in enumerate(todo)}
-    global _AVOID
-    _AVOID = inputs  # for the tasks run in this process; workers get it at start-up
+    global _AVOID, _INPUTS
+    _INPUTS, _AVOID = inputs, PathKeys(inputs)  # for the tasks run in this process; workers get it at start-up
     pool = _Pool(profile, workers, warn) if workers > 1 and len(todo) > 1 else None
     try:
         # 1. check, and write the copies whose names are settled
@@ -179,7 +179,7 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
     finally:
         if pool is not None:
             pool.close()
-        _AVOID = ()
+        _INPUTS, _AVOID = (), PathKeys()
     return reports  # type: ignore[return-value]
 
 
@@ -243,14 +243,15 @@ def plan_outputs(jobs: list[Job], reports: list[FileReport | None], out_dir: Pat
 # ------------------------------------------------------------------ the tasks (run in the workers)
 
 _PROFILE = None
-_AVOID: tuple[str, ...] = ()  # the run's inputs: no copy is written over one of them
+_INPUTS: tuple[str, ...] = ()  # the run's inputs: no copy is written over one of them
+_AVOID = PathKeys()  # the same, resolved once per process
 
 
-def _init(profile, avoid: tuple[str, ...] = ()) -> None:
+def _init(profile, inputs: tuple[str, ...] = ()) -> None:
     """Worker start-up. Ctrl-C reaches every process of the console: a worker ignores it and finishes
     the file in hand (its copy is written whole or not at all), the main process stops handing out work."""
     global _PROFILE, _AVOID
-    _PROFILE, _AVOID = profile, avoid
+    _PROFILE, _AVOID = profile, PathKeys(inputs)
     import signal
 
     try:
@@ -268,6 +269,7 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
     """Check one file and, if its copy's name fits its content, write the copy; (report, written)."""
     prof = profile if profile is not None else _PROFILE
     wants_copy = output is not None
+    fmt = None
     if output is not None:
         from xltool.io.safety import sniff
 
@@ -277,7 +279,8 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
             fmt = None
         if fmt is None or output.suffix.lower() != (".xlsm" if fmt == "xlsm" else ".xlsx"):
             output = None  # named after the check, in the main process
-    report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID, fix=fix)
+    report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID, fix=fix,
+                        fmt=fmt)
     report.fix = fix  # a copy written later (after the reconciliation) is corrected too
     written = output is not None and report.status != "failed" and report.output is not None
     needed = (keep_records or (wants_copy and not written)
@@ -390,7 +393,7 @@ class _Pool:
             from concurrent.futures import ProcessPoolExecutor
 
             self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_init, initargs=(self.profile, _AVOID))
+                                                initializer=_init, initargs=(self.profile, _INPUTS))
         return self.executor
 
     def close(self) -> None:
@@ -436,7 +439,7 @@ def _map(pool: _Pool | None, profile, fn, args: list[tuple], done: Callable[[int
         here(range(len(args)))
         return results
 
-    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     remaining = list(range(len(args)))
@@ -449,22 +452,21 @@ def _map(pool: _Pool | None, profile, fn, args: list[tuple], done: Callable[[int
         except BrokenProcessPool:
             pass
         broken = False
-        pending = set(futures)
         finished: set[int] = set()
         try:
-            while pending:
-                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in ready:
-                    k = futures[fut]
-                    try:
-                        results[k] = fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        continue
-                    except Exception as exc:  # e.g. a result that could not be pickled
-                        results[k] = failed(k, MSG_INTERNAL.format(f"{type(exc).__name__}: {exc}"))
-                    finished.add(k)
-                    done(k, results[k])
+            # as_completed waits on every future once; wait(FIRST_COMPLETED) in a loop re-armed all the
+            # pending ones for each result (quadratic: 44,000 lock operations for 300 files)
+            for fut in as_completed(futures):
+                k = futures[fut]
+                try:
+                    results[k] = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                except Exception as exc:  # e.g. a result that could not be pickled
+                    results[k] = failed(k, MSG_INTERNAL.format(f"{type(exc).__name__}: {exc}"))
+                finished.add(k)
+                done(k, results[k])
         except KeyboardInterrupt:
             pool.reset()
             raise
@@ -492,7 +494,7 @@ def _alone(fn, a: tuple, profile, failed, raw: bool = False):
     from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init, initargs=(profile, _AVOID)) as ex:
+                             initializer=_init, initargs=(profile, _INPUTS)) as ex:
         try:
             return ex.submit(fn, *a).result()
         except BrokenProcessPool:

@@ -158,6 +158,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> Non
         for c, h in enumerate(HEADERS):
             ws.write_string(head, c, h, f["head"])
         links = 0
+        titles = rule_titles()
         for n, r in enumerate(reports, start=1):
             row += 1
             st = status_of(r)
@@ -185,7 +186,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> Non
                     ws.write_string(row, 8, clean_text(r.output), f["wrap"])
             else:
                 ws.write_string(row, 8, "—" if st != "failed" else "（未生成）", f["center"])
-            remark = clean_text(_remark(r))
+            remark = clean_text(_remark(r, titles))
             ws.write_string(row, 9, remark, f["wrap"])
             ws.set_row(row, row_height([(clean_text(r.path), WIDTHS[1]), (kinds, WIDTHS[3]),
                                         (clean_text(Path(r.output).name) if r.output else "", WIDTHS[8]),
@@ -219,8 +220,9 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> Non
         wb.close()
 
 
-def _remark(report) -> str:
-    """What is wrong: the rules found (code, Chinese title, how many), worst first, then the first finding."""
+def _remark(report, titles: dict[str, str] | None = None) -> str:
+    """What is wrong: the rules found (code, Chinese title, how many), worst first, then the first finding.
+    ``titles``: ``rule_titles()``, when the caller has it already (it walks every rule)."""
     if report.status == "failed":
         return report.error or ""
     shown = [f for f in report.findings if f.severity in ("error", "warning")]
@@ -233,7 +235,7 @@ def _remark(report) -> str:
     for f in shown:
         counts[(f.rule, f.severity)] = counts.get((f.rule, f.severity), 0) + 1
     order = sorted(counts, key=lambda k: (k[1] != "error", -counts[k], k[0]))
-    titles = rule_titles()
+    titles = titles if titles is not None else rule_titles()
     parts = [f"{code} {titles.get(code, '')}".rstrip() + f"（{'错误' if sev == 'error' else '提示'} {counts[(code, sev)]} 处）"
              for code, sev in order[:MAX_RULES]]
     if len(order) > MAX_RULES:
