@@ -122,3 +122,12 @@ def test_cli_json_on_the_three_exports(tmp_path):
     for f in files:
         assert [s["kind"] for s in f["sheets"] if s["kind"] != "unknown"] == ["project-form"]
         assert Path(f["output"]).exists()
+
+
+@pytest.mark.parametrize("name", ["ledger_template_blank.xls", "execution_progress_template_blank.xls"])
+def test_workbooks_that_are_not_self_evaluations_are_said_so_and_never_passed(name):
+    """The two recognition probes (a project ledger, an execution-progress table): not 通过, and the reason says
+    plainly that the file is not a self-evaluation workbook."""
+    report = run(name)
+    assert report.status == "failed"
+    assert "不是预算绩效自评表" in report.error
