@@ -283,7 +283,8 @@ def _write_corrected(path: Path, book, profile, report: FileReport, annotated: P
     before = len(report.remarks)
     correction = write_corrected(path, book, report, profile, target)
     if correction is None:
-        text = f"{report.errors} 处错误都需要人工核实，没有可以自动更正的，未生成更正副本。"
+        text = ("这处错误需要人工核实，不能自动更正，未生成更正副本。" if report.errors == 1 else
+                f"这 {report.errors} 处错误都需要人工核实，没有可以自动更正的，未生成更正副本。")
         if report.errors and len(report.remarks) == before and text not in report.remarks:
             report.remarks.append(text)
         return
