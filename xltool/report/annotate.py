@@ -33,11 +33,7 @@ DROPPED_NOTE = "备用写入方式未能保留原文件中的部分内容：{}�
 
 def write_annotated(src: Path, book, report, profile, target: Path) -> bool:
     """Write the annotated copy of ``src`` to ``target``; False when it was refused (``report.notes`` says why)."""
-    if target.resolve() == src.resolve():
-        raise UnreadableFile("输出文件与原文件相同，为保护原文件已停止写入。")
-    if target.exists() and not written_by_us(target):
-        raise UnreadableFile(f"输出位置已有同名文件“{target.name}”，且不是本工具生成的核查副本；为避免覆盖他人文件，未写入。"
-                             "请改用 --out 指定其他输出文件夹，或移走该文件后重试。")
+    _may_write(src, target, "核查副本")
     return _write_plan(src, book, build(report, book, profile), target)
 
 
@@ -49,11 +45,7 @@ def write_corrected(src: Path, book, report, profile, target: Path):
     from xltool.report.fix import decide
     from xltool.report.plan import build_corrected
 
-    if target.resolve() == src.resolve():
-        raise UnreadableFile("输出文件与原文件相同，为保护原文件已停止写入。")
-    if target.exists() and not written_by_us(target):
-        raise UnreadableFile(f"输出位置已有同名文件“{target.name}”，且不是本工具生成的文件；为避免覆盖他人文件，未写入"
-                             "更正副本。请改用 --out 指定其他输出文件夹，或移走该文件后重试。")
+    _may_write(src, target, "更正副本")
     correction = decide(report, book, profile, src)
     if not correction.fixes:
         return None
@@ -62,6 +54,15 @@ def write_corrected(src: Path, book, report, profile, target: Path):
         if text not in report.remarks:
             report.remarks.append(text)
     return correction if written else None
+
+
+def _may_write(src: Path, target: Path, what: str) -> None:
+    """Refuse to write ``what`` (a copy) over the original or over a file that is not ours."""
+    if target.resolve() == src.resolve():
+        raise UnreadableFile("输出文件与原文件相同，为保护原文件已停止写入。")
+    if target.exists() and not written_by_us(target):
+        raise UnreadableFile(f"输出位置已有同名文件“{target.name}”，且不是本工具生成的文件；为避免覆盖他人文件，未写入"
+                             f"{what}。请改用 --out 指定其他输出文件夹，或移走该文件后重试。")
 
 
 def _write_plan(src: Path, book, plan: Plan, target: Path) -> bool:
