@@ -33,9 +33,9 @@ def mixed(tmp_path_factory):
 
 
 def test_one_vocabulary():
-    assert list(status.WORD.values()) == ["通过", "有错误", "需留意", "空表", "无法读取"]
-    assert (session.PASSED, session.ERRORS, session.WARNINGS, session.EMPTY, session.UNREADABLE) == (
-        "通过", "有错误", "需留意", "空表", "无法读取")
+    assert list(status.WORD.values()) == ["通过", "有错误", "需留意", "空表", "无法读取", "未识别"]
+    assert (session.PASSED, session.ERRORS, session.WARNINGS, session.EMPTY, session.UNREADABLE,
+            session.UNRECOGNISED) == ("通过", "有错误", "需留意", "空表", "无法读取", "未识别")
     assert overview.STATUS_CN is status.WORD
 
 
