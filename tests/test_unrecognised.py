@@ -50,11 +50,6 @@ def write_roster(path: Path) -> Path:
     return path
 
 
-def _unrecognised_inputs(tmp_path: Path) -> list[Path]:
-    made = [write_roster(tmp_path / "办公用品领用登记.xlsx")]
-    return made + [REAL / n for n in PROBES if (REAL / n).exists()]
-
-
 def _invoke(args):
     return CliRunner().invoke(main, args, catch_exceptions=False)
 

@@ -366,10 +366,10 @@ def _check(path: Path, profile, report: FileReport, fmt: str | None = None):
         target = next((s.name for s in book.sheets if target_form_sheet(s)), None)
         if target is not None:
             raise Unrecognised(f"工作表“{target}”是绩效目标申报表（只有绩效目标和指标值，没有完成值、分值和得分），"
-                                 "不是绩效自评表，未检查。自评请使用项目支出绩效自评表或部门整体支出绩效自评表。")
+                               "不是绩效自评表，未检查。自评请使用项目支出绩效自评表或部门整体支出绩效自评表。")
         looked = "、".join(k.TITLE for k in KINDS)
         raise Unrecognised(f"没有找到可识别的表格：本文件看起来不是预算绩效自评表，未核查（已查找：{looked}）。"
-                             "如果它是，请确认表头文字（如“项目名称”“预算数”“执行数”“一级指标”“分值”“得分”）在前 30 行内。")
+                           "如果它是，请确认表头文字（如“项目名称”“预算数”“执行数”“一级指标”“分值”“得分”）在前 30 行内。")
     findings.sort(key=lambda f: (_sheet_order(book, f.sheet), SEVERITY_ORDER.get(f.severity, 9),
                                  f.row if f.row is not None else -1, f.col if f.col is not None else -1, f.rule))
     report.findings = findings
