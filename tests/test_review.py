@@ -44,7 +44,7 @@ def test_blank_form_and_table_are_blank_everywhere(mixed, tmp_path):
         report = check_file(mixed / name, PROFILE, write=False)
         assert report.status == "findings" and report.warnings == 1 and not report.errors
         assert status.key_of(report) == status.BLANK
-        assert session.status_word(report, mixed / name)[0] == "空表"
+        assert session.status_word(report)[0] == "空表"
     out = tmp_path / "out"
     res = invoke(["check", str(mixed), "--out", str(out)])
     assert res.exit_code == 1  # the seed's errors

@@ -14,6 +14,9 @@ from xltool.findings import ERROR, INFO, SEVERITY_ORDER, WARNING, Finding
 
 OUTPUT_TAG = ".checked"
 
+#: the reason of a workbook whose every sheet is empty (未识别 on the console; the page shows it as 空表)
+MSG_EMPTY_BOOK = "工作簿里没有填写任何内容（所有工作表都是空的），未核查。"
+
 
 @dataclass
 class SheetReport:
@@ -363,6 +366,8 @@ def _check(path: Path, profile, report: FileReport, fmt: str | None = None):
             raise UnreadableFile(" ".join(reason for _, reason in book.skipped))
         from xltool.kinds import KINDS, target_form_sheet
 
+        if all(v in ("", None) for sheet in book.sheets for row in sheet.rows for v in row):
+            raise Unrecognised(MSG_EMPTY_BOOK)  # not "not a self-evaluation workbook": there is nothing in it
         target = next((s.name for s in book.sheets if target_form_sheet(s)), None)
         if target is not None:
             raise Unrecognised(f"工作表“{target}”是绩效目标申报表（只有绩效目标和指标值，没有完成值、分值和得分），"
