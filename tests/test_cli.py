@@ -70,7 +70,7 @@ def test_json_shape_and_exit_code_for_seed_000(tmp_path):
     assert set(first) == {"severity", "rule", "sheet", "cell", "message", "expected", "found"}
     assert first == {"severity": "error", "rule": "SUM002", "sheet": "汇总表", "cell": "F7",
                      "message": first["message"], "expected": 26.25, "found": 0}
-    assert doc["totals"] == {"files": 1, "errors": 34, "warnings": 2, "failed": 0, "blank": 0}
+    assert doc["totals"] == {"files": 1, "errors": 34, "warnings": 2, "failed": 0, "blank": 0, "unrecognised": 0}
     assert (f["verdict"], f["verdict_word"]) == ("errors", "有错误")  # the one status vocabulary (issue 11)
 
 

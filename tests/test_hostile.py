@@ -62,15 +62,17 @@ def test_a_batch_of_bad_files_beside_a_good_one(tmp_path):
     expect = {
         "not_a_spreadsheet.xlsx": "PDF", "damaged.xlsx": "损坏", "encrypted.xlsx": "密码", "empty.xlsx": "为空",
         "bomb.xlsx": "压缩炸弹", "laughs.xlsx": "实体声明", "web_page.xls": "网页", "csv.xlsx": "CSV",
-        "no_table.xlsx": "没有找到可识别的表格",
     }
     for name, word in expect.items():
         f = by_name[name]
         assert f["status"] == "failed" and f["output"] is None, name
         assert word in f["error"] and CJK.search(f["error"]), (name, f["error"])
     assert "如何" in by_name["encrypted.xlsx"]["error"] or "文件 → 信息" in by_name["encrypted.xlsx"]["error"]
-    assert "一级指标" in by_name["no_table.xlsx"]["error"]  # says what was looked for
-    assert doc["totals"]["failed"] == len(expect)
+    # read, but no table of ours: 未识别, not 无法读取 (it is not damaged)
+    no_table = by_name["no_table.xlsx"]
+    assert no_table["status"] == "unrecognised" and no_table["verdict_word"] == "未识别" and no_table["output"] is None
+    assert "没有找到可识别的表格" in no_table["error"] and "一级指标" in no_table["error"]  # says what was looked for
+    assert doc["totals"]["failed"] == len(expect) and doc["totals"]["unrecognised"] == 1
     for p, h in before.items():
         assert _digest(p) == h, p
     assert elapsed < 60
@@ -145,8 +147,8 @@ def test_random_tables_never_crash(tmp_path, table):
     before = _digest(path)
     out = tmp_path / "out"
     r = check_file(path, profiles.load(), out_dir=out)
-    assert r.status in ("ok", "findings", "failed")
-    if r.status == "failed":
+    assert r.status in ("ok", "findings", "failed", "unrecognised")
+    if not r.checked:
         assert "内部错误" not in r.error, r.error
         assert CJK.search(r.error)
     assert _digest(path) == before
@@ -227,8 +229,8 @@ def test_xml_aware_mutations_never_crash(tmp_path, ops, part, ref_rows):
     before = _digest(path)
     out = tmp_path / "out"
     r = check_file(path, profiles.load(), out_dir=out)
-    assert r.status in ("ok", "findings", "failed")
-    if r.status == "failed":
+    assert r.status in ("ok", "findings", "failed", "unrecognised")
+    if not r.checked:
         assert "内部错误" not in r.error and CJK.search(r.error), r.error
     assert _digest(path) == before
     if r.output:  # the copy carries no malformed part

@@ -119,8 +119,8 @@ def test_row_height_estimate():
 
 def test_second_sheet_lists_only_the_files_that_could_not_be_read(written):
     """Issue 11 point 6: 无法处理的文件 holds exactly the files whose status is 无法读取 (damaged, not a
-    workbook, no recognisable table), with the reason; blank, warned and wrong files are on the first sheet
-    only. The name says what it holds, so it stays."""
+    workbook), with the reason; blank, warned and wrong files are on the first sheet only, and so are 未识别
+    files (read, no self-evaluation table: tests/test_unrecognised.py). The name says what it holds, so it stays."""
     reports, target = written
     wb = openpyxl.load_workbook(target)
     assert wb.sheetnames == [overview.SHEET, overview.FAILED_SHEET] and overview.FAILED_SHEET == "无法处理的文件"

@@ -127,7 +127,10 @@ def test_cli_json_on_the_three_exports(tmp_path):
 @pytest.mark.parametrize("name", ["ledger_template_blank.xls", "execution_progress_template_blank.xls"])
 def test_workbooks_that_are_not_self_evaluations_are_said_so_and_never_passed(name):
     """The two recognition probes (a project ledger, an execution-progress table): not 通过, and the reason says
-    plainly that the file is not a self-evaluation workbook."""
+    plainly that the file is not a self-evaluation workbook. Its status is 未识别, not 无法读取: it was read, it is
+    not damaged (console, JSON, overview and exit code: tests/test_unrecognised.py)."""
+    from xltool import status
+
     report = run(name)
-    assert report.status == "failed"
+    assert report.status == "unrecognised" and status.word_of(report) == "未识别"
     assert "不是预算绩效自评表" in report.error

@@ -33,9 +33,9 @@ def mixed(tmp_path_factory):
 
 
 def test_one_vocabulary():
-    assert list(status.WORD.values()) == ["通过", "有错误", "需留意", "空表", "无法读取"]
-    assert (session.PASSED, session.ERRORS, session.WARNINGS, session.EMPTY, session.UNREADABLE) == (
-        "通过", "有错误", "需留意", "空表", "无法读取")
+    assert list(status.WORD.values()) == ["通过", "有错误", "需留意", "空表", "无法读取", "未识别"]
+    assert (session.PASSED, session.ERRORS, session.WARNINGS, session.EMPTY, session.UNREADABLE,
+            session.UNRECOGNISED) == ("通过", "有错误", "需留意", "空表", "无法读取", "未识别")
     assert overview.STATUS_CN is status.WORD
 
 
@@ -44,7 +44,7 @@ def test_blank_form_and_table_are_blank_everywhere(mixed, tmp_path):
         report = check_file(mixed / name, PROFILE, write=False)
         assert report.status == "findings" and report.warnings == 1 and not report.errors
         assert status.key_of(report) == status.BLANK
-        assert session.status_word(report, mixed / name)[0] == "空表"
+        assert session.status_word(report)[0] == "空表"
     out = tmp_path / "out"
     res = invoke(["check", str(mixed), "--out", str(out)])
     assert res.exit_code == 1  # the seed's errors

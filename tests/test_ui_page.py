@@ -120,7 +120,8 @@ def _downloaded(folder: Path, name: str, timeout=60) -> Path:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    """What an officer might pick: a folder with sub-folders, real samples, a damaged and an empty workbook."""
+    """What an officer might pick: a folder with sub-folders, real samples, a damaged and an empty workbook, and a
+    stray attachment (a workbook that is no self-evaluation table)."""
     import xlsxwriter
 
     root = tmp_path_factory.mktemp("pick") / "2023年度自评材料"
@@ -131,6 +132,11 @@ def folder(tmp_path_factory):
     (root / "损坏的表.xlsx").write_bytes(b"PK\x03\x04 this is not really a workbook" * 10)
     wb = xlsxwriter.Workbook(str(root / "空白表.xlsx"))
     wb.add_worksheet("Sheet1")
+    wb.close()
+    wb = xlsxwriter.Workbook(str(root / "附件-通讯录.xlsx"))
+    ws = wb.add_worksheet("通讯录")
+    for r, row in enumerate([["姓名", "科室", "电话"], ["张三", "财务科", "0311-1234567"], ["李四", "办公室", "0311-7654321"]]):
+        ws.write_row(r, 0, row)
     wb.close()
     (root / "说明.txt").write_text("不是工作簿", encoding="utf-8")
     return root
@@ -159,7 +165,7 @@ def test_a_folder_is_checked_in_the_page(page, browser, folder):
     rows = _rows(browser)
     base = folder.name
     assert set(rows) == {f"{base}/乡镇/{SEED000}", f"{base}/{CLEAN}", f"{base}/{PROJECT}",
-                         f"{base}/损坏的表.xlsx", f"{base}/空白表.xlsx"}
+                         f"{base}/损坏的表.xlsx", f"{base}/空白表.xlsx", f"{base}/附件-通讯录.xlsx"}
     seed = rows[f"{base}/乡镇/{SEED000}"]
     # 34 balances + REC003: its row 2023年镇级鹿泉区铜冶镇教育经费 is the project form's (same amounts), scored 96 vs 99.6
     assert seed["word"] == "有错误" and seed["errors"] == "35" and seed["kind"] == "部门绩效自评结果公开汇总表"
@@ -168,10 +174,13 @@ def test_a_folder_is_checked_in_the_page(page, browser, folder):
     assert bad["word"] == "无法读取"
     assert "损坏" in bad["result"] and "Excel" in bad["result"]  # the Chinese reason is shown under the status
     assert rows[f"{base}/空白表.xlsx"]["word"] == "空表"
+    stray = rows[f"{base}/附件-通讯录.xlsx"]  # read, not damaged: 未识别 with its reason, nothing to list
+    assert stray["word"] == "未识别" and "不是预算绩效自评表" in stray["result"] and stray["errors"] == "—"
+    assert not stray["tr"].find_elements(By.CSS_SELECTOR, "button.findings")
     skipped = browser.find_element(By.CSS_SELECTOR, ".batch .skipped").text
     assert "说明.txt" in skipped and "跳过 1 个" in skipped
     summary = browser.find_element(By.CSS_SELECTOR, ".batch .summary").text
-    assert "共 5 个文件" in summary and "有错误 2 个" in summary and "无法读取 1 个" in summary  # the seed, and the project form (REC003)
+    assert "共 6 个文件" in summary and "有错误 2 个" in summary and "无法读取 1 个" in summary and "未识别 1 个" in summary  # the seed, and the project form (REC003)
 
     # the list of findings, in the page
     seed["tr"].find_element(By.CSS_SELECTOR, "button.findings").click()

@@ -150,7 +150,7 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
             _fetch_records(pool, profile, jobs, reports, todo)
             _reconcile([r for r in reports if r is not None], profile, warn)
         # 3. (re)write the copies that changed or whose names were not settled
-        again = [i for i in todo if jobs[i].write and reports[i].status != "failed"
+        again = [i for i in todo if jobs[i].write and reports[i].checked
                  and (not written.get(i) or len(reports[i].findings) != before[i])]
         if not keep_records:
             rewrite = set(again)
@@ -282,7 +282,7 @@ def _check_task(path: Path, shown: str, output: Path | None, reconcile: bool, ke
     report = check_file(path, prof, write=output is not None, shown=shown, output=output, avoid=_AVOID, fix=fix,
                         fmt=fmt)
     report.fix = fix  # a copy written later (after the reconciliation) is corrected too
-    written = output is not None and report.status != "failed" and report.output is not None
+    written = output is not None and report.checked and report.output is not None
     needed = (keep_records or (wants_copy and not written)
               or (reconcile and any(s.kind in RECONCILED_KINDS for s in report.sheets)))
     # (``reconcile``: the main process asks again for these records once it knows the batch holds both sides)
@@ -300,13 +300,13 @@ def _both_sides(reports: list[FileReport | None]) -> bool:
 def _fetch_records(pool, profile, jobs: list[Job], reports: list[FileReport | None], todo: list[int]) -> None:
     """Give the reconciled sheets whose records stayed in the workers their records back: those files
     are read again (records are large and only a batch holding both sides needs them)."""
-    wanted = [i for i in todo if reports[i] is not None and reports[i].status != "failed"
+    wanted = [i for i in todo if reports[i] is not None and reports[i].checked
               and any(s.kind in RECONCILED_KINDS and s.record is None for s in reports[i].sheets)]
 
     def got(k, result):
         fresh = result[0]
         old = reports[wanted[k]]
-        if fresh.status == "failed" or len(fresh.sheets) != len(old.sheets):
+        if not fresh.checked or len(fresh.sheets) != len(old.sheets):
             return
         for mine, theirs in zip(old.sheets, fresh.sheets):
             if mine.name == theirs.name and mine.kind == theirs.kind and mine.kind in RECONCILED_KINDS:
@@ -349,8 +349,8 @@ def _reconcile(reports: list[FileReport], profile, warn) -> None:
         reconcile(reports, profile, warn)
     except Exception as exc:  # never lose the batch over the cross-file step
         warn(MSG_RECONCILE.format(f"{type(exc).__name__}: {exc}"))
-    for r in reports:  # findings may have been added: keep the status in step
-        if r.status != "failed":
+    for r in reports:  # findings may have been added: keep the status in step (of the files checked)
+        if r.checked:
             r.status = "findings" if (r.errors or r.warnings) else "ok"
 
 

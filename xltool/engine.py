@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltool.errors import UnreadableFile
+from xltool.errors import Unrecognised, UnreadableFile
 from xltool.findings import ERROR, INFO, SEVERITY_ORDER, WARNING, Finding
 
 OUTPUT_TAG = ".checked"
+
+#: the reason of a workbook whose every sheet is empty (未识别 on the console; the page shows it as 空表)
+MSG_EMPTY_BOOK = "工作簿里没有填写任何内容（所有工作表都是空的），未核查。"
 
 
 @dataclass
@@ -36,7 +39,7 @@ class SheetReport:
 @dataclass
 class FileReport:
     path: str  # as given
-    status: str = "ok"  # ok | findings | failed
+    status: str = "ok"  # ok | findings | failed (not read) | unrecognised (read, no table this tool checks)
     output: str | None = None
     error: str | None = None
     fmt: str | None = None
@@ -55,6 +58,11 @@ class FileReport:
     @property
     def warnings(self) -> int:
         return sum(1 for f in self.findings if f.severity == WARNING)
+
+    @property
+    def checked(self) -> bool:
+        """The file was read and holds a table that was checked (not failed, not unrecognised)."""
+        return self.status in ("ok", "findings")
 
     @property
     def kinds(self) -> list[SheetReport]:
@@ -136,7 +144,8 @@ def check_file(path: Path, profile, *, out_dir: Path | None = None, write: bool 
                fmt: str | None = None) -> FileReport:
     """Check one workbook and (``write``) write its annotated copy.
 
-    Never raises for a bad file: the report says ``failed`` and why (in Chinese).
+    Never raises for a bad file: the report says ``failed`` and why (in Chinese); a workbook that was read
+    but holds no table this tool checks says ``unrecognised`` and why.
     With ``write=False`` the report can be completed later (cross-file findings such as the
     reconciliation of a summary with its project forms) and written with ``write_output``.
     ``avoid``: paths that must not be written (the run's inputs; a ``PathKeys`` when there are many). ``fix``: also write the corrected copy
@@ -155,7 +164,7 @@ def write_output(path: Path, report: FileReport, profile, *, out_dir: Path | Non
                  output: Path | None = None, avoid=()) -> FileReport:
     """Write the annotated copy (and with ``report.fix`` the corrected copy) of an already checked file
     (re-reads its values; cheap)."""
-    if report.status == "failed":
+    if not report.checked:
         return report
     with _failures(report) as guard:
         from xltool.io.book import load_book
@@ -182,7 +191,8 @@ class PathKeys(frozenset):
 
 
 class _failures:
-    """Turn any failure while processing a file into ``status: failed`` with a Chinese reason."""
+    """Turn any failure while processing a file into ``status: failed`` with a Chinese reason (``Unrecognised``:
+    ``status: unrecognised``, the file was read but not checked)."""
 
     def __init__(self, report: FileReport):
         self.report = report
@@ -198,7 +208,9 @@ class _failures:
             return False
         r = self.report
         r.status, r.output = "failed", None
-        if isinstance(exc, UnreadableFile):
+        if isinstance(exc, Unrecognised):
+            r.status, r.error = "unrecognised", exc.message
+        elif isinstance(exc, UnreadableFile):
             r.error = exc.message
         elif isinstance(exc, MemoryError):
             r.error = "文件过大，内存不足，无法处理。"
@@ -348,16 +360,21 @@ def _check(path: Path, profile, report: FileReport, fmt: str | None = None):
         findings.extend(found)
     if not report.kinds:
         if book.skipped:
+            # Some sheets were refused (too large, damaged) and none of the others is a table we check: the
+            # self-evaluation table may well be one of the refused sheets, so "not a self-evaluation workbook"
+            # would be a guess. Part of the file could not be read: 无法读取, with the refusal's reason.
             raise UnreadableFile(" ".join(reason for _, reason in book.skipped))
         from xltool.kinds import KINDS, target_form_sheet
 
+        if all(v in ("", None) for sheet in book.sheets for row in sheet.rows for v in row):
+            raise Unrecognised(MSG_EMPTY_BOOK)  # not "not a self-evaluation workbook": there is nothing in it
         target = next((s.name for s in book.sheets if target_form_sheet(s)), None)
         if target is not None:
-            raise UnreadableFile(f"工作表“{target}”是绩效目标申报表（只有绩效目标和指标值，没有完成值、分值和得分），"
-                                 "不是绩效自评表，未检查。自评请使用项目支出绩效自评表或部门整体支出绩效自评表。")
+            raise Unrecognised(f"工作表“{target}”是绩效目标申报表（只有绩效目标和指标值，没有完成值、分值和得分），"
+                               "不是绩效自评表，未检查。自评请使用项目支出绩效自评表或部门整体支出绩效自评表。")
         looked = "、".join(k.TITLE for k in KINDS)
-        raise UnreadableFile(f"没有找到可识别的表格：本文件看起来不是预算绩效自评表，未核查（已查找：{looked}）。"
-                             "如果它是，请确认表头文字（如“项目名称”“预算数”“执行数”“一级指标”“分值”“得分”）在前 30 行内。")
+        raise Unrecognised(f"没有找到可识别的表格：本文件看起来不是预算绩效自评表，未核查（已查找：{looked}）。"
+                           "如果它是，请确认表头文字（如“项目名称”“预算数”“执行数”“一级指标”“分值”“得分”）在前 30 行内。")
     findings.sort(key=lambda f: (_sheet_order(book, f.sheet), SEVERITY_ORDER.get(f.severity, 9),
                                  f.row if f.row is not None else -1, f.col if f.col is not None else -1, f.rule))
     report.findings = findings

@@ -116,7 +116,7 @@ def _text(t) -> str:
 def reconcile(reports, profile, warn=None) -> int:
     """Append REC findings to the reports; returns how many were added. ``warn(text)`` hears once that
     the run holds the files of several units."""
-    by_report = [(r, _sides(r)) for r in reports if r.status != "failed"]
+    by_report = [(r, _sides(r)) for r in reports if r.checked]
     summaries = [(r, s) for r, sides in by_report for s in sides if s.kind == "summary"]
     forms = [(r, s) for r, sides in by_report for s in sides if s.kind == "project-form"]
     if not summaries or not forms:

@@ -156,6 +156,10 @@ def build(reports, profile) -> Table:
             failed += 1
             sources.append(Source(r.path, "—", "无法读取，未计入", r.error or ""))
             continue
+        if not r.checked:  # read, but no self-evaluation table in it: a stray file, not a damaged one
+            refused += 1
+            sources.append(Source(r.path, "—", "未识别（未找到预算绩效自评表），未计入", r.error or ""))
+            continue
         found = False
         blank = status.blank_sheets(r)
         for s in r.sheets:

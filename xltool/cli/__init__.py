@@ -5,7 +5,8 @@ few options spelled the ordinary way) is parsed here without click (``fast_check
 commands and anything unusual (an unknown option, a bad value, a missing file name) go to the click
 group, which gives the usual Chinese messages. ``main`` looks like the click group to callers (tests use
 ``CliRunner().invoke(main, …)``) and builds it only when needed.
-Exit codes are defined in ``xltool.errors``: 0 clean, 1 errors found, 2 a file or the command failed.
+Exit codes are defined in ``xltool.errors``: 0 clean, 1 errors found, 2 a file could not be
+checked (无法读取 or 未识别) or the command failed.
 """
 
 from __future__ import annotations

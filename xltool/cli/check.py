@@ -12,8 +12,9 @@ have below that common folder, so two files of the same name never overwrite eac
 
 ``--format json`` prints exactly one JSON document on stdout; when an overview was written its path is
 in the document's ``overview`` key. A progress bar (rich, on stderr) is shown only for text output with
-both stdout and stderr on a terminal. Exit codes: 0 clean, 1 errors found, 2 a file (or the overview)
-could not be processed.
+both stdout and stderr on a terminal. Exit codes (``xltool.errors``): 0 clean, 1 errors found, 2 a file
+could not be checked (无法读取, or 未识别: read but no self-evaluation table in it) or the overview could not
+be written.
 """
 
 from __future__ import annotations
@@ -197,7 +198,9 @@ def _unedited(target: Path, warnings: list[str]) -> Path:
 
 
 def exit_code(reports) -> int:
-    if any(r.status == "failed" for r in reports):
+    """2 when a file could not be checked (无法读取 or 未识别: see ``xltool.errors``), else 1 when an error
+    was found, else 0."""
+    if any(not r.checked for r in reports):
         return EXIT_FAILED
     if any(r.errors for r in reports):
         return EXIT_FINDINGS

@@ -18,7 +18,7 @@ def file_line(r) -> str:
     path = display_name(r.path)
     key = status.key_of(r)
     mark = f"【{status.WORD[key]}】"
-    if key == status.FAILED:
+    if key in status.UNCHECKED:
         return f"{mark}{path}：{r.error}"
     out = f"，核查副本：{display_name(r.output)}" if r.output else ""
     if getattr(r, "corrected", None):
@@ -69,5 +69,6 @@ def total_line(reports) -> str:
         words[status.key_of(r)] += 1
     split = "，".join(f"{status.WORD[k]} {words[k]} 个" for k in (status.ERRORS, status.WARNINGS, status.BLANK, status.OK)
                      if words[k])
+    stray = f"，未识别 {t['unrecognised']} 个（未找到预算绩效自评表，未核查）" if t["unrecognised"] else ""
     return (f"共检查 {t['files']} 个文件" + (f"（{split}）" if split else "")
-            + f"：错误 {t['errors']} 处，提示 {t['warnings']} 处，无法读取 {t['failed']} 个。")
+            + f"：错误 {t['errors']} 处，提示 {t['warnings']} 处，无法读取 {t['failed']} 个{stray}。")

@@ -20,13 +20,15 @@ def totals(reports) -> dict:
         "warnings": sum(r.warnings for r in reports),
         "failed": sum(1 for r in reports if r.status == "failed"),
         "blank": sum(1 for r in reports if status.key_of(r) == status.BLANK),
+        "unrecognised": sum(1 for r in reports if status.key_of(r) == status.UNRECOGNISED),
     }
 
 
 def file_json(report) -> dict:
-    """A file's entry: its ``status`` (ok | findings | failed) followed by its ``verdict`` in the one
-    status vocabulary (``xltool/status.py``: failed | errors | warnings | blank | ok) and the Chinese word
-    the console, the overview and 核查结果 show (通过 / 有错误 / 需留意 / 空表 / 无法读取)."""
+    """A file's entry: its ``status`` (ok | findings | failed | unrecognised) followed by its ``verdict`` in
+    the one status vocabulary (``xltool/status.py``: failed | unrecognised | errors | warnings | blank | ok)
+    and the Chinese word the console, the overview and 核查结果 show (通过 / 有错误 / 需留意 / 空表 / 无法读取 /
+    未识别). ``error`` holds the reason of a failed or unrecognised file."""
     doc = report.to_json()
     key = status.key_of(report)
     out = {}

@@ -1,6 +1,11 @@
 """The overview of a batch: ``核查汇总.xlsx``, one row per file with its status, kind, counts, score and
 grade and a link to its annotated copy; the totals; and the files that could not be processed.
 
+The second sheet 无法处理的文件 lists exactly the 无法读取 files (damaged, encrypted, not Excel): its name
+says so. A 未识别 file (read, but no self-evaluation table in it: a stray attachment) is not on it: it was
+processed, it is not broken, and putting it there would tell an officer the file is damaged. It has its own
+row, colour and count on the first sheet, worst-first right after the 无法读取 files, with the reason in 说明.
+
 Written with xlsxwriter (fast, and text always stays text: no string is ever turned into a formula,
 a number or a link), atomically, with a custom property that marks it as ours so that a later run
 over the same folder skips it and may replace it.
@@ -32,10 +37,10 @@ HEADERS = ("序号", "文件", "状态", "表格类型", "错误", "提示", "�
 WIDTHS = (6, 32, 10, 20, 7, 7, 8, 8, 26, 58)  # 182: A4 landscape at about 79 % in Excel
 FAILED_WIDTHS = (6, 50, 70)
 
-RANK = status.RANK  # worst first: failed, errors, warnings, blank, ok
+RANK = status.RANK  # worst first: failed, unrecognised, errors, warnings, blank, ok
 MAX_RULES = 5  # rules named in 说明
 FORMAT_OF = {status.OK: "ok", status.ERRORS: "error", status.WARNINGS: "warning", status.BLANK: "blank",
-             status.FAILED: "failed"}
+             status.FAILED: "failed", status.UNRECOGNISED: "unrecognised"}
 
 status_of = status.key_of
 blank_sheets = status.blank_sheets
@@ -114,7 +119,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> Non
         f = _formats(wb)
         ws = wb.add_worksheet(SHEET)
         reports = worst_first(reports)
-        failed = [r for r in reports if r.status == "failed"]
+        failed = [r for r in reports if status_of(r) == status.FAILED]  # not the 未识别 ones: see the docstring
         counts = {k: 0 for k in STATUS_CN}
         for r in reports:
             counts[status_of(r)] += 1
@@ -141,6 +146,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> Non
             (STATUS_CN[status.WARNINGS] + "（仅有提示）", counts[status.WARNINGS], f["warning"]),
             (STATUS_CN[status.BLANK] + "（尚未填写）", counts[status.BLANK], f["blank"]),
             (STATUS_CN[status.FAILED], counts[status.FAILED], f["failed"]),
+            (STATUS_CN[status.UNRECOGNISED] + "（未找到自评表，未核查）", counts[status.UNRECOGNISED], f["unrecognised"]),
             ("错误合计（处）", sum(r.errors for r in reports), None),
             ("提示合计（处）", sum(r.warnings for r in reports), None),
         ]
@@ -167,8 +173,9 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> Non
             ws.write_number(row, 0, n, f["int"])
             ws.write_string(row, 1, clean_text(r.path), f["wrap"])
             ws.write_string(row, 2, STATUS_CN[st], f[FORMAT_OF[st]])
-            ws.write_string(row, 3, kinds if st != "failed" else "—", f["wrap"])
-            if st == "failed":
+            unchecked = st in status.UNCHECKED
+            ws.write_string(row, 3, kinds if not unchecked else "—", f["wrap"])
+            if unchecked:
                 ws.write_string(row, 4, "—", f["center"])
                 ws.write_string(row, 5, "—", f["center"])
             else:
@@ -185,7 +192,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> Non
                 else:
                     ws.write_string(row, 8, clean_text(r.output), f["wrap"])
             else:
-                ws.write_string(row, 8, "—" if st != "failed" else "（未生成）", f["center"])
+                ws.write_string(row, 8, "—" if not unchecked else "（未生成）", f["center"])
             remark = clean_text(_remark(r, titles))
             ws.write_string(row, 9, remark, f["wrap"])
             ws.set_row(row, row_height([(clean_text(r.path), WIDTHS[1]), (kinds, WIDTHS[3]),
@@ -223,7 +230,7 @@ def _write(tmp: Path, folder: Path, reports, profile, inputs, remarks=()) -> Non
 def _remark(report, titles: dict[str, str] | None = None) -> str:
     """What is wrong: the rules found (code, Chinese title, how many), worst first, then the first finding.
     ``titles``: ``rule_titles()``, when the caller has it already (it walks every rule)."""
-    if report.status == "failed":
+    if status_of(report) in status.UNCHECKED:
         return report.error or ""
     shown = [f for f in report.findings if f.severity in ("error", "warning")]
     if status_of(report) == status.BLANK:
@@ -290,4 +297,5 @@ def _formats(wb) -> dict:
         "warning": fmt(bg_color="#FFEB9C", align="center", **border),
         "blank": fmt(bg_color="#ECEFF3", align="center", **border),
         "failed": fmt(bg_color="#D9D9D9", align="center", **border),
+        "unrecognised": fmt(bg_color="#DDEBF7", align="center", **border),
     }

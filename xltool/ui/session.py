@@ -33,8 +33,8 @@ UPLOADS, RESULTS = "上传", "核查结果"
 ZIP_NAME = "核查结果.zip"
 
 # status words shown on the page: the console's and the overview's (xltool.status)
-PASSED, ERRORS, WARNINGS, EMPTY, UNREADABLE = (status.WORD[k] for k in (status.OK, status.ERRORS, status.WARNINGS,
-                                                                       status.BLANK, status.FAILED))
+PASSED, ERRORS, WARNINGS, EMPTY, UNREADABLE, UNRECOGNISED = (
+    status.WORD[k] for k in (status.OK, status.ERRORS, status.WARNINGS, status.BLANK, status.FAILED, status.UNRECOGNISED))
 SEVERITY_CN = {"error": "错误", "warning": "提示", "info": "说明"}
 
 
@@ -102,11 +102,14 @@ class Entry:
         return {**self.summary(), "findings": rows, "notes": notes}
 
 
-def status_word(report, path: Path | None = None) -> tuple[str, str]:
+def status_word(report) -> tuple[str, str]:
     """(status word, reason) of a checked file, as the page shows it."""
-    if report.status == "failed":
-        if _is_empty(report, path):
+    key = status.key_of(report)
+    if key in status.UNCHECKED:
+        if _is_empty(report):
             return EMPTY, "工作簿里没有填写任何内容（所有工作表都是空的）。"
+        if key == status.UNRECOGNISED:  # read, not damaged: the reason says what was looked for
+            return UNRECOGNISED, report.error or "没有找到可识别的预算绩效自评表，未核查。"
         return UNREADABLE, report.error or "无法读取该文件。"
     if status.key_of(report) == status.BLANK:
         return EMPTY, "表格还没有填写（没有预算数、执行数、得分等数据），没有可核查的内容。"
@@ -117,21 +120,13 @@ def status_word(report, path: Path | None = None) -> tuple[str, str]:
     return PASSED, "没有发现错误。"
 
 
-def _is_empty(report, path: Path | None) -> bool:
-    """A file that failed only because none of its sheets holds anything."""
-    err = report.error or ""
-    if err.startswith("工作簿中没有任何工作表"):
-        return True
-    if path is None or not report.sheets or any(s.kind != "unknown" for s in report.sheets) or not err.startswith("没有找到可识别的表格"):
-        return False
-    from xltool.errors import UnreadableFile
-    from xltool.io.book import load_book
+def _is_empty(report) -> bool:
+    """A file not checked only because it holds nothing: no sheet, or only empty sheets (the engine says so;
+    the file is not read again)."""
+    from xltool.engine import MSG_EMPTY_BOOK
 
-    try:
-        book = load_book(path, report.fmt)
-    except (UnreadableFile, OSError, TypeError):
-        return False
-    return all(v in ("", None) for sheet in book.sheets for row in sheet.rows for v in row)
+    err = report.error or ""
+    return err.startswith("工作簿中没有任何工作表") or err == MSG_EMPTY_BOOK
 
 
 class Batch:
@@ -214,7 +209,7 @@ class Batch:
         class Progress(batch.Progress):
             def finished(self, phase, index, report):
                 entry = batch_self.entries[index]
-                word = status_word(report, entry.path)
+                word = status_word(report)
                 with batch_self.lock:
                     entry.report = report
                     entry.word, entry.reason = word
@@ -233,7 +228,7 @@ class Batch:
             with self.lock:
                 for entry, report in zip(self.entries, reports):
                     entry.report = report
-                    entry.word, entry.reason = status_word(report, entry.path)
+                    entry.word, entry.reason = status_word(report)
                     entry.phase = "done"
                 self.overview = overview
                 self.message = "；".join(warnings)
@@ -256,7 +251,7 @@ class Batch:
     def status(self) -> dict:
         with self.lock:
             files = [e.summary() for e in self.entries]
-            counts = {w: sum(1 for f in files if f["word"] == w) for w in (PASSED, ERRORS, WARNINGS, EMPTY, UNREADABLE)}
+            counts = {w: sum(1 for f in files if f["word"] == w) for w in (PASSED, ERRORS, WARNINGS, EMPTY, UNREADABLE, UNRECOGNISED)}
             return {"id": self.id, "state": self.state, "files": files, "counts": counts,
                     "overview": self.overview is not None, "message": self.message,
                     "checked": sum(1 for e in self.entries if e.phase != "uploaded")}
@@ -270,7 +265,7 @@ class Batch:
         entry = self.entry(index)
         r = entry.report
         if self.state != "done" or r is None or not r.output or not Path(r.output).is_file():
-            raise Refused("该文件没有核查副本（文件无法读取，或核查尚未完成）。", 404)
+            raise Refused("该文件没有核查副本（文件无法读取或未识别，或核查尚未完成）。", 404)
         return Path(r.output)
 
     def zip(self) -> Path:
