@@ -129,9 +129,14 @@ def load_book(path: Path, fmt: str) -> Book:
     """
     from python_calamine import CalamineWorkbook
 
-    deferred: list[str] = []
-    extents = _extents(path, fmt, deferred)
-    proof = scan.Proof(path, deferred).start() if deferred else None
+    proofs: list[scan.Proof] = []
+    try:
+        extents = _extents(path, fmt, lambda parts: proofs.append(scan.Proof(path, parts).start()))
+    except BaseException:
+        for p in proofs:
+            p.cancel()
+        raise
+    proof = proofs[0] if proofs else None
     try:
         book = _read(path, fmt, extents, CalamineWorkbook)
     except BaseException:
@@ -262,7 +267,7 @@ def _reader_detail(exc: BaseException) -> str:
     return str(exc)
 
 
-def _extents(path: Path, fmt: str, deferred: list[str] | None = None):
+def _extents(path: Path, fmt: str, prove=None):
     """A function (sheet index, name) → its used range (scan.Extent) or None when unknown."""
     if fmt == "xls":
         encrypted, found = scan.scan_xls(path)
@@ -288,7 +293,7 @@ def _extents(path: Path, fmt: str, deferred: list[str] | None = None):
     except Exception:
         raise UnreadableFile("文件已损坏：找不到或无法解析工作簿的工作表目录（xl/workbook.xml 及其关系）。"
                              "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。") from None
-    found = scan.scan_xlsx(path, parts, deferred)
+    found = scan.scan_xlsx(path, parts, prove)
     return lambda i, name: found[i] if i < len(found) else None
 
 

@@ -25,6 +25,7 @@ openpyxl writer may write the plan instead (it then says so on 核查结果) or 
 
 from __future__ import annotations
 
+import bisect
 import html
 import math
 import posixpath
@@ -32,6 +33,7 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import repeat
 from pathlib import Path
 
 from xltool import __version__
@@ -471,6 +473,7 @@ class _SheetPatch:
         self.rows = sorted(rows)
         self.planned = frozenset(rows)
         self.styles = styles
+        self.shown: dict[int, dict[str, str]] = {}  # per column: texts rendered before (str, for added_rows)
         # the bulk path: a cell left of every added column is any reference matching none of this
         self.odd_cell = _cells_from(min(c[0] for c in self.cols) if self.cols else None)
 
@@ -485,22 +488,29 @@ class _SheetPatch:
 
     def added_rows(self, rs: list[int]) -> list[bytes]:
         """``added(r)``'s cells joined, for each row of ``rs``: column by column over the rows (a float, the
-        usual value, is rendered in one expression; anything else as ``added`` renders it)."""
-        out = [b""] * len(rs)
-        for c, hr, head, start, attrs, s, values, texts in self.cols:
+        usual value, or a text met before is rendered in one expression; anything else as ``added`` renders
+        it), then row by row in one join."""
+        columns = []
+        for col in self.cols:
+            c, hr, head, start, attrs, s, values, texts = col
             get = values.get
-            cells = [b"%s%d%s><v>%r</v></c>" % (start, r + 1, attrs, v)
-                     if type(v) is float and v - v == 0 and r != hr else
-                     b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, texts[v])
-                     if type(v) is str and v in texts and r != hr else None
-                     for r, v in zip(rs, [get(r, _NONE) for r in rs])]
+            st, at = start.decode(), attrs.decode()
+            shown = self.shown.setdefault(c, {})
+            cells = [f"{st}{r + 1}{at}><v>{v!r}</v></c>" if type(v) is float and v - v == 0 and r != hr else
+                     f'{st}{r + 1}{at} t="inlineStr">{shown[v]}' if type(v) is str and v in shown and r != hr else
+                     None
+                     for r, v in zip(rs, map(get, rs, repeat(_NONE)))]
             for i, cell in enumerate(cells):
                 if cell is None:
-                    cell = self._one(rs[i], c, hr, head, start, attrs, s, values, texts)
-                    if cell is None:
-                        continue
-                out[i] += cell
-        return out
+                    x = self._one(rs[i], *col)
+                    cells[i] = "" if x is None else x.decode("utf-8")
+                    v = values.get(rs[i])
+                    if type(v) is str and v in texts:
+                        shown[v] = texts[v].decode("utf-8")
+            columns.append(cells)
+        if not columns:
+            return [b""] * len(rs)
+        return ["".join(row).encode("utf-8") for row in zip(*columns)]
 
     def _one(self, r, c, hr, head, start, attrs, s, values, texts) -> bytes | None:
         if r == hr:
@@ -519,6 +529,29 @@ class _SheetPatch:
 
     def new_row(self, r: int) -> bytes:
         return self.edit_row(f'<row r="{r + 1}">'.encode(), b"", r)
+
+    def mark_plain_row(self, start: bytes, inner: bytes, r: int) -> bytes | None:
+        """A row of the bulk path (every cell written '<c r="…', left of the added columns) whose only change is
+        marks: each marked cell restyled where it stands, the added cells appended; without "</row>". None when
+        the row needs ``edit_row`` (a corrected value, a marked cell that is absent or out of order)."""
+        if r in self.values:
+            return None
+        marks = self.marks[r]
+        out = []
+        at = 0
+        for c in sorted(marks):
+            i = inner.find(b'<c r="%s"' % _ref(r, c).encode(), at)
+            m = _TOKEN.match(inner, i) if i >= 0 else None
+            if m is None:
+                return None
+            tag = m.group(0)
+            s = _attrs(tag).get(b"s")
+            out += (inner[at:i], _set_attr(tag, b"s", b"%d" % self.styles.marked(int(s) if s and s.isdigit() else 0,
+                                                                                marks[c].fill)))
+            at = m.end()
+        out.append(inner[at:])
+        out += [x for _, x in self.added(r)]
+        return (_SPANS.sub(b"", start, 1) if b"spans" in start else start) + b"".join(out)
 
     def edit_row(self, row_start: bytes, inner: bytes, r: int) -> bytes:
         """A row with its marked cells restyled and the added cells put in column order."""
@@ -810,18 +843,56 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
 
     def bulk(lt: int, end: int) -> bool:
         """Whole rows buf[lt:end] at once: rows the plan does not touch are copied as they are, rows that
-        only gain added cells get them before </row>, rows with marks go through edit_row."""
+        only gain added cells get them before </row>, rows with marks go through the plain-row marker (or
+        edit_row). The run is written as one join over its rows (no per-row call)."""
         nonlocal k, prev
         cut = _bulk_rows(buf[lt:end], patch, prev)
         if cut is None:
             return False
-        starts, pieces, nums = cut
-        edited = patch.edited
-        planned = patch.planned
-        plain = [r for r in nums if r in planned and r not in edited]  # rows that only gain added cells
-        added = iter(patch.added_rows(plain))
+        starts, pieces, nums = cut  # pieces: each row without its "</row>", and b"" after the last
         if lt > pos:
             emit(buf[pos:lt])
+        nrows = len(rows)
+        while k < nrows and rows[k] < nums[0]:  # rows of the plan missing from the sheet, before this run
+            emit(patch.new_row(rows[k]))
+            k += 1
+        top = bisect.bisect_right(rows, nums[-1], k)
+        planned = patch.planned
+        here = [i for i, r in enumerate(nums) if r in planned]
+        if len(here) != top - k:  # a row of the plan missing inside the run: row by row, in order
+            return _bulk_with_gaps(starts, pieces, nums)
+        edited = patch.edited
+        plain = [i for i in here if nums[i] not in edited] if edited else here
+        if plain:
+            added = patch.added_rows([nums[i] for i in plain])
+            if b"spans" in buf[lt:end]:  # the old hint may be too narrow: dropped from the rows that widen
+                olds = [starts[i] for i in plain]
+                news = _SPANS.sub(b"", b"\0".join(olds)).split(b"\0")  # one pass (no "\0" in XML)
+                for i, old, new, a in zip(plain, olds, news, added):
+                    pieces[i] = new + pieces[i][len(old):] + a
+            else:
+                for i, a in zip(plain, added):
+                    pieces[i] += a
+        if len(plain) != len(here):
+            for i in here:
+                r = nums[i]
+                if r in edited:
+                    start = starts[i]
+                    inner = pieces[i][len(start):]
+                    row = patch.mark_plain_row(start, inner, r)
+                    if row is None:
+                        row = patch.edit_row(start, inner, r)[:-6]  # without its "</row>"
+                    pieces[i] = row
+        emit(b"</row>".join(pieces))
+        k = top
+        prev = nums[-1]
+        return True
+
+    def _bulk_with_gaps(starts, pieces, nums) -> bool:
+        nonlocal k, prev
+        edited = patch.edited
+        plain = [r for r in nums if r in patch.planned and r not in edited]  # rows that only gain added cells
+        added = iter(patch.added_rows(plain))
         end = len(rows)
         nxt = rows[k] if k < end else -1  # the next row of the plan not yet written (-1: none)
         for i, r in enumerate(nums):
