@@ -128,6 +128,10 @@ _REF_COL1_BEYOND = [re.compile(rb' r="[%c-Z%c-z][0-9]' % (65 + k, 97 + k)) for k
 # one scan of a chunk that widens nothing
 _REF_WIDER = [re.compile(rb' r="(?:[A-Za-z]{2}|[%c-Z%c-z][0-9])' % (65 + k, 97 + k)) for k in range(26)] + [
     re.compile(rb' r="[A-Za-z]{2}')]
+# the same, or a one-letter column with a row of six digits or more: a chunk that matches neither needs no other
+# column or long-row scan (one pass instead of two)
+_REF_WIDER_OR_LONG = [re.compile(rb' r="(?:[A-Za-z]{2}|[%c-Z%c-z][0-9]|[A-Za-z][0-9]{6})' % (65 + k, 97 + k))
+                      for k in range(26)] + [re.compile(rb' r="(?:[A-Za-z]{2}|[A-Za-z][0-9]{6})')]
 _REF_ROW7 = re.compile(rb' r="[A-Za-z]+[0-9]{7,}"')
 # a cell written unlike '<c r="…': no attributes, another separator, a namespace prefix
 _UNUSUAL = (re.compile(rb"<c[>/\t\n\r]"), re.compile(rb":c[\s>/]"))
@@ -161,15 +165,17 @@ class _Bound:
             return
         if not self.formulas and b"<f" in body:
             self.formulas = True
-        if any(u.search(body) for u in _UNUSUAL) or (
-                body.count(b"<c ") != body.count(b'<c r="') and _CELL_NO_REF.search(body)):
+        plain = body.count(b'<c r="')
+        if _UNUSUAL[1].search(body) or (body.count(b"<c") != plain and (_UNUSUAL[0].search(body) or (
+                body.count(b"<c ") != plain and _CELL_NO_REF.search(body)))):  # every "<c" is '<c r="': none
             self.unplaced = True
             return
-        if self.col_letters == 1 and not _REF_WIDER[self.letter1].search(body):
-            pass  # nothing wider than the columns already seen
+        if self.col_letters == 1 and not _REF_WIDER_OR_LONG[self.letter1].search(body):
+            long_rows = []  # nothing wider than the columns already seen, no row of six digits
         else:
-            self._columns(body)
-        long_rows = _REF_ROW6.findall(body)
+            if self.col_letters != 1 or _REF_WIDER[self.letter1].search(body):
+                self._columns(body)
+            long_rows = _REF_ROW6.findall(body)
         if long_rows:
             # all of six digits (the usual case): the bytewise maximum is the numeric one
             top = int(max(long_rows)) if not _REF_ROW7.search(body) else max(int(r) for r in _longest1(long_rows))
