@@ -109,6 +109,27 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
+class _Lazy(list):
+    """Regular expressions by index, compiled when first asked for (importing this module stays cheap: a small
+    workbook needs one or two of them)."""
+
+    def __init__(self, make, n: int):
+        super().__init__([None] * n)
+        self.make = make
+
+    def __getitem__(self, k):
+        rx = super().__getitem__(k)
+        if rx is None:
+            rx = self.make(k)
+            self[k] = rx
+        return rx
+
+
+def _after(k: int) -> bytes:
+    """A one-letter column after the k-th letter (1 = A), either case: b"[L-Zl-z]" for k = 11."""
+    return b"[%c-Z%c-z]" % (65 + k, 97 + k)
+
+
 # Cell references, looked at in tiers so that a normal sheet costs a few regex scans (each with a
 # literal prefix, so at C speed) and almost no matches: the widest columns (3+ letters, then 2) and
 # the longest row numbers (6+ digits) are collected; shorter ones only bound the range (a one-letter
@@ -119,19 +140,19 @@ _REF_COL3 = re.compile(rb' r="([A-Za-z]{3,})[0-9]')
 _REF_COL2 = re.compile(rb' r="([A-Za-z]{2})[0-9]')
 _REF_ROW6 = re.compile(rb' r="[A-Za-z]+([0-9]{6,})"')
 _REF_ROW = re.compile(rb' r="[A-Za-z]+([0-9]+)"')
-_ROW_DIGITS = [re.compile(rb' r="[A-Za-z]+[0-9]{%d}"' % d) for d in range(6)]
+_ROW_DIGITS = _Lazy(lambda d: re.compile(rb' r="[A-Za-z]+[0-9]{%d}"' % d), 6)
 _ANY_REF = re.compile(rb' r="[A-Za-z]')
 # a one-letter column reference beyond column k (0-based): the widest one-letter column, found with one
-# scan per chunk once the first rows have shown the columns in use
-_REF_COL1_BEYOND = [re.compile(rb' r="[%c-Z%c-z][0-9]' % (65 + k, 97 + k)) for k in range(26)] + [None]
+# scan per chunk once the first rows have shown the columns in use (None past Z)
+_REF_COL1_BEYOND = _Lazy(lambda k: re.compile(rb' r="%s[0-9]' % _after(k)) if k < 26 else None, 27)
 # a reference wider than the one-letter columns seen so far (two letters or more, or a later letter):
 # one scan of a chunk that widens nothing
-_REF_WIDER = [re.compile(rb' r="(?:[A-Za-z]{2}|[%c-Z%c-z][0-9])' % (65 + k, 97 + k)) for k in range(26)] + [
-    re.compile(rb' r="[A-Za-z]{2}')]
+_REF_WIDER = _Lazy(lambda k: re.compile(rb' r="(?:[A-Za-z]{2}|%s[0-9])' % _after(k) if k < 26 else
+                                        rb' r="[A-Za-z]{2}'), 27)
 # the same, or a one-letter column with a row of six digits or more: a chunk that matches neither needs no other
 # column or long-row scan (one pass instead of two)
-_REF_WIDER_OR_LONG = [re.compile(rb' r="(?:[A-Za-z]{2}|[%c-Z%c-z][0-9]|[A-Za-z][0-9]{6})' % (65 + k, 97 + k))
-                      for k in range(26)] + [re.compile(rb' r="(?:[A-Za-z]{2}|[A-Za-z][0-9]{6})')]
+_REF_WIDER_OR_LONG = _Lazy(lambda k: re.compile(rb' r="(?:[A-Za-z]{2}|%s[0-9]|[A-Za-z][0-9]{6})' % _after(k)
+                                                if k < 26 else rb' r="(?:[A-Za-z]{2}|[A-Za-z][0-9]{6})'), 27)
 _REF_ROW7 = re.compile(rb' r="[A-Za-z]+[0-9]{7,}"')
 # a cell written unlike '<c r="…': no attributes, another separator, a namespace prefix
 _UNUSUAL = (re.compile(rb"<c[>/\t\n\r]"), re.compile(rb":c[\s>/]"))
