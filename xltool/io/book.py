@@ -27,6 +27,8 @@ class Sheet:
     rows: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     book: "Book | None" = None
+    #: columns every cell of the sheet's part lies in, when each is written plainly ('<c r="…'; scan.Extent.plain)
+    plain_cols: int | None = None
 
     @property
     def nrows(self) -> int:
@@ -192,7 +194,8 @@ def _read(path: Path, fmt: str, extents, CalamineWorkbook) -> Book:
             except Exception:  # older calamine or an unsupported format
                 merged = []
             del sh
-            book.sheets.append(Sheet(name=name, index=i, rows=rows, merged=merged, book=book))
+            book.sheets.append(Sheet(name=name, index=i, rows=rows, merged=merged, book=book,
+                                     plain_cols=ext.cols if ext is not None and ext.plain else None))
     except (UnreadableFile, OSError):
         raise
     except BaseException as exc:

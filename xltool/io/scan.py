@@ -60,6 +60,9 @@ class Extent:
     cols: int = 0
     far: tuple[int, int] | None = None  # a cell (0-based) at the far end, for the message
     formulas: bool = True  # False: the part has no "<f" at all (no formula cell to look for)
+    #: True: every cell of the part is written '<c r="…' (no prefix, r first) and ``cols`` bounds every cell
+    #: reference, with a value or not (the annotated copy's writer then needs no look for cells in its way)
+    plain: bool = False
 
     @property
     def cells(self) -> int:
@@ -171,6 +174,7 @@ class _Bound:
         self.unplaced = False  # something only the precise pass can place (e.g. a cell without r)
         self.letter1 = 0  # widest one-letter column seen (1 = A … 26 = Z)
         self.formulas = False  # a "<f" somewhere (split at "<", so never across chunks)
+        self.plain = True  # every cell so far written '<c r="…'
         self.carry = b""
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
@@ -187,10 +191,18 @@ class _Bound:
         if not self.formulas and b"<f" in body:
             self.formulas = True
         plain = body.count(b'<c r="')
-        if _UNUSUAL[1].search(body) or (body.count(b"<c") != plain and (_UNUSUAL[0].search(body) or (
-                body.count(b"<c ") != plain and _CELL_NO_REF.search(body)))):  # every "<c" is '<c r="': none
+        if _UNUSUAL[1].search(body):
             self.unplaced = True
             return
+        if body.count(b"<c") != plain:  # else every "<c" is '<c r="': nothing unusual
+            if _UNUSUAL[0].search(body):
+                self.unplaced = True
+                return
+            if body.count(b"<c ") != plain:  # a cell whose first attribute is not r
+                self.plain = False
+                if _CELL_NO_REF.search(body):
+                    self.unplaced = True
+                    return
         if self.col_letters == 1 and not _REF_WIDER_OR_LONG[self.letter1].search(body):
             long_rows = []  # nothing wider than the columns already seen, no row of six digits
         else:
@@ -229,7 +241,7 @@ class _Bound:
     def extent(self) -> Extent:
         cols = self.max_col if self.col_letters >= 2 else self.letter1 if self.col_letters else 0
         rows = self.max_row or (10 ** self.row_digits - 1)
-        return Extent(rows, cols, formulas=self.formulas or self.unplaced)
+        return Extent(rows, cols, formulas=self.formulas or self.unplaced, plain=self.plain and not self.unplaced)
 
 
 def _exact_rows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -509,7 +521,8 @@ def scan_xlsx(path: Path, sheet_parts: list[str | None], prove=None) -> list[Ext
                     bound.feed(b"", final=True)
                     ext = bound.extent()
                     if ext.cells > MAX_SHEET_CELLS and not bound.unplaced and not bound.max_row:
-                        ext = Extent(_exact_rows(zf, info), ext.cols, formulas=ext.formulas)  # only 5-digit rows: find the last
+                        ext = Extent(_exact_rows(zf, info), ext.cols, formulas=ext.formulas,
+                                     plain=ext.plain)  # only 5-digit rows: find the last
                     if ext.cells > MAX_SHEET_CELLS or bound.unplaced:
                         ext = _precise_extent(zf, info)
                     i = wanted[name.lower()]

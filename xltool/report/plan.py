@@ -158,6 +158,7 @@ class SheetPlan:
     marks: dict[tuple[int, int], Mark] = field(default_factory=dict)
     columns: list[Column] = field(default_factory=list)
     values: dict[tuple[int, int], Replacement] = field(default_factory=dict)  # the corrected copy only
+    plain_cols: int | None = None  # the sheet's ``plain_cols`` (io.book.Sheet): every cell plainly left of it
 
     def cells(self) -> dict[tuple[int, int], tuple[Any, Style]]:
         """Every cell the plan writes on this sheet: (row, col) → (value, style)."""
@@ -244,6 +245,9 @@ def build(report, book, profile, columns: bool = True) -> Plan:
         for i, col in enumerate(cols):
             values, numfmt = at_form_precision(s.record, profile, col)
             sp.columns.append(Column(start + i, col.title, (h0, h1), values, review_style(numfmt)))
+    for name, sp in plan.sheets.items():
+        if name in sheets:
+            sp.plain_cols = sheets[name].plain_cols
     return plan
 
 

@@ -474,8 +474,11 @@ class _SheetPatch:
         self.planned = frozenset(rows)
         self.styles = styles
         self.shown: dict[int, dict[str, str]] = {}  # per column: texts rendered before (str, for added_rows)
-        # the bulk path: a cell left of every added column is any reference matching none of this
-        self.odd_cell = _cells_from(min(c[0] for c in self.cols) if self.cols else None)
+        # the bulk path: a cell left of every added column is any reference matching none of this; none to look
+        # for when the scan before the read saw every cell written '<c r="…' left of the first added column
+        first = min(c[0] for c in self.cols) if self.cols else None
+        self.odd_cell = None if sp.plain_cols is not None and first is not None and sp.plain_cols <= first else \
+            _cells_from(first)
 
     def added(self, r: int) -> list[tuple[int, bytes]]:
         """The cells the plan adds on row ``r``: [(col, <c> xml)], in column order."""
@@ -781,7 +784,8 @@ def _bulk_rows(region: bytes, patch: _SheetPatch, prev: int):
     if (region.count(b"<row") != n or region.count(b"</row><row") != n - 1
             or (b"!" in region and b"<!" in region) or (b"?" in region and b"<?" in region)
             or b"extLst" in region or b"</sheetData" in region
-            or patch.odd_cell.search(region) is not None or _PREFIXED_CELL.search(region) is not None):
+            or (patch.odd_cell is not None and (patch.odd_cell.search(region) is not None
+                                                or _PREFIXED_CELL.search(region) is not None))):
         return None
     found = _ROW_START_R.findall(region)
     if len(found) != n:
