@@ -316,6 +316,7 @@ class _Styles:
                 self.max_numfmt = max(self.max_numfmt, int(fid))
         self.new: dict[str, list[str]] = {"fonts": [], "fills": [], "borders": [], "cellXfs": [], "numFmts": []}
         self.cache: dict = {}
+        self.by_id: dict[int, tuple[Style, int]] = {}  # style(): id of a Style → (the Style, its index)
 
     def _count(self, name: str) -> int:
         m = _section(self.text, name)
@@ -376,7 +377,16 @@ class _Styles:
         return idx
 
     def style(self, st: Style) -> int:
-        """The cell format of a cell this writer adds."""
+        """The cell format of a cell this writer adds (looked up by the object first: a Style's hash and equality
+        go over all its fields, and 核查结果 asks for one per cell)."""
+        hit = self.by_id.get(id(st))
+        if hit is not None and hit[0] is st:
+            return hit[1]
+        idx = self._style(st)
+        self.by_id[id(st)] = (st, idx)  # the Style is held, so its id is not reused
+        return idx
+
+    def _style(self, st: Style) -> int:
         if st == PLAIN:
             return 0
         idx = self.cache.get(st)
@@ -490,26 +500,40 @@ class _SheetPatch:
         return out
 
     def added_rows(self, rs: list[int]) -> list[bytes]:
-        """``added(r)``'s cells joined, for each row of ``rs``: column by column over the rows (a float, the
-        usual value, or a text met before is rendered in one expression; anything else as ``added`` renders
-        it), then row by row in one join."""
+        """``added(r)``'s cells joined, for each row of ``rs``: column by column over the rows, then row by row in
+        one join. A column of finite floats (the usual recomputed figure) or of texts (grades) is rendered in
+        one pass; anything else cell by cell as ``added`` renders it."""
         columns = []
+        numbers = None  # the rows' numbers as text, made once for all columns
         for col in self.cols:
             c, hr, head, start, attrs, s, values, texts = col
-            get = values.get
             st, at = start.decode(), attrs.decode()
             shown = self.shown.setdefault(c, {})
-            cells = [f"{st}{r + 1}{at}><v>{v!r}</v></c>" if type(v) is float and v - v == 0 and r != hr else
-                     f'{st}{r + 1}{at} t="inlineStr">{shown[v]}' if type(v) is str and v in shown and r != hr else
-                     None
-                     for r, v in zip(rs, map(get, rs, repeat(_NONE)))]
-            for i, cell in enumerate(cells):
-                if cell is None:
-                    x = self._one(rs[i], *col)
-                    cells[i] = "" if x is None else x.decode("utf-8")
-                    v = values.get(rs[i])
-                    if type(v) is str and v in texts:
-                        shown[v] = texts[v].decode("utf-8")
+            vals = list(map(values.get, rs, repeat(_NONE)))
+            kinds = set(map(type, vals))
+            cells = None
+            if hr not in rs and len(kinds) == 1:
+                if numbers is None:
+                    numbers = list(map(str, map((1).__add__, rs)))
+                if kinds == {float} and math.isfinite(sum(vals)):
+                    cells = [f"{st}{n}{at}><v>{x}</v></c>" for n, x in zip(numbers, map(repr, vals))]
+                elif kinds == {str}:
+                    for w in set(vals).difference(shown):
+                        texts[w] = f'<is><t xml:space="preserve">{_text(w)}</t></is></c>'.encode("utf-8")
+                        shown[w] = texts[w].decode("utf-8")
+                    cells = [f'{st}{n}{at} t="inlineStr">{x}' for n, x in zip(numbers, map(shown.__getitem__, vals))]
+            if cells is None:
+                cells = [f"{st}{r + 1}{at}><v>{v!r}</v></c>" if type(v) is float and v - v == 0 and r != hr else
+                         f'{st}{r + 1}{at} t="inlineStr">{shown[v]}' if type(v) is str and v in shown and r != hr else
+                         None
+                         for r, v in zip(rs, vals)]
+                for i, cell in enumerate(cells):
+                    if cell is None:
+                        x = self._one(rs[i], *col)
+                        cells[i] = "" if x is None else x.decode("utf-8")
+                        v = values.get(rs[i])
+                        if type(v) is str and v in texts:
+                            shown[v] = texts[v].decode("utf-8")
             columns.append(cells)
         if not columns:
             return [b""] * len(rs)
