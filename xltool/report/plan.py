@@ -323,7 +323,8 @@ def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]
         return {**_why_blank(record), **values}, numfmt
     if col.title == "等级（复核）" and hasattr(record, "text_list"):
         style = _form_grade_style(record.text_list("grade"))
-        return {r: style(v) for r, v in values.items()}, numfmt
+        spelled = {w: style(w) for w in set(values.values())}  # a few words over many rows: each spelled once
+        return {r: spelled[v] for r, v in values.items()}, numfmt
     return values, numfmt
 
 
