@@ -1,4 +1,4 @@
-"""A large worksheet is proven well-formed in a thread beside calamine's read (``scan.Proof``): every
+"""A large worksheet is proven well-formed beside calamine's read, in a second process (``scan.Proof``): every
 malformed part is still a damaged file, named, with nothing reported as checked and no copy written —
 with and without ``--no-write`` — and the inputs are left untouched. The mutations are test_hostile2's."""
 
@@ -68,3 +68,29 @@ def test_the_proof_is_waited_for_even_when_the_reader_fails(tmp_path, deferred, 
     monkeypatch.setattr(bookmod, "_read", boom)
     r = check_file(bad, profiles.load(), write=False)
     assert r.status == "failed" and "sheet1.xml" in r.error and "不是完整有效的 XML" in r.error, r.error
+
+
+@pytest.mark.parametrize("how", ["no-process", "process-killed"])
+def test_the_proof_holds_without_its_process(tmp_path, deferred, monkeypatch, how):
+    """The proof runs in a second process; where none can be started (a thread proves instead) or it ends without
+    an answer (killed, out of memory: the parts are proven again here), a malformed part is still found and a
+    good one still reads."""
+    import subprocess
+
+    if how == "no-process":
+        def popen(*a, **k):
+            raise OSError("no process")
+    else:
+        real = subprocess.Popen
+
+        def popen(args, **k):
+            return real([args[0], "-c", "import sys; sys.exit(9)"], **k)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    good = write_summary(tmp_path / "good.xlsx", clean_rows())
+    bad = bf.rewrite_zip(good, tmp_path / "bad.xlsx",
+                         transform=lambda n, d: _MUTATIONS["mismatched"](d) if n == "xl/worksheets/sheet1.xml" else d)
+    prof = profiles.load()
+    r = check_file(bad, prof, write=False)
+    assert r.status == "failed" and "sheet1.xml" in r.error and "不是完整有效的 XML" in r.error, r.error
+    assert check_file(good, prof, write=False).status != "failed"

@@ -27,6 +27,8 @@ class Sheet:
     rows: list[list[Any]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     book: "Book | None" = None
+    #: columns every cell of the sheet's part lies in, when each is written plainly ('<c r="…'; scan.Extent.plain)
+    plain_cols: int | None = None
 
     @property
     def nrows(self) -> int:
@@ -129,9 +131,14 @@ def load_book(path: Path, fmt: str) -> Book:
     """
     from python_calamine import CalamineWorkbook
 
-    deferred: list[str] = []
-    extents = _extents(path, fmt, deferred)
-    proof = scan.Proof(path, deferred).start() if deferred else None
+    proofs: list[scan.Proof] = []
+    try:
+        extents = _extents(path, fmt, lambda parts: proofs.append(scan.Proof(path, parts).start()))
+    except BaseException:
+        for p in proofs:
+            p.cancel()
+        raise
+    proof = proofs[0] if proofs else None
     try:
         book = _read(path, fmt, extents, CalamineWorkbook)
     except BaseException:
@@ -187,7 +194,8 @@ def _read(path: Path, fmt: str, extents, CalamineWorkbook) -> Book:
             except Exception:  # older calamine or an unsupported format
                 merged = []
             del sh
-            book.sheets.append(Sheet(name=name, index=i, rows=rows, merged=merged, book=book))
+            book.sheets.append(Sheet(name=name, index=i, rows=rows, merged=merged, book=book,
+                                     plain_cols=ext.cols if ext is not None and ext.plain else None))
     except (UnreadableFile, OSError):
         raise
     except BaseException as exc:
@@ -262,7 +270,7 @@ def _reader_detail(exc: BaseException) -> str:
     return str(exc)
 
 
-def _extents(path: Path, fmt: str, deferred: list[str] | None = None):
+def _extents(path: Path, fmt: str, prove=None):
     """A function (sheet index, name) → its used range (scan.Extent) or None when unknown."""
     if fmt == "xls":
         encrypted, found = scan.scan_xls(path)
@@ -288,7 +296,7 @@ def _extents(path: Path, fmt: str, deferred: list[str] | None = None):
     except Exception:
         raise UnreadableFile("文件已损坏：找不到或无法解析工作簿的工作表目录（xl/workbook.xml 及其关系）。"
                              "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。") from None
-    found = scan.scan_xlsx(path, parts, deferred)
+    found = scan.scan_xlsx(path, parts, prove)
     return lambda i, name: found[i] if i < len(found) else None
 
 

@@ -60,6 +60,9 @@ class Extent:
     cols: int = 0
     far: tuple[int, int] | None = None  # a cell (0-based) at the far end, for the message
     formulas: bool = True  # False: the part has no "<f" at all (no formula cell to look for)
+    #: True: every cell of the part is written '<c r="…' (no prefix, r first) and ``cols`` bounds every cell
+    #: reference, with a value or not (the annotated copy's writer then needs no look for cells in its way)
+    plain: bool = False
 
     @property
     def cells(self) -> int:
@@ -109,6 +112,27 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
+class _Lazy(list):
+    """Regular expressions by index, compiled when first asked for (importing this module stays cheap: a small
+    workbook needs one or two of them)."""
+
+    def __init__(self, make, n: int):
+        super().__init__([None] * n)
+        self.make = make
+
+    def __getitem__(self, k):
+        rx = super().__getitem__(k)
+        if rx is None:
+            rx = self.make(k)
+            self[k] = rx
+        return rx
+
+
+def _after(k: int) -> bytes:
+    """A one-letter column after the k-th letter (1 = A), either case: b"[L-Zl-z]" for k = 11."""
+    return b"[%c-Z%c-z]" % (65 + k, 97 + k)
+
+
 # Cell references, looked at in tiers so that a normal sheet costs a few regex scans (each with a
 # literal prefix, so at C speed) and almost no matches: the widest columns (3+ letters, then 2) and
 # the longest row numbers (6+ digits) are collected; shorter ones only bound the range (a one-letter
@@ -119,15 +143,19 @@ _REF_COL3 = re.compile(rb' r="([A-Za-z]{3,})[0-9]')
 _REF_COL2 = re.compile(rb' r="([A-Za-z]{2})[0-9]')
 _REF_ROW6 = re.compile(rb' r="[A-Za-z]+([0-9]{6,})"')
 _REF_ROW = re.compile(rb' r="[A-Za-z]+([0-9]+)"')
-_ROW_DIGITS = [re.compile(rb' r="[A-Za-z]+[0-9]{%d}"' % d) for d in range(6)]
+_ROW_DIGITS = _Lazy(lambda d: re.compile(rb' r="[A-Za-z]+[0-9]{%d}"' % d), 6)
 _ANY_REF = re.compile(rb' r="[A-Za-z]')
 # a one-letter column reference beyond column k (0-based): the widest one-letter column, found with one
-# scan per chunk once the first rows have shown the columns in use
-_REF_COL1_BEYOND = [re.compile(rb' r="[%c-Z%c-z][0-9]' % (65 + k, 97 + k)) for k in range(26)] + [None]
+# scan per chunk once the first rows have shown the columns in use (None past Z)
+_REF_COL1_BEYOND = _Lazy(lambda k: re.compile(rb' r="%s[0-9]' % _after(k)) if k < 26 else None, 27)
 # a reference wider than the one-letter columns seen so far (two letters or more, or a later letter):
 # one scan of a chunk that widens nothing
-_REF_WIDER = [re.compile(rb' r="(?:[A-Za-z]{2}|[%c-Z%c-z][0-9])' % (65 + k, 97 + k)) for k in range(26)] + [
-    re.compile(rb' r="[A-Za-z]{2}')]
+_REF_WIDER = _Lazy(lambda k: re.compile(rb' r="(?:[A-Za-z]{2}|%s[0-9])' % _after(k) if k < 26 else
+                                        rb' r="[A-Za-z]{2}'), 27)
+# the same, or a one-letter column with a row of six digits or more: a chunk that matches neither needs no other
+# column or long-row scan (one pass instead of two)
+_REF_WIDER_OR_LONG = _Lazy(lambda k: re.compile(rb' r="(?:[A-Za-z]{2}|%s[0-9]|[A-Za-z][0-9]{6})' % _after(k)
+                                                if k < 26 else rb' r="(?:[A-Za-z]{2}|[A-Za-z][0-9]{6})'), 27)
 _REF_ROW7 = re.compile(rb' r="[A-Za-z]+[0-9]{7,}"')
 # a cell written unlike '<c r="…': no attributes, another separator, a namespace prefix
 _UNUSUAL = (re.compile(rb"<c[>/\t\n\r]"), re.compile(rb":c[\s>/]"))
@@ -146,6 +174,7 @@ class _Bound:
         self.unplaced = False  # something only the precise pass can place (e.g. a cell without r)
         self.letter1 = 0  # widest one-letter column seen (1 = A … 26 = Z)
         self.formulas = False  # a "<f" somewhere (split at "<", so never across chunks)
+        self.plain = True  # every cell so far written '<c r="…'
         self.carry = b""
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
@@ -161,15 +190,25 @@ class _Bound:
             return
         if not self.formulas and b"<f" in body:
             self.formulas = True
-        if any(u.search(body) for u in _UNUSUAL) or (
-                body.count(b"<c ") != body.count(b'<c r="') and _CELL_NO_REF.search(body)):
+        plain = body.count(b'<c r="')
+        if _UNUSUAL[1].search(body):
             self.unplaced = True
             return
-        if self.col_letters == 1 and not _REF_WIDER[self.letter1].search(body):
-            pass  # nothing wider than the columns already seen
+        if body.count(b"<c") != plain:  # else every "<c" is '<c r="': nothing unusual
+            if _UNUSUAL[0].search(body):
+                self.unplaced = True
+                return
+            if body.count(b"<c ") != plain:  # a cell whose first attribute is not r
+                self.plain = False
+                if _CELL_NO_REF.search(body):
+                    self.unplaced = True
+                    return
+        if self.col_letters == 1 and not _REF_WIDER_OR_LONG[self.letter1].search(body):
+            long_rows = []  # nothing wider than the columns already seen, no row of six digits
         else:
-            self._columns(body)
-        long_rows = _REF_ROW6.findall(body)
+            if self.col_letters != 1 or _REF_WIDER[self.letter1].search(body):
+                self._columns(body)
+            long_rows = _REF_ROW6.findall(body)
         if long_rows:
             # all of six digits (the usual case): the bytewise maximum is the numeric one
             top = int(max(long_rows)) if not _REF_ROW7.search(body) else max(int(r) for r in _longest1(long_rows))
@@ -202,7 +241,7 @@ class _Bound:
     def extent(self) -> Extent:
         cols = self.max_col if self.col_letters >= 2 else self.letter1 if self.col_letters else 0
         rows = self.max_row or (10 ** self.row_digits - 1)
-        return Extent(rows, cols, formulas=self.formulas or self.unplaced)
+        return Extent(rows, cols, formulas=self.formulas or self.unplaced, plain=self.plain and not self.unplaced)
 
 
 def _exact_rows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
@@ -337,83 +376,153 @@ def _precise_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
 _XML_SUFFIXES = (".xml", ".rels")
 
 
-#: a worksheet part at least this large (decompressed) is proven well-formed by :class:`Proof`, in a thread,
-#: while calamine reads the book. calamine holds the GIL for much of its read, so the overlap is partial:
-#: load_book of 100,000 rows 2.86 → 2.56 s wall (median of 3, same CPU)
+#: a worksheet part at least this large (decompressed) is proven well-formed by :class:`Proof` beside calamine's
+#: read, in a second process (the other core), not in the scan that must precede the read
 DEFER_BYTES = 4 * 1024 * 1024
+
+_ZIP_DAMAGED = ("文件已损坏或不完整（ZIP 内部数据无法读取：{}）。"
+                "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。")
+#: the proving process's exit code for "a part is not well-formed" (its stdout holds the Chinese reason)
+_CHILD_UNREADABLE = 3
+_CHILD = ("import sys\nsys.path.insert(0, sys.argv[1])\nfrom xltool.io.scan import _prove_main\n"
+          "sys.exit(_prove_main(sys.argv[2:]))\n")
 
 
 class Proof:
-    """The well-formedness proof of large worksheet parts, run in a thread beside calamine's read.
+    """The well-formedness proof of large worksheet parts, run beside calamine's read.
 
-    ``scan_xlsx`` measures such a part's range at once (that must precede the read) but leaves the expat pass
-    to this; ``wait()`` must be called before anything read from the book is used: it raises the
-    UnreadableFile a malformed part gets, exactly as the scan would have."""
+    ``scan_xlsx`` measures such a part's range (that must precede the read) but leaves the expat pass to this.
+    It runs in a second Python process, started before the measuring pass: expat and calamine both hold the GIL
+    for most of their work, so a thread only took turns with the read (100,000 rows: the read 1.2 → 1.6 s);
+    a process proves on the other core. Where no process can be started, a thread proves instead, and if the
+    process ends in any other way than "proven" or "not well-formed" (killed, out of memory), the parts are
+    proven again in this process: nothing read is ever used unproven.
+
+    ``wait()`` must be called before anything read from the book is used: it raises the UnreadableFile a
+    malformed part gets, exactly as the scan would have; ``cancel()`` when the read is abandoned."""
 
     def __init__(self, path: Path, parts: list[str]):
-        import threading
-
         self.path, self.parts = path, parts
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="xltool-proof", daemon=True)
+        self.proc = None
+        self.thread = None
 
     def start(self) -> Proof:
-        self.thread.start()
+        import subprocess
+        import sys
+
+        try:
+            if getattr(sys, "frozen", False) or not sys.executable:
+                raise OSError("no interpreter to start")
+            here = str(Path(__file__).resolve().parents[2])
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", _CHILD, here, str(self.path), *self.parts],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
+        except (OSError, ValueError):
+            import threading
+
+            self.proc = None
+            self.thread = threading.Thread(target=self._run, name="xltool-proof", daemon=True)
+            self.thread.start()
         return self
 
     def _run(self) -> None:
         try:
-            with zipfile.ZipFile(self.path) as zf:
-                for name in self.parts:
-                    _well_formed(zf, zf.getinfo(name))
+            _prove(self.path, self.parts)
         except BaseException as exc:  # raised again by wait()
             self.error = exc
 
+    def cancel(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.communicate()
+        elif self.thread is not None:
+            self.thread.join()
+
     def wait(self) -> None:
-        self.thread.join()
+        if self.proc is not None:
+            out, _ = self.proc.communicate()
+            if self.proc.returncode == 0:
+                return
+            if self.proc.returncode == _CHILD_UNREADABLE and out:
+                raise UnreadableFile(out.decode("utf-8", "replace"))
+            self._run()  # the process did not finish its work: prove here
+        elif self.thread is not None:
+            self.thread.join()
+        else:
+            self._run()
         exc = self.error
         if exc is None:
             return
         if isinstance(exc, UnreadableFile):
             raise exc
         if isinstance(exc, (zipfile.BadZipFile, OSError, ValueError, EOFError)):
-            raise UnreadableFile(f"文件已损坏或不完整（ZIP 内部数据无法读取：{type(exc).__name__}）。"
-                                 "请让报送单位在 Excel 中重新保存，或重新获取该文件后再检查。") from None
+            raise UnreadableFile(_ZIP_DAMAGED.format(type(exc).__name__)) from None
         raise exc
+
+
+def _prove(path: Path, parts: list[str]) -> None:
+    with zipfile.ZipFile(path) as zf:
+        for name in parts:
+            _well_formed(zf, zf.getinfo(name))
+
+
+def _prove_main(argv: list[str]) -> int:
+    """The proving process: ``PATH PART…`` → 0 proven; 3 and the Chinese reason on stdout when not."""
+    import sys
+
+    try:
+        _prove(Path(argv[0]), argv[1:])
+    except UnreadableFile as exc:
+        message = exc.message
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        message = _ZIP_DAMAGED.format(type(exc).__name__)
+    else:
+        return 0
+    sys.stdout.buffer.write(message.encode("utf-8"))
+    sys.stdout.flush()
+    return _CHILD_UNREADABLE
 
 
 def _bound_only(zf: zipfile.ZipFile, info: zipfile.ZipInfo, feed) -> None:
     _stream(zf, info, [feed])
 
 
-def scan_xlsx(path: Path, sheet_parts: list[str | None], deferred: list[str] | None = None) -> list[Extent | None]:
+def scan_xlsx(path: Path, sheet_parts: list[str | None], prove=None) -> list[Extent | None]:
     """Prove every XML part of the package well-formed and measure each worksheet's used range.
 
     ``sheet_parts``: the worksheet part names in workbook order (None where unknown); returns one
-    Extent per entry (None where the part is missing). ``deferred``: when given, worksheet parts of
-    :data:`DEFER_BYTES` or more are only measured here and their names appended to it: the caller proves
-    them well-formed with :class:`Proof` before using what it read.
+    Extent per entry (None where the part is missing). ``prove``: when given, it is called once, before
+    anything is measured, with the worksheet parts of :data:`DEFER_BYTES` or more; those are only measured here
+    and the caller proves them well-formed (:class:`Proof`) before using what it read.
     """
     wanted = {p.lower(): i for i, p in enumerate(sheet_parts) if p}  # OPC part names ignore case
     out: list[Extent | None] = [None] * len(sheet_parts)
     strays: list[Extent] = []
     try:
         with zipfile.ZipFile(path) as zf:
+            deferred = set()
+            if prove is not None:
+                deferred = {i.filename for i in zf.infolist() if i.filename.lower() in wanted and not i.is_dir()
+                            and i.file_size >= DEFER_BYTES}
+                if deferred:
+                    prove(sorted(deferred))
             for info in zf.infolist():
                 name = info.filename
                 if info.is_dir() or info.file_size == 0:
                     continue
                 if name.lower() in wanted:
                     bound = _Bound()
-                    if deferred is not None and info.file_size >= DEFER_BYTES:
+                    if name in deferred:
                         _bound_only(zf, info, bound.feed)
-                        deferred.append(name)
                     else:
                         _well_formed(zf, info, bound.feed)
                     bound.feed(b"", final=True)
                     ext = bound.extent()
                     if ext.cells > MAX_SHEET_CELLS and not bound.unplaced and not bound.max_row:
-                        ext = Extent(_exact_rows(zf, info), ext.cols, formulas=ext.formulas)  # only 5-digit rows: find the last
+                        ext = Extent(_exact_rows(zf, info), ext.cols, formulas=ext.formulas,
+                                     plain=ext.plain)  # only 5-digit rows: find the last
                     if ext.cells > MAX_SHEET_CELLS or bound.unplaced:
                         ext = _precise_extent(zf, info)
                     i = wanted[name.lower()]

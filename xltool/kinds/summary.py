@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 
 from xltool import figures
 from xltool.cells import Cell, Num, Text
@@ -271,6 +272,9 @@ def results(table: SummaryTable, profile) -> dict:
     }
 
 
+_NO_GRADE = object()
+
+
 def review_columns(table: SummaryTable, profile):
     """Recomputed columns written to the right of the table in the annotated copy."""
     from xltool.report.review import ReviewColumn
@@ -282,16 +286,17 @@ def review_columns(table: SummaryTable, profile):
     fixed = corrected_budgets(table, profile)  # a wrong 调整后预算数 (SUM015) as it will be corrected
     if fixed:
         budgets = [fixed.get(i, b) for i, b in enumerate(budgets)]
-    for r, b, e in zip(table.item_rows, budgets, table.values("execution")):
-        rate = figures.rate_of(b, e, zero)
-        if rate is not None:
-            rate_vals[r] = rate
-        bal = figures.balance_of(b, e)
-        if bal is not None:
-            bal_vals[r] = round(bal, 6)
-    for r, s in zip(table.item_rows, table.values("score")):
+    execs = table.values("execution")
+    rows = table.item_rows
+    rate_vals = {r: x for r, x in zip(rows, map(figures.rate_of, budgets, execs, repeat(zero))) if x is not None}
+    bal_vals = {r: round(x, 6) for r, x in zip(rows, map(figures.balance_of, budgets, execs)) if x is not None}
+    grade_of: dict[float, str | None] = {}  # scores repeat (whole points): each graded once
+    for r, s in zip(rows, table.values("score")):
         if s is not None:
-            grade_vals[r] = bands.grade(s)
+            g = grade_of.get(s, _NO_GRADE)
+            if g is _NO_GRADE:
+                g = grade_of[s] = bands.grade(s)
+            grade_vals[r] = g
     stated_sum, fixed_sum = figures.total(table.values("budget"))[0], figures.total(budgets)[0]
     for tot in table.totals:
         b, e = tot.budget.value, tot.execution.value

@@ -291,6 +291,14 @@ def name_key(t: str) -> str:
     return t
 
 
+def name_keys(texts: list[str]) -> list[str]:
+    """``name_key`` of every text, worked on all of them joined (NUL, which no cell holds, between them: it
+    composes with nothing, so NFKC of the whole is the NFKC of each)."""
+    if not texts or any(type(t) is not str or "\0" in t for t in texts):
+        return [name_key(t) if type(t) is str else name_key(str(t)) for t in texts]
+    return name_key("\0".join(texts)).split("\0")
+
+
 @dataclass
 class Rows:
     """The rows of a table below its header, by role (sheet rows, 0-based, in order)."""
@@ -363,8 +371,8 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
                 if type(seq) is not str or (seq.strip() and seq.strip()[0].isdigit() and "计" not in seq):
                     if seq != "" and seq is not None:
                         n_seq += 1
-                        if amount_cols and all(row[c] is None or (type(row[c]) is str and not row[c].strip())
-                                               for c in amount_cols):
+                        if amount_cols and type(row[amount_cols[0]]) is not float and all(
+                                row[c] is None or (type(row[c]) is str and not row[c].strip()) for c in amount_cols):
                             heads.append((r, _seq_str(seq)))  # no amounts: perhaps a group's title
                     out.items.append(r)
                     end = r

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from xltool.findings import SEVERITY_CN
-from xltool.kinds import BY_NAME
 
 KIND_CN = {"*": "所有表格"}
 
@@ -33,6 +32,8 @@ def fixable(code: str) -> bool:
 
 def _kind_cn(kind: str) -> str:
     """Chinese name(s) of a rule's kind; several kinds are joined by "|" ("project-form|department-form")."""
+    from xltool.kinds import BY_NAME  # every kind module: only the catalogue itself needs them all
+
     names = []
     for k in kind.split("|"):
         mod = BY_NAME.get(k)
@@ -42,9 +43,12 @@ def _kind_cn(kind: str) -> str:
 
 def rule_title(code: str) -> str:
     """The Chinese title of rule ``code`` ("" for a code no rule module defines)."""
-    from xltool.rules import load_all
+    from xltool.findings import ENGINE_CODES
+    from xltool.rules import REGISTRY, load_all
 
-    rule = load_all().get(code)
+    rule = REGISTRY.get(code)  # a finding's rule is registered already: no other kind's rules are imported
+    if rule is None and all(e.code != code for e in ENGINE_CODES):
+        rule = load_all().get(code)
     return rule.title if rule is not None else ""
 
 

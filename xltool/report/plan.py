@@ -158,6 +158,7 @@ class SheetPlan:
     marks: dict[tuple[int, int], Mark] = field(default_factory=dict)
     columns: list[Column] = field(default_factory=list)
     values: dict[tuple[int, int], Replacement] = field(default_factory=dict)  # the corrected copy only
+    plain_cols: int | None = None  # the sheet's ``plain_cols`` (io.book.Sheet): every cell plainly left of it
 
     def cells(self) -> dict[tuple[int, int], tuple[Any, Style]]:
         """Every cell the plan writes on this sheet: (row, col) → (value, style)."""
@@ -244,6 +245,9 @@ def build(report, book, profile, columns: bool = True) -> Plan:
         for i, col in enumerate(cols):
             values, numfmt = at_form_precision(s.record, profile, col)
             sp.columns.append(Column(start + i, col.title, (h0, h1), values, review_style(numfmt)))
+    for name, sp in plan.sheets.items():
+        if name in sheets:
+            sp.plain_cols = sheets[name].plain_cols
     return plan
 
 
@@ -319,7 +323,8 @@ def at_form_precision(record, profile, col) -> tuple[dict[int, Any], str | None]
         return {**_why_blank(record), **values}, numfmt
     if col.title == "等级（复核）" and hasattr(record, "text_list"):
         style = _form_grade_style(record.text_list("grade"))
-        return {r: style(v) for r, v in values.items()}, numfmt
+        spelled = {w: style(w) for w in set(values.values())}  # a few words over many rows: each spelled once
+        return {r: spelled[v] for r, v in values.items()}, numfmt
     return values, numfmt
 
 

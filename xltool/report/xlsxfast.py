@@ -25,6 +25,7 @@ openpyxl writer may write the plan instead (it then says so on 核查结果) or 
 
 from __future__ import annotations
 
+import bisect
 import html
 import math
 import posixpath
@@ -32,6 +33,7 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import repeat
 from pathlib import Path
 
 from xltool import __version__
@@ -314,6 +316,7 @@ class _Styles:
                 self.max_numfmt = max(self.max_numfmt, int(fid))
         self.new: dict[str, list[str]] = {"fonts": [], "fills": [], "borders": [], "cellXfs": [], "numFmts": []}
         self.cache: dict = {}
+        self.by_id: dict[int, tuple[Style, int]] = {}  # style(): id of a Style → (the Style, its index)
 
     def _count(self, name: str) -> int:
         m = _section(self.text, name)
@@ -374,7 +377,16 @@ class _Styles:
         return idx
 
     def style(self, st: Style) -> int:
-        """The cell format of a cell this writer adds."""
+        """The cell format of a cell this writer adds (looked up by the object first: a Style's hash and equality
+        go over all its fields, and 核查结果 asks for one per cell)."""
+        hit = self.by_id.get(id(st))
+        if hit is not None and hit[0] is st:
+            return hit[1]
+        idx = self._style(st)
+        self.by_id[id(st)] = (st, idx)  # the Style is held, so its id is not reused
+        return idx
+
+    def _style(self, st: Style) -> int:
         if st == PLAIN:
             return 0
         idx = self.cache.get(st)
@@ -471,8 +483,12 @@ class _SheetPatch:
         self.rows = sorted(rows)
         self.planned = frozenset(rows)
         self.styles = styles
-        # the bulk path: a cell left of every added column is any reference matching none of this
-        self.odd_cell = _cells_from(min(c[0] for c in self.cols) if self.cols else None)
+        self.shown: dict[int, dict[str, str]] = {}  # per column: texts rendered before (str, for added_rows)
+        # the bulk path: a cell left of every added column is any reference matching none of this; none to look
+        # for when the scan before the read saw every cell written '<c r="…' left of the first added column
+        first = min(c[0] for c in self.cols) if self.cols else None
+        self.odd_cell = None if sp.plain_cols is not None and first is not None and sp.plain_cols <= first else \
+            _cells_from(first)
 
     def added(self, r: int) -> list[tuple[int, bytes]]:
         """The cells the plan adds on row ``r``: [(col, <c> xml)], in column order."""
@@ -484,23 +500,44 @@ class _SheetPatch:
         return out
 
     def added_rows(self, rs: list[int]) -> list[bytes]:
-        """``added(r)``'s cells joined, for each row of ``rs``: column by column over the rows (a float, the
-        usual value, is rendered in one expression; anything else as ``added`` renders it)."""
-        out = [b""] * len(rs)
-        for c, hr, head, start, attrs, s, values, texts in self.cols:
-            get = values.get
-            cells = [b"%s%d%s><v>%r</v></c>" % (start, r + 1, attrs, v)
-                     if type(v) is float and v - v == 0 and r != hr else
-                     b'%s%d%s t="inlineStr">%s' % (start, r + 1, attrs, texts[v])
-                     if type(v) is str and v in texts and r != hr else None
-                     for r, v in zip(rs, [get(r, _NONE) for r in rs])]
-            for i, cell in enumerate(cells):
-                if cell is None:
-                    cell = self._one(rs[i], c, hr, head, start, attrs, s, values, texts)
+        """``added(r)``'s cells joined, for each row of ``rs``: column by column over the rows, then row by row in
+        one join. A column of finite floats (the usual recomputed figure) or of texts (grades) is rendered in
+        one pass; anything else cell by cell as ``added`` renders it."""
+        columns = []
+        numbers = None  # the rows' numbers as text, made once for all columns
+        for col in self.cols:
+            c, hr, head, start, attrs, s, values, texts = col
+            st, at = start.decode(), attrs.decode()
+            shown = self.shown.setdefault(c, {})
+            vals = list(map(values.get, rs, repeat(_NONE)))
+            kinds = set(map(type, vals))
+            cells = None
+            if hr not in rs and len(kinds) == 1:
+                if numbers is None:
+                    numbers = list(map(str, map((1).__add__, rs)))
+                if kinds == {float} and math.isfinite(sum(vals)):
+                    cells = [f"{st}{n}{at}><v>{x}</v></c>" for n, x in zip(numbers, map(repr, vals))]
+                elif kinds == {str}:
+                    for w in set(vals).difference(shown):
+                        texts[w] = f'<is><t xml:space="preserve">{_text(w)}</t></is></c>'.encode("utf-8")
+                        shown[w] = texts[w].decode("utf-8")
+                    cells = [f'{st}{n}{at} t="inlineStr">{x}' for n, x in zip(numbers, map(shown.__getitem__, vals))]
+            if cells is None:
+                cells = [f"{st}{r + 1}{at}><v>{v!r}</v></c>" if type(v) is float and v - v == 0 and r != hr else
+                         f'{st}{r + 1}{at} t="inlineStr">{shown[v]}' if type(v) is str and v in shown and r != hr else
+                         None
+                         for r, v in zip(rs, vals)]
+                for i, cell in enumerate(cells):
                     if cell is None:
-                        continue
-                out[i] += cell
-        return out
+                        x = self._one(rs[i], *col)
+                        cells[i] = "" if x is None else x.decode("utf-8")
+                        v = values.get(rs[i])
+                        if type(v) is str and v in texts:
+                            shown[v] = texts[v].decode("utf-8")
+            columns.append(cells)
+        if not columns:
+            return [b""] * len(rs)
+        return ["".join(row).encode("utf-8") for row in zip(*columns)]
 
     def _one(self, r, c, hr, head, start, attrs, s, values, texts) -> bytes | None:
         if r == hr:
@@ -519,6 +556,29 @@ class _SheetPatch:
 
     def new_row(self, r: int) -> bytes:
         return self.edit_row(f'<row r="{r + 1}">'.encode(), b"", r)
+
+    def mark_plain_row(self, start: bytes, inner: bytes, r: int) -> bytes | None:
+        """A row of the bulk path (every cell written '<c r="…', left of the added columns) whose only change is
+        marks: each marked cell restyled where it stands, the added cells appended; without "</row>". None when
+        the row needs ``edit_row`` (a corrected value, a marked cell that is absent or out of order)."""
+        if r in self.values:
+            return None
+        marks = self.marks[r]
+        out = []
+        at = 0
+        for c in sorted(marks):
+            i = inner.find(b'<c r="%s"' % _ref(r, c).encode(), at)
+            m = _TOKEN.match(inner, i) if i >= 0 else None
+            if m is None:
+                return None
+            tag = m.group(0)
+            s = _attrs(tag).get(b"s")
+            out += (inner[at:i], _set_attr(tag, b"s", b"%d" % self.styles.marked(int(s) if s and s.isdigit() else 0,
+                                                                                marks[c].fill)))
+            at = m.end()
+        out.append(inner[at:])
+        out += [x for _, x in self.added(r)]
+        return (_SPANS.sub(b"", start, 1) if b"spans" in start else start) + b"".join(out)
 
     def edit_row(self, row_start: bytes, inner: bytes, r: int) -> bytes:
         """A row with its marked cells restyled and the added cells put in column order."""
@@ -748,7 +808,8 @@ def _bulk_rows(region: bytes, patch: _SheetPatch, prev: int):
     if (region.count(b"<row") != n or region.count(b"</row><row") != n - 1
             or (b"!" in region and b"<!" in region) or (b"?" in region and b"<?" in region)
             or b"extLst" in region or b"</sheetData" in region
-            or patch.odd_cell.search(region) is not None or _PREFIXED_CELL.search(region) is not None):
+            or (patch.odd_cell is not None and (patch.odd_cell.search(region) is not None
+                                                or _PREFIXED_CELL.search(region) is not None))):
         return None
     found = _ROW_START_R.findall(region)
     if len(found) != n:
@@ -810,18 +871,56 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
 
     def bulk(lt: int, end: int) -> bool:
         """Whole rows buf[lt:end] at once: rows the plan does not touch are copied as they are, rows that
-        only gain added cells get them before </row>, rows with marks go through edit_row."""
+        only gain added cells get them before </row>, rows with marks go through the plain-row marker (or
+        edit_row). The run is written as one join over its rows (no per-row call)."""
         nonlocal k, prev
         cut = _bulk_rows(buf[lt:end], patch, prev)
         if cut is None:
             return False
-        starts, pieces, nums = cut
-        edited = patch.edited
-        planned = patch.planned
-        plain = [r for r in nums if r in planned and r not in edited]  # rows that only gain added cells
-        added = iter(patch.added_rows(plain))
+        starts, pieces, nums = cut  # pieces: each row without its "</row>", and b"" after the last
         if lt > pos:
             emit(buf[pos:lt])
+        nrows = len(rows)
+        while k < nrows and rows[k] < nums[0]:  # rows of the plan missing from the sheet, before this run
+            emit(patch.new_row(rows[k]))
+            k += 1
+        top = bisect.bisect_right(rows, nums[-1], k)
+        planned = patch.planned
+        here = [i for i, r in enumerate(nums) if r in planned]
+        if len(here) != top - k:  # a row of the plan missing inside the run: row by row, in order
+            return _bulk_with_gaps(starts, pieces, nums)
+        edited = patch.edited
+        plain = [i for i in here if nums[i] not in edited] if edited else here
+        if plain:
+            added = patch.added_rows([nums[i] for i in plain])
+            if b"spans" in buf[lt:end]:  # the old hint may be too narrow: dropped from the rows that widen
+                olds = [starts[i] for i in plain]
+                news = _SPANS.sub(b"", b"\0".join(olds)).split(b"\0")  # one pass (no "\0" in XML)
+                for i, old, new, a in zip(plain, olds, news, added):
+                    pieces[i] = new + pieces[i][len(old):] + a
+            else:
+                for i, a in zip(plain, added):
+                    pieces[i] += a
+        if len(plain) != len(here):
+            for i in here:
+                r = nums[i]
+                if r in edited:
+                    start = starts[i]
+                    inner = pieces[i][len(start):]
+                    row = patch.mark_plain_row(start, inner, r)
+                    if row is None:
+                        row = patch.edit_row(start, inner, r)[:-6]  # without its "</row>"
+                    pieces[i] = row
+        emit(b"</row>".join(pieces))
+        k = top
+        prev = nums[-1]
+        return True
+
+    def _bulk_with_gaps(starts, pieces, nums) -> bool:
+        nonlocal k, prev
+        edited = patch.edited
+        plain = [r for r in nums if r in patch.planned and r not in edited]  # rows that only gain added cells
+        added = iter(patch.added_rows(plain))
         end = len(rows)
         nxt = rows[k] if k < end else -1  # the next row of the plan not yet written (-1: none)
         for i, r in enumerate(nums):

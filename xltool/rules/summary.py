@@ -14,7 +14,7 @@ from xltool.cells import Cell
 from xltool.findings import WARNING, Issue
 from xltool.kinds.common import label, years_in
 from xltool.kinds import table as T
-from xltool.kinds.table import name_key
+from xltool.kinds.table import name_keys
 from xltool.kinds.summary import AMOUNT_ROLES, ROLE_CN, SummaryRow, SummaryTable, corrected_budgets, worked_from
 from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
@@ -510,7 +510,7 @@ def duplicate_names(t: SummaryTable, ctx):
     例：“2023年镇级防汛工作经费”出现两次 → 提示第二次出现的位置。
     """
     names = t.text_list("name")
-    keys = list(map(name_key, names))
+    keys = name_keys(names)
     if len(set(keys)) == len(keys):
         return
     first: dict[str, int] = {}
