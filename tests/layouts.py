@@ -642,13 +642,14 @@ class IndicatorRows:
     repeat_header: bool = False
     total_first: bool = False
     spacers: bool = False
+    total_word: str = ""  # the total row's label as written ("" keeps the form's own: 总分 / 自评得分)
 
 
 def indicator_rows() -> st.SearchStrategy[IndicatorRows]:
     return st.builds(
         IndicatorRows, subtotals=st.booleans(), subtotal_in=st.sampled_from(["level3", "level1", "level2"]),
         subtotal_word=st.sampled_from(["小计", "小  计", "产出小计"]), repeat_header=st.booleans(),
-        total_first=st.booleans(), spacers=st.booleans(),
+        total_first=st.booleans(), spacers=st.booleans(), total_word=st.sampled_from(["", "", "合计", "总  分", "综合得分"]),
     )
 
 
@@ -695,6 +696,9 @@ def with_indicator_rows(sheet: Sheet, refs: dict[str, str], feats: IndicatorRows
     sum_cols = [c for c in range(width) if labels[c] in sum_labels]
     total = next(r for r in range(bottom + 1, len(rows))
                  if any(isinstance(v, str) and v.strip() in _TOTAL_LABELS for v in rows[r][:c3 + 1]))
+    if feats.total_word:
+        k = next(c for c, v in enumerate(rows[total]) if isinstance(v, str) and v.strip() in _TOTAL_LABELS)
+        rows[total][k] = feats.total_word
     # groups: runs of rows under one 一级 name
     groups: list[list[int]] = []
     prev = None
@@ -747,6 +751,7 @@ def with_indicator_rows(sheet: Sheet, refs: dict[str, str], feats: IndicatorRows
         order.append(total)
     order += list(range(total + 1, len(rows)))
     new_of = {old: k for k, old in enumerate(order) if isinstance(old, int)}
+    new_of.update({r: r + len(order) - len(rows) for r in range(len(rows), max((m[2] for m in sheet.merged), default=0) + 1)})
     out_rows = [rows[o] if isinstance(o, int) else o[1] for o in order]
     for rng in sheet.merged:
         r0, a, r1, b = rng

@@ -5,17 +5,22 @@ page break, the 总分 / 自评得分 row right under the header, blank spacer r
 table model's row roles (``formparts.indicator_rows`` on ``table.classify_rows``).
 
 Properties as in ``test_form_layouts``: clean → no error and the same results in every layout; one injected
-error in a derived cell → exactly that cell.
+error in a derived cell → exactly that cell. And on the real national exports (../shared/realworld, skipped
+without it): the same row features added to their 项目支出绩效自评表 give the same findings at the moved cells.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layouts import indicator_rows, with_indicator_rows
+from layouts import IndicatorRows, indicator_rows, with_indicator_rows
 from test_form_layouts import HEBEI, NATIONAL, _errors, layouts, render_project, render_weighted
 from xltool.engine import check_sheet
+from xltool.io.book import load_book
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
@@ -62,3 +67,32 @@ def test_weighted_form_rows_one_error(lay, feats, where):
         assert {(f.rule, f.cell) for f in findings if f.severity == "warning" and f.rule != "IN001"} <= {("WF009", refs["total"])}
     else:
         assert len(errs) == 1 and errs[0][1] == refs[where], (where, errs, refs)
+
+
+# ---------------------------------------------------------------- the same row features on real exports
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
+FEATURES = [IndicatorRows(subtotals=True), IndicatorRows(total_first=True), IndicatorRows(repeat_header=True),
+            IndicatorRows(subtotals=True, subtotal_in="level1", total_first=True, repeat_header=True, spacers=True,
+                          total_word="合计")]
+
+
+@pytest.mark.parametrize("name", ["national_export_filled.xls", "national_export_numbered.xls"])
+def test_real_export_forms_give_the_same_findings_with_the_row_features(name):
+    """The national system's 项目支出绩效自评表 (real exports, not drawn by us) with a 小计 per 一级指标, the total
+    first, a repeated header: the same findings at the same cells (moved with their rows)."""
+    path = REAL / name
+    if not path.is_file():
+        pytest.skip(f"../shared/realworld/{name} is not available")
+    sheet = next(s for s in load_book(path, "xls").sheets if s.name == "项目支出绩效自评表")
+    rep, findings = check_sheet(sheet, NATIONAL)
+    assert rep.kind == "project-form"
+    # IN001 (numbers typed as text) names a run of cells in a column: a 小计 row between them splits the run
+    before = {(f.rule, f.severity, f.cell) for f in findings if f.rule != "IN001"}
+    cells = {f.cell: f.cell for f in findings if f.cell}
+    for feats in FEATURES:
+        moved_sheet, moved = with_indicator_rows(sheet, cells, feats)
+        rep2, findings2 = check_sheet(moved_sheet, NATIONAL)
+        assert rep2.results["indicator_count"] == rep.results["indicator_count"], feats
+        after = {(f.rule, f.severity, f.cell) for f in findings2 if f.rule != "IN001"}
+        assert after == {(r, s, moved[c] if c else c) for r, s, c in before}, feats
