@@ -625,3 +625,361 @@ def _merge_down(merged, r0: int, r1: int, cols: list[int]) -> None:
     if r1 > r0:
         for c in cols:
             merged.append((r0, c, r1, c))
+
+
+# ---------------------------------------------------------------- indicator-table rows of a form (any kind)
+
+@dataclass(frozen=True)
+class IndicatorRows:
+    """Row features of a form's indicator table, applied to a rendered form by ``with_indicator_rows``:
+    a 小计 row under each 一级指标 group (the word in the 三级 cell inside a merged 一级, or in the 一级 cell
+    itself), the header copied above a later group (a page break pasted into the sheet), the total row
+    moved right under the header, a blank spacer row between groups."""
+
+    subtotals: bool = False
+    subtotal_in: str = "level3"  # level3 | level1 | level2
+    subtotal_word: str = "小计"
+    repeat_header: bool = False
+    total_first: bool = False
+    spacers: bool = False
+    total_word: str = ""  # the total row's label as written ("" keeps the form's own: 总分 / 自评得分)
+
+
+def indicator_rows() -> st.SearchStrategy[IndicatorRows]:
+    return st.builds(
+        IndicatorRows, subtotals=st.booleans(), subtotal_in=st.sampled_from(["level3", "level1", "level2"]),
+        subtotal_word=st.sampled_from(["小计", "小  计", "产出小计"]), repeat_header=st.booleans(),
+        total_first=st.booleans(), spacers=st.booleans(), total_word=st.sampled_from(["", "", "合计", "总  分", "综合得分"]),
+    )
+
+
+_SUM_LABELS = ("分值", "得分", "权重占比(%)", "单项指标折算得分", "权重(%)")
+_TOTAL_LABELS = ("总分", "自评得分", "合计", "总计", "综合得分")
+
+
+def _plain_number(v) -> float | None:
+    if isinstance(v, float):
+        return v
+    if isinstance(v, str) and v.strip():
+        t = v.strip().translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+        try:
+            return float(t)
+        except ValueError:
+            return None
+    return None
+
+
+def _anchor_text(sheet: Sheet, r: int, c: int) -> str:
+    m = sheet.merge_of(r, c)
+    v = sheet.raw(m[0], m[1]) if m is not None else sheet.raw(r, c)
+    return v.strip() if isinstance(v, str) else ""
+
+
+def with_indicator_rows(sheet: Sheet, refs: dict[str, str], feats: IndicatorRows, *,
+                        sum_labels: tuple[str, ...] = _SUM_LABELS) -> tuple[Sheet, dict[str, str]]:
+    """``sheet`` (a form rendered by one of the form generators) with ``feats`` applied to its indicator
+    table; ``refs`` (name → A1) follow their cells. 小计 rows state the sums of the group's 分值 / 得分
+    (or 权重 / 折算得分) columns."""
+    from xltool.cells import a1, parse_a1
+
+    rows = [list(r) for r in sheet.rows]
+    width = max(len(r) for r in rows)
+    for r in rows:
+        r += [""] * (width - len(r))
+    top = next(r for r, row in enumerate(rows) if "一级指标" in row)
+    c1 = rows[top].index("一级指标")
+    m = sheet.merge_of(top, c1)
+    bottom = m[2] if m is not None else top
+    c2 = rows[top].index("二级指标")
+    c3 = rows[top].index("三级指标")
+    labels = {c: (rows[bottom][c] or rows[top][c]) for c in range(width)}
+    sum_cols = [c for c in range(width) if labels[c] in sum_labels]
+    total = next(r for r in range(bottom + 1, len(rows))
+                 if any(isinstance(v, str) and v.strip() in _TOTAL_LABELS for v in rows[r][:c3 + 1]))
+    if feats.total_word:
+        k = next(c for c, v in enumerate(rows[total]) if isinstance(v, str) and v.strip() in _TOTAL_LABELS)
+        rows[total][k] = feats.total_word
+    # groups: runs of rows under one 一级 name
+    groups: list[list[int]] = []
+    prev = None
+    for r in range(bottom + 1, total):
+        name = _anchor_text(sheet, r, c1) or prev
+        if name != prev or not groups:
+            groups.append([])
+        groups[-1].append(r)
+        prev = name
+    order: list[object] = list(range(bottom + 1))  # old row numbers, or new rows as ("new", row, merges)
+    extend: dict[tuple[int, int, int, int], int] = {}  # merges grown over an inserted row: merge → last old row
+    new_merges: list[tuple[int, int, int, int]] = []  # in positions of ``order`` (filled below)
+    pending: list[tuple[int, tuple[int, int, int, int]]] = []  # (order index, merge relative to that row)
+
+    def add_new(row: list, merges: tuple[tuple[int, int], ...] = ()) -> None:
+        order.append(("new", row))
+        for a, b in merges:
+            pending.append((len(order) - 1, (0, a, 0, b)))
+
+    if feats.total_first:
+        order.append(total)
+    for gi, g in enumerate(groups):
+        if gi and feats.spacers:
+            add_new([""] * width)
+        if gi == len(groups) - 1 and gi and feats.repeat_header:
+            tall = {c for (s0, ca, s1, cb) in sheet.merged if s0 <= top and s1 > bottom for c in range(ca, cb + 1)}
+            for hr in range(top, bottom + 1):
+                order.append(("new", ["" if c in tall else v for c, v in enumerate(rows[hr])]))
+            for r0, a, r1, b in sheet.merged:
+                if top <= r0 and r1 <= bottom:
+                    pending.append((len(order) - (bottom + 1 - r0), (0, a, r1 - r0, b)))
+        order += g
+        if feats.subtotals:
+            row = [""] * width
+            sums = {c: sum(_plain_number(rows[r][c]) or 0.0 for r in g) for c in sum_cols}
+            for c, v in sums.items():
+                row[c] = round(v, 4)
+            col = {"level3": c3, "level2": c2, "level1": c1}[feats.subtotal_in]
+            row[col] = feats.subtotal_word
+            m1 = sheet.merge_of(g[0], c1)
+            if feats.subtotal_in == "level1" or m1 is None or m1[2] != g[-1]:
+                add_new(row, ((col, c3 if col < c3 else col),) if col < c3 else ())
+            else:  # inside the group: the merged 一级 (and the 二级 cell if it spans the whole group) grow
+                extend[m1] = g[-1]
+                m2 = sheet.merge_of(g[0], c2)
+                if m2 is not None and m2[2] == g[-1] and feats.subtotal_in != "level2":
+                    extend[m2] = g[-1]
+                add_new(row, ((col, c3),) if col < c3 else ())
+    if not feats.total_first:
+        order.append(total)
+    order += list(range(total + 1, len(rows)))
+    new_of = {old: k for k, old in enumerate(order) if isinstance(old, int)}
+    new_of.update({r: r + len(order) - len(rows) for r in range(len(rows), max((m[2] for m in sheet.merged), default=0) + 1)})
+    out_rows = [rows[o] if isinstance(o, int) else o[1] for o in order]
+    for rng in sheet.merged:
+        r0, a, r1, b = rng
+        n0, n1 = new_of[r0], new_of[r1]
+        if rng in extend:
+            n1 += 1
+        if r0 == total and feats.total_first:  # a label merged over cells a taller merge now covers
+            covered = {c for (s0, ca, s1, cb) in sheet.merged if s0 <= top and s1 > bottom for c in range(ca, cb + 1)}
+            while a in covered and a < b:
+                out_rows[n0][a + 1] = out_rows[n0][a]
+                out_rows[n0][a] = ""
+                a += 1
+        if n1 < n0:
+            continue
+        new_merges.append((n0, a, n1, b))
+    for k, (d0, a, d1, b) in pending:
+        if (d0, a, d1, b) != (0, a, 0, a):
+            new_merges.append((k + d0, a, k + d1, b))
+    new_refs = {}
+    for name, ref in refs.items():
+        r, c = parse_a1(ref)
+        if r == total and feats.total_first:
+            new_refs[name] = a1(new_of[r], c)
+        else:
+            new_refs[name] = a1(new_of.get(r, r), c)
+    return Sheet(sheet.name, sheet.index, out_rows, new_merges), new_refs
+
+
+# ---------------------------------------------------------------- the management table (seed 001, made clean)
+
+# Seed 001's categories (满分, 得分); the seed states 合计 91 and 98.91, the categories add up to 89 of 92.
+MANAGEMENT_CATEGORIES = (
+    ("重大政策落实", 12.0, 11.0), ("预算编制管理", 12.0, 12.0), ("预算执行管理", 24.0, 23.0), ("预算绩效管理", 22.0, 21.5),
+    ("资产管理", 5.0, 4.5), ("预算透明度", 7.0, 7.0), ("预算信息化", 10.0, 10.0), ("存在问题扣分", 0.0, 0.0),
+)
+MANAGEMENT_NOTES = ("专项资金管理、“三保”支出保障落实到位", "按时规范编制部门预算", "无预警问题，报表准确", "事前绩效评估按要求开展",
+                    "按时报送国有资产月报、年报", "预决算信息完整公开", "规范操作一体化系统", "未发现违反财政法规的问题")
+# 预算执行管理 split into two sub-items (the category row states their sums, or is left blank)
+MANAGEMENT_PARTS = {2: (("预算执行进度", 12.0, 11.5), ("决算及政府采购管理", 12.0, 11.5))}
+_CN = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class ManagementLayout:
+    order_seed: int
+    dx: int = 0
+    dy: int = 0
+    title_rows: int = 1  # 0–2: the title, 填报单位
+    unit_row: bool = False  # 单位：分
+    two_row_header: bool = False  # 满分 / 得分 under a merged parent, the others merged down
+    seq: str = "arabic"  # none | arabic (1, 2 …) | chinese (一 …) | name (一、 in front of the name)
+    note_column: bool = True
+    extra_column: bool = False
+    words: int = 0  # which header words
+    totals: str = "last"  # first | last
+    converted: str = "row"  # row | column | line
+    grade: bool = False  # a 评价等级 | 优 line
+    parts: str = "none"  # none | stated | blank | subtotal: 预算执行管理 split into numbered sub-items (its row
+    # states their sums, or is a title with a 小计 row below them or without one)
+    deduction: str = "zero"  # how the 存在问题扣分 score 0 is written: zero | text | dash-free text "0.00"
+    text_share: float = 0.0
+    fullwidth: bool = False
+    spacers: bool = False
+    notes: bool = False
+
+
+def management_layouts() -> st.SearchStrategy[ManagementLayout]:
+    return st.builds(
+        ManagementLayout, order_seed=st.integers(0, 10_000), dx=st.integers(0, 3), dy=st.integers(0, 3),
+        title_rows=st.integers(0, 2), unit_row=st.booleans(), two_row_header=st.booleans(),
+        seq=st.sampled_from(["none", "arabic", "chinese", "name"]), note_column=st.booleans(),
+        extra_column=st.booleans(), words=st.integers(0, 3), totals=st.sampled_from(["first", "last"]),
+        converted=st.sampled_from(["row", "column", "line"]), grade=st.booleans(),
+        parts=st.sampled_from(["none", "none", "stated", "blank", "subtotal"]), deduction=st.sampled_from(["zero", "text", "decimal"]),
+        text_share=st.sampled_from([0.0, 0.0, 0.5, 1.0]), fullwidth=st.booleans(), spacers=st.booleans(),
+        notes=st.booleans(),
+    )
+
+
+_MT_WORDS = (  # name, full, score, note, parent over 满分 | 得分
+    ("评价内容", "满分", "得分", "说明", "评分情况"),
+    ("考核内容", "分值", "自评分", "评分说明", "自评情况"),
+    ("考核项目", "标准分", "得分", "扣分说明", "考核评分"),
+    ("评价项目", "满分", "评分", "备注", "评分情况"),
+)
+
+
+def render_management(lay: ManagementLayout, *, inject: tuple[str, float] | None = None):
+    """Seed 001's management table, made clean (合计 92 / 89, 换算得分 96.74, 优), under ``lay``.
+    ``inject`` = (what, value) with what in total_full | total | converted | grade | part_sum (the
+    得分 of the category over sub-items, on its row or its 小计 row): that stated cell is wrong. Returns (sheet, {what: A1 of the cell}) for every derived cell."""
+    from xltool.cells import a1
+
+    rnd = random.Random(lay.order_seed)
+    words = _MT_WORDS[lay.words]
+    cols = (["seq"] if lay.seq in ("arabic", "chinese") else []) + ["name"]
+    tail = ["full", "score"]
+    rnd.shuffle(tail)  # 满分 | 得分 or 得分 | 满分
+    tail += ["note"] if lay.note_column else []
+    if lay.converted == "column":
+        tail.insert(tail.index("score") + 1, "converted")
+    cols += tail
+    if lay.extra_column:
+        cols.insert(rnd.randint(cols.index("name") + 1, len(cols)), "extra")
+    x = lay.dx
+    col = {c: x + k for k, c in enumerate(cols)}
+    width = x + len(cols)
+    labels = {"seq": "序号", "name": words[0], "full": words[1], "score": words[2], "note": words[3],
+              "converted": "换算得分", "extra": "责任科室"}
+    cells: dict[tuple[int, int], object] = {}
+    merged: list[tuple[int, int, int, int]] = []
+    refs: dict[str, str] = {}
+    wrong = dict([inject]) if inject else {}
+
+    def num(v: float, *, force_text: bool = False):
+        if not force_text and rnd.random() >= lay.text_share:
+            return float(v)
+        t = f"{v:g}" if not force_text else f"{v:.2f}"
+        return t.translate(_FULL) if lay.fullwidth else t
+
+    r = lay.dy
+    titles = ("东史端镇2023年度绩效管理自评表", "填报单位：保定市徐水区东史端镇人民政府")
+    for k in range(lay.title_rows):
+        cells[(r, x)] = titles[k]
+        merged.append((r, x, r, width - 1))
+        r += 1
+    if lay.unit_row:
+        cells[(r, width - 1)] = "单位：分"
+        r += 1
+    top = r
+    if lay.two_row_header:
+        for c in cols:
+            if c in ("full", "score"):
+                cells[(top + 1, col[c])] = labels[c]
+            else:
+                cells[(top, col[c])] = labels[c]
+                merged.append((top, col[c], top + 1, col[c]))
+        a, b = sorted((col["full"], col["score"]))
+        cells[(top, a)] = words[4]
+        if b - a == 1:
+            merged.append((top, a, top, b))
+        else:  # 满分 and 得分 not side by side: each keeps its own parent cell
+            cells[(top, b)] = words[4]
+        r = top + 2
+    else:
+        for c in cols:
+            cells[(r, col[c])] = labels[c]
+        r += 1
+    full_total = sum(f for _, f, _ in MANAGEMENT_CATEGORIES)
+    score_total = sum(s for _, _, s in MANAGEMENT_CATEGORIES)
+    conv = round(score_total / full_total * 100, 2)
+
+    def total_row():
+        nonlocal r
+        label_col = col["name"] if rnd.random() < 0.7 or "seq" not in col else col["seq"]
+        cells[(r, label_col)] = rnd.choice(["合计", "合  计", "总分", "得分合计"])
+        cells[(r, col["full"])] = num(wrong.get("total_full", full_total))
+        cells[(r, col["score"])] = num(wrong.get("total", score_total))
+        refs["total_full"], refs["total"] = a1(r, col["full"]), a1(r, col["score"])
+        if lay.converted == "column":
+            cells[(r, col["converted"])] = num(wrong.get("converted", conv))
+            refs["converted"] = a1(r, col["converted"])
+        r += 1
+        if lay.converted == "row":
+            cells[(r, col["name"])] = "换算得分"
+            cells[(r, col["full"])] = 100.0
+            cells[(r, col["score"])] = num(wrong.get("converted", conv))
+            if "note" in col:
+                cells[(r, col["note"])] = "换算得分=得分÷满分×100"
+            refs["converted"] = a1(r, col["score"])
+            r += 1
+
+    # sub-items (1. / 2.) only under numbered categories (一 in the 序号 column, or 一、 before the name)
+    parts = lay.parts if lay.seq in ("chinese", "name") else "none"
+    if lay.totals == "first":
+        total_row()
+    for i, (name, full, got) in enumerate(MANAGEMENT_CATEGORIES):
+        if lay.spacers and i == 4:
+            r += 1
+        if "seq" in col:
+            cells[(r, col["seq"])] = float(i + 1) if lay.seq == "arabic" else _CN[i]
+        cells[(r, col["name"])] = f"{_CN[i]}、{name}" if lay.seq == "name" else name
+        zero_deduction = got == 0 and "扣分" in name
+        if parts in ("blank", "subtotal") and i in MANAGEMENT_PARTS:
+            pass  # the category row is a title over its sub-items
+        else:
+            cells[(r, col["full"])] = num(full)
+            if parts == "stated" and i in MANAGEMENT_PARTS:
+                got = wrong.get("part_sum", got)
+                refs["part_sum"] = a1(r, col["score"])
+            if zero_deduction and lay.deduction != "zero":
+                cells[(r, col["score"])] = "0" if lay.deduction == "text" else num(0.0, force_text=True)
+            else:
+                cells[(r, col["score"])] = num(got)
+        if "note" in col:
+            cells[(r, col["note"])] = MANAGEMENT_NOTES[i]
+        if "extra" in col:
+            cells[(r, col["extra"])] = ("预算股", "财政所", "国资办")[i % 3]
+        r += 1
+        if parts != "none" and i in MANAGEMENT_PARTS:
+            for j, (pname, pfull, pgot) in enumerate(MANAGEMENT_PARTS[i]):
+                cells[(r, col["name"])] = f"{j + 1}.{pname}"
+                cells[(r, col["full"])] = num(pfull)
+                cells[(r, col["score"])] = num(pgot)
+                r += 1
+            if parts == "subtotal":  # the category's sums on a 小计 row under its sub-items
+                cells[(r, col["name"])] = "小计"
+                cells[(r, col["full"])] = num(full)
+                cells[(r, col["score"])] = num(wrong.get("part_sum", got))
+                refs["part_sum"] = a1(r, col["score"])
+                r += 1
+    if lay.totals == "last":
+        total_row()
+    if lay.converted == "line":
+        cells[(r, x)] = f"换算得分：{wrong.get('converted', conv)}分"
+        refs["converted"] = a1(r, x)
+        r += 1
+    if lay.grade:
+        cells[(r, x)] = "评价等级"
+        cells[(r, x + 1)] = wrong.get("grade", "优")
+        refs["grade"] = a1(r, x + 1)
+        r += 1
+    if lay.notes:
+        r += 1
+        cells[(r, x)] = "注：换算得分=得分÷满分×100，保留两位小数。"
+        cells[(r + 1, x)] = "填报人：张三    审核人：李四"
+        r += 2
+    rows = [["" for _ in range(width)] for _ in range(max(rr for rr, _ in cells) + 1)]
+    for (rr, cc), v in cells.items():
+        rows[rr][cc] = v
+    return Sheet(name="绩效管理自评表", index=0, rows=rows, merged=merged), refs

@@ -208,17 +208,7 @@ def render_project(lay: FormLayout, inject: str | None = None):
     if lay.extra_column:
         g.put(h, last + 1, "备注")
     first = h + 1
-    _levels(g, lay, PF_INDICATORS, first, cols)
-    for i, (_, _, name, target, actual, pts, got, why) in enumerate(PF_INDICATORS):
-        rr = first + i
-        g.merge(rr, cols["level3"], rr, cols["level3"] + lay.name_span - 1, name)
-        for role, v in (("target", target), ("actual", actual), ("reason", why)):
-            g.put(rr, cols[role], v)
-        g.put(rr, cols["points"], _num(pts, lay, rng))
-        g.put(rr, cols["score"], _num(got, lay, rng))
-        if lay.extra_column:
-            g.put(rr, last + 1, "无")
-    t = first + len(PF_INDICATORS)
+    t = points_rows(g, lay, rng, PF_INDICATORS, first, cols, "无")
     g.merge(t, x, t, x + 2, "总分")
     g.put(t, cols["points"], _num(100, lay, rng))
     g.put(t, cols["score"], _num(total, lay, rng))
@@ -227,6 +217,24 @@ def render_project(lay: FormLayout, inject: str | None = None):
         g.put(t + 2, x, "填报人：张三")
         g.put(t + 3, x, "注：得分保留一位小数。")
     return g.sheet("项目支出绩效自评表"), refs
+
+
+def points_rows(g: Grid, lay: FormLayout, rng: random.Random, indicators, first: int, cols: dict[str, int],
+                extra: str) -> int:
+    """A points form's indicator rows (一级, 二级, 三级, 指标值, 完成值, 分值, 得分, 偏差原因) from row ``first``;
+    ``extra`` fills the extra column. Returns the row below them."""
+    last = max(cols.values())
+    _levels(g, lay, indicators, first, cols)
+    for i, (_, _, name, target, actual, pts, got, why) in enumerate(indicators):
+        rr = first + i
+        g.merge(rr, cols["level3"], rr, cols["level3"] + lay.name_span - 1, name)
+        for role, v in (("target", target), ("actual", actual), ("reason", why)):
+            g.put(rr, cols[role], v)
+        g.put(rr, cols["points"], _num(pts, lay, rng))
+        g.put(rr, cols["score"], _num(got, lay, rng))
+        if lay.extra_column:
+            g.put(rr, last + 1, extra)
+    return first + len(indicators)
 
 
 def _errors(findings):

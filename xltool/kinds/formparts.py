@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from xltool.cells import Cell, Num, Text
 from xltool.io.book import Sheet
 from xltool.kinds import vocabulary as V
-from xltool.kinds.common import LABEL_MAX, is_note, label, num_at, years_in
+from xltool.kinds.common import LABEL_MAX, label, num_at, years_in
 from xltool.kinds import table as T
-from xltool.kinds.table import match
 from xltool.numbers import Target, parse_target
 
 HEADER_SCAN_ROWS = 60  # forms put long goal lists above the indicator table
@@ -32,11 +31,6 @@ _READ_BY_NAME = {"level1", "level2", "level3", "target", "actual", "points", "sc
 
 EXECUTION_WORDS = ("预算执行率", "资金执行率", "预算执行")
 TOTAL_WORDS = ("总分", "合计", "总计", "自评得分", "得分合计", "综合得分")
-
-
-def role_of(text: str, table=INDICATOR_ROLE_WORDS) -> str | None:
-    role = match(text, table)
-    return role.name if role is not None else None
 
 
 # ---------------------------------------------------------------- header analysis
@@ -133,11 +127,6 @@ def row_first_text(sheet: Sheet, r: int, upto: int | None = None) -> str:
     return ""
 
 
-def is_total_label(text: str) -> bool:
-    t = label(text)
-    return bool(t) and len(t) <= 12 and any(t.startswith(w) or t == w for w in TOTAL_WORDS)
-
-
 # ---------------------------------------------------------------- indicators
 
 @dataclass(frozen=True)
@@ -221,39 +210,68 @@ def is_execution_label(*texts: str) -> bool:
     return any(any(w in label(t) for w in EXECUTION_WORDS) for t in texts if t)
 
 
+def indicator_rows(sheet: Sheet, first_row: int, roles: dict[str, Column]) -> T.Rows:
+    """The indicator table's rows by role, from the table model (``table.classify_rows``): items, 小计
+    rows (under a 一级指标 group, the word in any level cell), the total (总分 / 自评得分 / 合计, first or
+    last), header rows repeated after a page break, notes and spacers. The name column is 三级指标; the
+    一级 / 二级 cells are level cells (a 小计 or 合计 written there counts)."""
+    name_role = next(k for k in ("level3", "level2", "level1") if k in roles)
+    amount_roles = [k for k in ("points", "score", "weight", "weighted") if k in roles]
+    header = T.Header(
+        sheet=sheet.name, top=first_row - 1, bottom=first_row - 1, columns={k: c.c0 for k, c in roles.items()},
+        labels={k: c.text for k, c in roles.items()}, label_cells={k: c.cell for k, c in roles.items()},
+        col_labels={c.c0: c.text for c in roles.values()}, last_col=max(c.c1 for c in roles.values()),
+        spans={k: c.span for k, c in roles.items()})
+    return T.classify_rows(sheet, header, name_col=roles[name_role].c0, seq_col=None,
+                           amount_cols=[roles[k].c0 for k in amount_roles],
+                           level_cols=tuple(roles[k].c0 for k in ("level1", "level2") if k in roles and k != name_role),
+                           total_words=TOTAL_WORDS)
+
+
 def read_indicators(sheet: Sheet, first_row: int, roles: dict[str, Column], *, weighted: bool,
                     weight_percent_units: bool = True) -> tuple[tuple[Indicator, ...], TotalRow | None, int]:
-    """Read indicator rows from ``first_row`` until a total/notes row; returns rows, total, last row read."""
+    """Read the indicator rows below the header (``first_row`` is the first row under it); returns rows,
+    total, last row read. Row roles come from ``indicator_rows``: a total written right under the header
+    is the table's total and reading goes on; a total after the indicators ends the table (what follows
+    is the form's footer); 小计 rows, repeated headers and group titles are never indicators."""
     rows: list[Indicator] = []
     total: TotalRow | None = None
-    blanks = 0
     carry1 = carry2 = Text(Cell(sheet.name, first_row, 0), "")
-    label_upto = max((roles[k].c1 for k in ("level3", "level2", "level1") if k in roles), default=0)
     score_what = "单项指标得分" if weighted else "得分"
     last = first_row - 1
-    for r in range(first_row, sheet.nrows):
-        texts = sheet.row_texts(r)
-        if not any(texts):
-            blanks += 1
-            if blanks >= 5:
-                break
-            continue
-        blanks = 0
-        first = row_first_text(sheet, r, label_upto)
-        if first and is_total_label(first):
-            total = TotalRow(
-                row=r, label=Text(Cell(sheet.name, *sheet.anchor(r, texts.index(first) if first in texts else 0)), first),
-                points=span_num(sheet, r, roles["points"].span, "总分分值") if "points" in roles else None,
-                score=span_num(sheet, r, (roles["weighted"] if weighted and "weighted" in roles else roles["score"]).span,
-                               "自评得分" if weighted else "总分得分"),
-            )
-            last = r
-            break
-        if first and is_note(first):
-            break
-        if role_of(sheet.text(r, roles["level1"].c0)) == "level1" and any(
-                role_of(sheet.text(r, col.c0)) == role for role, col in roles.items() if role != "level1"):
-            continue  # the header repeated (a page break copied into the sheet)
+    roles_of = indicator_rows(sheet, first_row, roles)
+    name_role = next(k for k in ("level3", "level2", "level1") if k in roles)
+    totals = roles_of.totals
+    # a row the model leaves out for having neither a 三级 name nor figures (or after a spacer, one cell
+    # only) is still an indicator when it states a target or an actual: it is checked, not dropped
+    known = set(roles_of.items) | set(totals) | set(roles_of.subtotals) | set(roles_of.headers) | \
+        set(roles_of.notes) | {g for g, _ in roles_of.groups}
+    loose = [r for r in range(first_row, roles_of.end + 1) if r not in known and any(
+        span_text(sheet, r, roles[k].span).value for k in ("level3", "target", "actual") if k in roles)]
+    items = sorted(roles_of.items + loose) if loose else roles_of.items
+    if items and totals:
+        before = [r for r in totals if r < items[0]]
+        after = [r for r in totals if r > items[0]]
+        if after:  # the total after the indicators ends the table
+            items = [r for r in items if r < after[0]]
+            total_r = after[0]
+        else:
+            total_r = before[-1]
+    else:
+        total_r = totals[0] if totals else None
+    if total_r is not None:
+        texts = sheet.row_texts(total_r)
+        label_upto = max((roles[k].c1 for k in ("level3", "level2", "level1") if k in roles), default=0)
+        first = row_first_text(sheet, total_r, label_upto) or next((t for t in texts if t), "")
+        total = TotalRow(
+            row=total_r, label=Text(Cell(sheet.name, *sheet.anchor(total_r, texts.index(first) if first in texts else 0)), first),
+            points=span_num(sheet, total_r, roles["points"].span, "总分分值") if "points" in roles else None,
+            score=span_num(sheet, total_r, (roles["weighted"] if weighted and "weighted" in roles else roles["score"]).span,
+                           "自评得分" if weighted else "总分得分"),
+        )
+    for r in items:
+        if label(sheet.text(r, roles[name_role].c0)).rstrip(":") in GRADE_LABELS:
+            continue  # the stated grade's row below a total written first (评价等级 | 优)
         l1 = span_text(sheet, r, roles["level1"].span, follow_merges=True)
         if l1.value:
             if l1.value != carry1.value:
@@ -294,6 +312,8 @@ def read_indicators(sheet: Sheet, first_row: int, roles: dict[str, Column], *, w
             is_execution=is_execution_label(l1.value, l2.value, name.value), extra=extra,
         ))
         last = r
+    if total is not None and total.row > last:
+        last = total.row
     return tuple(rows), total, last
 
 
@@ -381,6 +401,9 @@ def form_unit(sheet: Sheet, upto: int) -> tuple[str, str]:
     return "万元", "未注明，按万元"
 
 
+GRADE_LABELS = ("等级", "自评等级", "评价等级", "绩效等级", "评价结果", "自评结果", "自评等次", "评价等次")
+
+
 def find_stated_grade(sheet: Sheet, start: int, end: int) -> Text | None:
     """A grade written near the total (自评等级 / 评价等级 / 等级 | 优)."""
     for r in range(max(0, start), min(end, sheet.nrows)):
@@ -388,7 +411,7 @@ def find_stated_grade(sheet: Sheet, start: int, end: int) -> Text | None:
             if sheet.anchor(r, c) != (r, c):
                 continue
             t = label(sheet.text(r, c)).rstrip(":")
-            if t in ("等级", "自评等级", "评价等级", "绩效等级", "评价结果", "自评结果", "自评等次", "评价等次"):
+            if t in GRADE_LABELS:
                 v = value_right_of(sheet, r, c)
                 if v.value:
                     return v

@@ -6,7 +6,10 @@ One row per category (重大政策落实, 预算编制管理, … 存在问题�
 the 合计 row) or a line such as ``换算得分：98.91分``.
 
 Categories numbered 一、/（一） with sub-items numbered 1./（1） below them: the sub-items are read as the
-category's parts (their sums are checked against the category; the totals use the categories).
+category's parts (their sums are checked against the category; the totals use the categories). A category
+row may be a title with blank figures over its sub-items, its sums then on a 小计 row below them (read as the
+category's 满分 / 得分) or nowhere (the parts' sums count); a 小计 row is never a category. Row roles (合计
+first or last, 小计, notes, the table's end) come from the table model.
 
 Deduction category (a name with 扣分 / 扣减 / 减分, e.g. 存在问题扣分): its 得分 is a deduction. It is
 written 0 when nothing was deducted, and a deduction of 2 may be written −2 or 2: both mean "minus 2"
@@ -136,10 +139,13 @@ def read(sheet: Sheet) -> ManagementTable:
     rows = T.classify_rows(sheet, h.band, name_col=cols["name"], seq_col=cols.get("seq"),
                            amount_cols=[cols["full"], cols["score"]], total_words=_TOTAL_WORDS)
     totals = set(rows.totals)
+    subtotals = set(rows.subtotals)
     cat_rows: list[int] = []
     total_row = converted_row = None
     total_full = total_score = converted = None
     grade: Text | None = None
+    loose: set[int] = set()
+    sub_rows: list[int] = []
     for r in range(h.row + 1, rows.end + 1):
         texts = sheet.row_texts(r)
         if not any(texts):
@@ -162,6 +168,9 @@ def read(sheet: Sheet) -> ManagementTable:
             if "grade" in cols and sheet.text(r, cols["grade"]):
                 grade = text_at(sheet, r, cols["grade"])
             continue
+        if r in subtotals:  # a 小计 row under a category's sub-items: the category's sums, never a category
+            sub_rows.append(r)
+            continue
         if is_grade_label(first):
             grade = text_after_label(sheet, r, c0) or grade
             continue
@@ -174,7 +183,9 @@ def read(sheet: Sheet) -> ManagementTable:
             continue
         full_raw, score_raw = sheet.text(r, cols["full"]), sheet.text(r, cols["score"])
         if total_row is not None and not full_raw and not score_raw:
-            continue  # text below the table
+            if cat_rows and total_row > cat_rows[-1]:
+                continue  # text below the table
+            loose.add(r)  # under a 合计 written first: a category's title over its sub-items, or text below
         if total_row is not None and cat_rows and total_row > cat_rows[-1]:
             break  # a second list after the 合计 (a 合计 right under the header is read on)
         cat_rows.append(r)
@@ -191,6 +202,8 @@ def read(sheet: Sheet) -> ManagementTable:
         deduction=is_deduction(sheet.text(r, cols["name"])),
     ) for i, r in enumerate(cat_rows)]
     cats = _nest(cats)
+    cats = [c for c in cats if c.row not in loose or c.parts]  # a valueless row without sub-items is no category
+    cats = _with_subtotals(sheet, cats, sub_rows, cols)
     return ManagementTable(
         sheet=sheet.name, title=title, header_row=h.row, last_col=h.last_col, cols=dict(cols),
         categories=tuple(cats), total_row=total_row, total_full=total_full, total_score=total_score,
@@ -229,6 +242,23 @@ def _nest(rows: list[Category]) -> list[Category]:
         out.append(c)
     if parts:
         out[-1] = _with_parts(out[-1], parts)
+    return out
+
+
+def _with_subtotals(sheet: Sheet, cats: list[Category], sub_rows: list[int], cols: dict[str, int]) -> list[Category]:
+    """A 小计 row right under a category's sub-items states that category's 满分 and 得分 when its own row
+    (a title over the sub-items) leaves them blank: they are read there (and checked against the parts)."""
+    from dataclasses import replace
+
+    out = list(cats)
+    for s in sub_rows:
+        k = next((i for i in range(len(out) - 1, -1, -1) if out[i].row < s), None)
+        if k is None or not out[k].parts or out[k].parts[-1].row > s:
+            continue
+        c = out[k]
+        if c.full.state == EMPTY and c.score.state == EMPTY:
+            out[k] = replace(c, full=num_at(sheet, s, cols["full"], "满分", kind="score"),
+                             score=num_at(sheet, s, cols["score"], "得分", kind="score"))
     return out
 
 
