@@ -63,3 +63,29 @@ def test_the_scans_plain_cells_spare_the_writers_look_and_change_nothing(tmp_pat
     bad = bf.rewrite_zip(src, tmp_path / "odd.xlsx", replace={"xl/worksheets/sheet1.xml": odd})
     _, known = _copy_bytes(bad, True, tmp_path / "c.xlsx")
     assert all(k is None for k in known)
+
+
+def test_a_reader_gone_from_the_pipe_gives_no_traceback(tmp_path):
+    """``xltool … | head -1``: the program ends quietly (1, as click does) when its output can no longer be
+    written, and it still ends without tearing down its heap."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from builders import clean_rows, write_summary
+
+    src = write_summary(tmp_path / "s.xlsx", clean_rows())
+    code = ("import sys\n"
+            "class Gone:\n"
+            "    encoding = 'utf-8'\n"
+            "    def write(self, s): raise BrokenPipeError(32, 'Broken pipe')\n"
+            "    def flush(self): raise BrokenPipeError(32, 'Broken pipe')\n"
+            "    def isatty(self): return False\n"
+            "sys.stdout = Gone()\n"
+            "sys.argv = ['xltool', '--no-write', sys.argv[1]]\n"
+            "from xltool.cli import main\n"
+            "main()\n")
+    res = subprocess.run([sys.executable, "-c", code, str(src)], capture_output=True, text=True, timeout=120,
+                         cwd=str(Path(__file__).resolve().parents[1]))
+    assert "Traceback" not in res.stderr, res.stderr
+    assert res.returncode == 1

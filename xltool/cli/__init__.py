@@ -122,6 +122,8 @@ class _Main:
             code = 0
         except SystemExit as exc:
             code = exc.code
+        except BrokenPipeError:  # the reader of the output went away (xltool … | head): as click does, quietly, 1
+            code = 1
         _leave(code)
 
     def __getattr__(self, name):
