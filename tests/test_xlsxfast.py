@@ -350,19 +350,55 @@ def _corpus_report(name: str):
     return src, book, report
 
 
-def test_strict_package_is_refused_with_a_reason(tmp_path):
+def test_strict_package_is_streamed_in_its_own_namespaces(tmp_path):
+    """Strict Open XML was refused (no copy at all); it is streamed now, and what the writer adds is Strict too."""
     src, book, report = _corpus_report("SimpleStrict.xlsx")
-    assert annotate.write_annotated(src, book, report, profiles.load(), tmp_path / "out.xlsx") is False
-    assert any("Strict" in n and "未生成核查副本" in n for n in report.notes)
-    assert not list(tmp_path.iterdir())
+    out = tmp_path / "out.xlsx"
+    assert annotate.write_annotated(src, book, report, profiles.load(), out) is True
+    assert not any("备用写入方式" in n or "未生成" in n for n in report.notes)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        new = [n for n in b.namelist() if n not in a.namelist() or a.read(n) != b.read(n)]
+        for n in new:  # every part written or edited names no Transitional namespace or relationship type
+            data = b.read(n)
+            assert b"schemas.openxmlformats.org/spreadsheetml" not in data, n
+            assert b"schemas.openxmlformats.org/officeDocument" not in data, n
+        assert b"http://purl.oclc.org/ooxml/officeDocument/relationships/comments" in \
+            b.read("xl/worksheets/_rels/sheet1.xml.rels")
+        assert b"purl.oclc.org/ooxml/officeDocument/customProperties" in b.read("docProps/custom.xml")
+        assert b.read("xl/theme/theme1.xml") == a.read("xl/theme/theme1.xml")
+    from python_calamine import CalamineWorkbook
+
+    assert CalamineWorkbook.from_path(str(out)).sheet_names[0] == "核查结果"
 
 
-def test_prefixed_package_falls_back_and_says_why(tmp_path):
+def test_prefixed_package_is_streamed_with_its_prefix(tmp_path):
+    """<s:workbook xmlns:s=…>: the sheet the writer adds to the workbook is <s:sheet>, and the copy is streamed."""
+    src, book, report = _corpus_report("58760.xlsx")
+    out = tmp_path / "out.xlsx"
+    assert annotate.write_annotated(src, book, report, profiles.load(), out) is True
+    assert not any("备用写入方式" in n for n in report.notes)
+    with zipfile.ZipFile(out) as zf:
+        wb = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")  # ElementTree's ns0:Relationships
+    assert '<s:sheet name="核查结果"'.encode() in wb and b"<s:definedNames><s:definedName" in wb
+    assert b"<sheet " not in wb and b"<definedName " not in wb
+    assert b"<ns0:Relationship Id=\"rIdXl1\"" in rels and b"<Relationship " not in rels
+    assert openpyxl.load_workbook(out)[book.sheets[0].name]["A1"].fill.fgColor.rgb == "00FFC7CE"
+
+
+@pytest.mark.parametrize("name, part, before", [
+    ("58760.xlsx", "xl/workbook.xml", b"<s:sheets>"),  # read whole
+    ("59746_NoRowNums.xlsx", "xl/worksheets/sheet.xml", b"</x:sheetData>"),  # streamed: found while written
+])
+def test_prefixed_part_it_cannot_give_back_falls_back_and_says_why(tmp_path, name, part, before):
+    """A prefixed part holding a comment (its text could hold "<x:c"): not streamed, the fallback says why."""
     import warnings
 
     from python_calamine import CalamineWorkbook
 
-    src, book, report = _corpus_report("58760.xlsx")
+    src, book, report = _corpus_report(name)
+    src = _rewrite_parts(src, tmp_path / "commented.xlsx", lambda n, data: data.replace(
+        before, b"<!-- <x:c/> -->" + before) if n == part else data)
     out = tmp_path / "out.xlsx"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
