@@ -408,3 +408,35 @@ def test_prefixed_part_it_cannot_give_back_falls_back_and_says_why(tmp_path, nam
     first = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
     assert any("备用写入方式" in str(v) for row in first for v in row)
     assert openpyxl.load_workbook(out)[book.sheets[0].name]["A1"].fill.fgColor.rgb == "00FFC7CE"
+
+@pytest.mark.parametrize("part", [
+    b'<?xml version="1.0"?><x:worksheet xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main" '
+    b'xmlns:r="http://purl.oclc.org/ooxml/officeDocument/relationships"><x:sheetData><x:row r="1">'
+    b'<x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>',  # Strict and prefixed
+    b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData/>'
+    b'<x:extLst><x:ext uri="{1}"><x14:foo xmlns:x14="urn:x14"/></x:ext></x:extLst></x:worksheet>',
+])
+def test_view_round_trip_is_exact_and_plain_inside(part):
+    view = xlsxfast._view_of(part, "工作表")
+    plain = view.inn(part)
+    assert b"<x:" not in plain and b"purl.oclc.org" not in plain and b"<worksheet xmlns=" in plain
+    assert (b"<x14:foo" in plain) == (b"<x14:foo" in part)  # other namespaces keep their prefixes
+    assert view.out(plain) == part
+    cut = xlsxfast._cut(part[:70])  # streamed in pieces, cut between tags: the same
+    assert b"".join(view.out(view.inn(p)) for p in (part[:cut], part[cut:])) == part
+    added = b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>'  # what the writer adds
+    assert view.out(plain.replace(b"</worksheet>", added)).count(b"<x:mergeCell ") == 1
+
+
+def test_view_refuses_what_it_could_not_give_back():
+    mixed = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             b'xmlns="urn:other"><x:sheetData/></x:worksheet>')
+    with pytest.raises(xlsxfast.Unsupported):
+        xlsxfast._view_of(mixed, "工作表")  # a default namespace beside the prefix
+    view = xlsxfast._view_of(mixed.replace(b' xmlns="urn:other"', b""), "工作表")
+    with pytest.raises(xlsxfast.Unsupported, match="前缀"):
+        view.inn(b"<x:row><c/></x:row>")  # an unprefixed element
+    strict = xlsxfast._view_of(b'<worksheet xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"/>', "工作表")
+    with pytest.raises(xlsxfast.Unsupported) as exc:
+        strict.inn(b'<worksheet xmlns:q="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>')
+    assert not exc.value.fallback  # openpyxl cannot write Strict either

@@ -264,16 +264,17 @@ class _View:
             [(f"'{s}'".encode(), f"'{t}'".encode()) for s, t in _STRICT_URIS] if strict else []
 
     def inn(self, data: bytes) -> bytes:
+        for _, t in self._swap:
+            if t in data:
+                raise Unsupported(WHY_STRICT, fallback=False)
         if self.prefix:
             if _UNPREFIXED.search(data) is not None or b"<!--" in data or b"<![CDATA[" in data \
                     or self.plain_decl in data:
-                raise Unsupported(WHY_PREFIXED)
+                raise Unsupported(WHY_PREFIXED, fallback=not self.strict)
             data = self._strip.sub(rb"<\1", data)
             if self.decl:
                 data = data.replace(self.decl, self.plain_decl)
         for s, t in self._swap:
-            if t in data:
-                raise Unsupported(WHY_STRICT)
             data = data.replace(s, t)
         return data
 
