@@ -350,19 +350,55 @@ def _corpus_report(name: str):
     return src, book, report
 
 
-def test_strict_package_is_refused_with_a_reason(tmp_path):
+def test_strict_package_is_streamed_in_its_own_namespaces(tmp_path):
+    """Strict Open XML was refused (no copy at all); it is streamed now, and what the writer adds is Strict too."""
     src, book, report = _corpus_report("SimpleStrict.xlsx")
-    assert annotate.write_annotated(src, book, report, profiles.load(), tmp_path / "out.xlsx") is False
-    assert any("Strict" in n and "未生成核查副本" in n for n in report.notes)
-    assert not list(tmp_path.iterdir())
+    out = tmp_path / "out.xlsx"
+    assert annotate.write_annotated(src, book, report, profiles.load(), out) is True
+    assert not any("备用写入方式" in n or "未生成" in n for n in report.notes)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        new = [n for n in b.namelist() if n not in a.namelist() or a.read(n) != b.read(n)]
+        for n in new:  # every part written or edited names no Transitional namespace or relationship type
+            data = b.read(n)
+            assert b"schemas.openxmlformats.org/spreadsheetml" not in data, n
+            assert b"schemas.openxmlformats.org/officeDocument" not in data, n
+        assert b"http://purl.oclc.org/ooxml/officeDocument/relationships/comments" in \
+            b.read("xl/worksheets/_rels/sheet1.xml.rels")
+        assert b"purl.oclc.org/ooxml/officeDocument/customProperties" in b.read("docProps/custom.xml")
+        assert b.read("xl/theme/theme1.xml") == a.read("xl/theme/theme1.xml")
+    from python_calamine import CalamineWorkbook
+
+    assert CalamineWorkbook.from_path(str(out)).sheet_names[0] == "核查结果"
 
 
-def test_prefixed_package_falls_back_and_says_why(tmp_path):
+def test_prefixed_package_is_streamed_with_its_prefix(tmp_path):
+    """<s:workbook xmlns:s=…>: the sheet the writer adds to the workbook is <s:sheet>, and the copy is streamed."""
+    src, book, report = _corpus_report("58760.xlsx")
+    out = tmp_path / "out.xlsx"
+    assert annotate.write_annotated(src, book, report, profiles.load(), out) is True
+    assert not any("备用写入方式" in n for n in report.notes)
+    with zipfile.ZipFile(out) as zf:
+        wb = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")  # ElementTree's ns0:Relationships
+    assert '<s:sheet name="核查结果"'.encode() in wb and b"<s:definedNames><s:definedName" in wb
+    assert b"<sheet " not in wb and b"<definedName " not in wb
+    assert b"<ns0:Relationship Id=\"rIdXl1\"" in rels and b"<Relationship " not in rels
+    assert openpyxl.load_workbook(out)[book.sheets[0].name]["A1"].fill.fgColor.rgb == "00FFC7CE"
+
+
+@pytest.mark.parametrize("name, part, before", [
+    ("58760.xlsx", "xl/workbook.xml", b"<s:sheets>"),  # read whole
+    ("59746_NoRowNums.xlsx", "xl/worksheets/sheet.xml", b"</x:sheetData>"),  # streamed: found while written
+])
+def test_prefixed_part_it_cannot_give_back_falls_back_and_says_why(tmp_path, name, part, before):
+    """A prefixed part holding a comment (its text could hold "<x:c"): not streamed, the fallback says why."""
     import warnings
 
     from python_calamine import CalamineWorkbook
 
-    src, book, report = _corpus_report("58760.xlsx")
+    src, book, report = _corpus_report(name)
+    src = _rewrite_parts(src, tmp_path / "commented.xlsx", lambda n, data: data.replace(
+        before, b"<!-- <x:c/> -->" + before) if n == part else data)
     out = tmp_path / "out.xlsx"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -372,3 +408,35 @@ def test_prefixed_package_falls_back_and_says_why(tmp_path):
     first = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
     assert any("备用写入方式" in str(v) for row in first for v in row)
     assert openpyxl.load_workbook(out)[book.sheets[0].name]["A1"].fill.fgColor.rgb == "00FFC7CE"
+
+@pytest.mark.parametrize("part", [
+    b'<?xml version="1.0"?><x:worksheet xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main" '
+    b'xmlns:r="http://purl.oclc.org/ooxml/officeDocument/relationships"><x:sheetData><x:row r="1">'
+    b'<x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>',  # Strict and prefixed
+    b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData/>'
+    b'<x:extLst><x:ext uri="{1}"><x14:foo xmlns:x14="urn:x14"/></x:ext></x:extLst></x:worksheet>',
+])
+def test_view_round_trip_is_exact_and_plain_inside(part):
+    view = xlsxfast._view_of(part, "工作表")
+    plain = view.inn(part)
+    assert b"<x:" not in plain and b"purl.oclc.org" not in plain and b"<worksheet xmlns=" in plain
+    assert (b"<x14:foo" in plain) == (b"<x14:foo" in part)  # other namespaces keep their prefixes
+    assert view.out(plain) == part
+    cut = xlsxfast._cut(part[:70])  # streamed in pieces, cut between tags: the same
+    assert b"".join(view.out(view.inn(p)) for p in (part[:cut], part[cut:])) == part
+    added = b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>'  # what the writer adds
+    assert view.out(plain.replace(b"</worksheet>", added)).count(b"<x:mergeCell ") == 1
+
+
+def test_view_refuses_what_it_could_not_give_back():
+    mixed = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             b'xmlns="urn:other"><x:sheetData/></x:worksheet>')
+    with pytest.raises(xlsxfast.Unsupported):
+        xlsxfast._view_of(mixed, "工作表")  # a default namespace beside the prefix
+    view = xlsxfast._view_of(mixed.replace(b' xmlns="urn:other"', b""), "工作表")
+    with pytest.raises(xlsxfast.Unsupported, match="前缀"):
+        view.inn(b"<x:row><c/></x:row>")  # an unprefixed element
+    strict = xlsxfast._view_of(b'<worksheet xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"/>', "工作表")
+    with pytest.raises(xlsxfast.Unsupported) as exc:
+        strict.inn(b'<worksheet xmlns:q="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>')
+    assert not exc.value.fallback  # openpyxl cannot write Strict either

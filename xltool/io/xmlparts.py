@@ -6,6 +6,7 @@ import posixpath
 import zipfile
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_REL_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 
 class DtdRefused(ValueError):
@@ -53,5 +54,5 @@ def sheet_part_names(zf: zipfile.ZipFile) -> list[str | None]:
     out: list[str | None] = []
     for tag, attrs in wb:
         if tag.endswith("}sheet"):
-            out.append(targets.get(attrs.get(f"{{{_NS_REL}}}id")))
+            out.append(targets.get(attrs.get(f"{{{_NS_REL}}}id", attrs.get(f"{{{_NS_REL_STRICT}}}id"))))
     return out

@@ -19,6 +19,11 @@ order (``CT_Workbook`` / ``CT_Worksheet``), never inside an extension list. Ever
 images, data validation, conditional formats, macros, printer settings, other parts — is copied byte for
 byte.
 
+Parts written another way are streamed too, through a :class:`_View`: SpreadsheetML under a prefix
+(``<x:worksheet xmlns:x=…>``, .NET's Open XML SDK) and Strict Open XML; what the writer adds takes the part's
+own prefix and the package's namespaces and relationship types. A package without a style sheet gets one, a
+style sheet without fonts (fills, borders, cell formats) gets them.
+
 What this writer cannot do raises :class:`Unsupported` with a Chinese reason; ``fallback`` says whether the
 openpyxl writer may write the plan instead (it then says so on 核查结果) or the copy is refused.
 """
@@ -64,6 +69,7 @@ CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 CT_CUSTOM = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 CHUNK = 1 << 20
@@ -226,6 +232,132 @@ def _check_namespace(xml: bytes, what: str) -> re.Match:
     return m
 
 
+# ------------------------------------------------------------------ parts not written the plain way
+
+NS_R_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+# Strict namespace → its Transitional twin, for the namespaces this writer reads or writes
+_STRICT_URIS = ((NS_STRICT, NS_MAIN), (NS_R_STRICT, NS_R),
+                ("http://purl.oclc.org/ooxml/officeDocument/customProperties", NS_CUSTOM),
+                ("http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes", NS_VT))
+_UNPREFIXED = re.compile(rb"<(/?)(?=[A-Za-z_][\w.\-]*[\s/>])")  # a start or end tag of an unprefixed element
+
+
+class _View:
+    """How the writer sees a part whose SpreadsheetML is not written the plain way, and back.
+
+    Two spellings are met in real files: a prefix bound to the main namespace (``<x:worksheet xmlns:x=…>``,
+    ``<x:c>``: .NET's Open XML SDK and the systems built on it) and Strict Open XML (``http://purl.oclc.org/ooxml/…``
+    namespaces). ``inn`` gives the plain form the rest of this module reads and edits — the main namespace's
+    elements unprefixed, the prefix declaration turned into the default namespace, Transitional namespaces — and
+    ``out`` turns the writer's output back, so the elements it adds take the part's own prefix and namespaces.
+    The round trip is exact: ``inn`` refuses what ``out`` could not give back byte for byte (unprefixed elements
+    beside prefixed ones, comments or CDATA in a prefixed part, a Strict part that also names Transitional
+    namespaces). Both are stateless, so a streamed part may be cut anywhere between tags (see ``_cut``)."""
+
+    def __init__(self, prefix: bytes, strict: bool, decl: bytes):
+        self.prefix, self.strict = prefix, strict
+        self.decl = decl  # the root's declaration of the prefix, as written (b' xmlns:x="…"')
+        self.plain_decl = b' xmlns="' + NS_MAIN.encode() + b'"'
+        if prefix:
+            self._strip = re.compile(rb"<(/?)" + re.escape(prefix) + rb":(?=[A-Za-z_])")
+            self._add = b"<\\1" + prefix + b":"
+        self._swap = [(f'"{s}"'.encode(), f'"{t}"'.encode()) for s, t in _STRICT_URIS] + \
+            [(f"'{s}'".encode(), f"'{t}'".encode()) for s, t in _STRICT_URIS] if strict else []
+
+    def inn(self, data: bytes) -> bytes:
+        for _, t in self._swap:
+            if t in data:
+                raise Unsupported(WHY_STRICT, fallback=False)
+        if self.prefix:
+            if _UNPREFIXED.search(data) is not None or b"<!--" in data or b"<![CDATA[" in data \
+                    or self.plain_decl in data:
+                raise Unsupported(WHY_PREFIXED, fallback=not self.strict)
+            data = self._strip.sub(rb"<\1", data)
+            if self.decl:
+                data = data.replace(self.decl, self.plain_decl)
+        for s, t in self._swap:
+            data = data.replace(s, t)
+        return data
+
+    def out(self, data: bytes) -> bytes:
+        if self.prefix:
+            data = _UNPREFIXED.sub(self._add, data)
+            if self.decl:
+                data = data.replace(self.plain_decl, self.decl)
+        for s, t in self._swap:
+            data = data.replace(t, s)
+        return data
+
+
+def _view_of(data: bytes, what: str) -> _View | None:
+    """The view of a part from its start (None: the plain way, SpreadsheetML as the default namespace)."""
+    _, m = _root(data)
+    tag = m.group(0)
+    prefix, ns = _namespace_of(tag)
+    if not prefix and ns == NS_MAIN.encode():
+        return None
+    if ns not in (NS_MAIN.encode(), NS_STRICT.encode()):
+        raise _unusual(f"{what} 的命名空间")
+    decl = b""
+    if prefix:
+        if prefix in (b"r", b"xlr", b"xml", b"xmlns") or b"xmlns" in _attrs(tag):
+            raise Unsupported(WHY_PREFIXED)
+        dm = re.search(rb"\sxmlns:" + re.escape(prefix) + rb"""\s*=\s*(?:"[^"]*"|'[^']*')""", tag)
+        decl = dm.group(0)
+    return _View(prefix, ns == NS_STRICT.encode(), decl)
+
+
+def _cut(data: bytes) -> int:
+    """Where ``data`` may be cut so that no tag is split: before a last "<" whose tag is not closed."""
+    lt = data.rfind(b"<")
+    return len(data) if lt < 0 or data.find(b">", lt) >= 0 else lt
+
+
+class _ViewReader:
+    """A ``_Reader`` seen through a view."""
+
+    def __init__(self, reader, view: _View):
+        self.reader, self.view, self.held = reader, view, b""
+
+    def more(self) -> bytes | None:
+        while True:
+            chunk = self.reader.more()
+            if chunk is None:
+                data, self.held = self.held, b""
+                return self.view.inn(data) if data else None
+            data = self.held + chunk
+            cut = _cut(data)
+            self.held = data[cut:]
+            if cut:
+                return self.view.inn(data[:cut])
+
+
+class _ViewWriter:
+    """A ``write`` callable taking the plain form, writing the part's own (``close`` writes what is held)."""
+
+    def __init__(self, write, view: _View):
+        self._write, self.view, self.held = write, view, b""
+
+    def write(self, data: bytes) -> None:
+        data = self.held + data
+        cut = _cut(data)
+        self.held = data[cut:]
+        if cut:
+            self._write(self.view.out(data[:cut]))
+
+    def close(self) -> None:
+        if self.held:
+            self._write(self.view.out(self.held))
+            self.held = b""
+
+
+def _part_head(zin: zipfile.ZipFile, name: str) -> bytes:
+    """The first bytes of a part (enough for its root tag)."""
+    with zin.open(name) as f:
+        return f.read(1 << 16)
+
+
 def _ns_prefix(tag: bytes, uri: str) -> bytes | None:
     for k, v in _attrs(tag).items():
         if k.startswith(b"xmlns:") and v == uri.encode():
@@ -274,25 +406,78 @@ _XF_ATTRS = {b"numFmtId", b"fontId", b"fillId", b"borderId", b"xfId", b"quotePre
              b"applyNumberFormat", b"applyFont", b"applyFill", b"applyBorder", b"applyAlignment", b"applyProtection"}
 
 
+# ECMA-376 Part 1, CT_Stylesheet: the order of the root's children; and the collections the marks need, as a
+# style sheet without them gets them (index 0 of each: what Excel assumes when there is none)
+STYLES_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+                "tableStyles", "colors", "extLst")
+_STYLES_NEEDED = {
+    "fonts": b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>',
+    "fills": b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
+             b'<fill><patternFill patternType="gray125"/></fill></fills>',
+    "borders": b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>',
+    "cellStyleXfs": b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>',
+    "cellXfs": b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>',
+}
+_BARE_STYLES = XML_DECL + (f'<styleSheet xmlns="{NS_MAIN}"><cellStyles count="1">'
+                           '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>').encode()
+
+
+def _complete_styles(data: bytes) -> bytes:
+    """A style sheet with the collections the marks need, each missing one inserted in schema order."""
+    missing = [n for n in _STYLES_NEEDED if re.search(rb"<" + n.encode() + rb"[\s/>]", data) is None]
+    if not missing:
+        return data
+    _, root = _root(data)
+    if root.group(0).endswith(b"/>"):
+        tag = root.group(0)[:-2].rstrip() + b">"
+        data = data[:root.start()] + tag + b"</" + root.group(2) + b">" + data[root.end():]
+        _, root = _root(data)
+    for name in missing:
+        kids, close = _children(data, root.end())
+        at = _insert_at(kids, close, name, STYLES_ORDER)
+        data = data[:at] + _STYLES_NEEDED[name] + data[at:]
+    return data
+
+
+def _members(inner: str, child: str) -> int:
+    """How many members a collection of the style sheet has: its ``child`` elements, and each
+    ``mc:AlternateContent`` (HCell, WPS: one member written two ways)."""
+    if "AlternateContent" not in inner:  # the usual case, in one search
+        return len(re.findall(rf"<{child}\b[^>]*?/>|<{child}\b[^>]*?>", inner))
+    data = inner.encode("utf-8")
+    kids, _ = _children(data, 0, len(data))
+    return sum(1 for k in kids if k.name == child.encode() or k.name.endswith(b":AlternateContent"))
+
+
 class _Styles:
-    """``xl/styles.xml`` with formats appended (existing indexes never change)."""
+    """``xl/styles.xml`` with formats appended (existing indexes never change); collections the marks need
+    are added when the style sheet has none."""
 
     _XF = re.compile(r"<xf\b[^>]*?/>|<xf\b[^>]*?>.*?</xf>", re.S)
 
     def __init__(self, data: bytes):
         _check_namespace(data, "styles.xml")
+        data = _complete_styles(data)
         try:
             self.text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise _unusual("styles.xml 不是 UTF-8 编码") from exc
         if "<!--" in self.text or "<![CDATA[" in self.text:
             raise _unusual("styles.xml 含注释")
-        for name in ("fonts", "fills", "borders", "cellXfs"):
-            if _section(self.text, name) is None:
-                raise _unusual(f"styles.xml 缺少 {name}")
         self.counts = {name: self._count(name) for name in ("fonts", "fills", "borders", "cellXfs")}
         m = _section(self.text, "cellXfs")
-        self.xfs = self._XF.findall(m.group(2) or "")
+        body = m.group(2) or ""
+        if "AlternateContent" not in body:
+            self.xfs = self._XF.findall(body)
+        else:  # each member's <xf>: of an mc:AlternateContent, the one of its Fallback (the last)
+            inner = body.encode("utf-8")
+            self.xfs = []
+            for k in _children(inner, 0, len(inner))[0]:
+                if k.name == b"xf" or k.name.endswith(b":AlternateContent"):
+                    xfs = self._XF.findall(inner[k.start:k.end].decode("utf-8"))
+                    if not xfs:
+                        raise _unusual("styles.xml 的单元格格式不完整")
+                    self.xfs.append(xfs[-1])
         self.counts["cellXfs"] = len(self.xfs)
         fonts = _section(self.text, "fonts").group(2) or ""
         font0 = re.search(r"<font\b[^>]*?(?:/>|>(.*?)</font>)", fonts, re.S)
@@ -322,7 +507,7 @@ class _Styles:
         m = _section(self.text, name)
         inner = m.group(2) or ""
         child = {"fonts": "font", "fills": "fill", "borders": "border", "cellXfs": "xf"}[name]
-        return len(re.findall(rf"<{child}\b[^>]*?/>|<{child}\b[^>]*?>", inner))
+        return _members(inner, child)
 
     def _add(self, section: str, xml: str) -> int:
         key = (section, xml)
@@ -421,7 +606,7 @@ class _Styles:
                 text = text[:first.start()] + block + text[first.start():]
                 continue
             inner = m.group(2) or ""
-            total = len(re.findall(rf"<{child}\b[^>]*?/>|<{child}\b[^>]*?>", inner)) + len(added)
+            total = _members(inner, child) + len(added)
             attrs = _drop_attr(m.group(1).encode(), b"count").decode()
             block = f'<{name} count="{total}"{attrs}>{inner}{"".join(added)}</{name}>'
             text = text[:m.start()] + block + text[m.end():]
@@ -707,8 +892,9 @@ class _Reader:
 
 
 def _unselect(xml: bytes) -> bytes:
-    """Every sheet view of an original sheet says tabSelected="0": only 核查结果 is selected."""
-    return re.sub(rb"<sheetView\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    """Every sheet view of an original sheet says tabSelected="0": only 核查结果 is selected (a chart sheet
+    is not seen through a view: its prefix, if any, is matched here)."""
+    return re.sub(rb"<(?:[\w.\-]+:)?sheetView\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
                   lambda m: _set_attr(m.group(0), b"tabSelected", b"0"), xml)
 
 
@@ -1078,11 +1264,12 @@ def _tail_edits(tail: bytes, sp: SheetPlan, legacy_rid: str | None, legacy_exist
 _SHEETDATA_END = re.compile(rb"</sheetData\s*>|<sheetData\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*/>")
 
 
-def _legacy_rid(zin: zipfile.ZipFile, part: str) -> bytes | None:
+def _legacy_rid(zin: zipfile.ZipFile, part: str, view: _View | None = None) -> bytes | None:
     """The r:id of a worksheet's <legacyDrawing> (read from the part's end), or None."""
     tail = b""
     seen = False
-    for chunk in _Reader(zin, part).it:
+    reader = _ViewReader(_Reader(zin, part), view) if view else _Reader(zin, part)
+    while (chunk := reader.more()) is not None:
         tail += chunk
         last = None
         for last in _SHEETDATA_END.finditer(tail):
@@ -1361,9 +1548,10 @@ def _add_relationships(data: bytes | None, rels: list[tuple[str, str, str, str |
     if data is None:
         return XML_DECL + b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' \
             + items + b"</Relationships>"
-    _, root = _root(data)
+    name, root = _root(data)
+    items = _as_root(name, items)
     if root.group(0).endswith(b"/>"):
-        return data[:root.start()] + root.group(0)[:-2].rstrip() + b">" + items + b"</Relationships>" \
+        return data[:root.start()] + root.group(0)[:-2].rstrip() + b">" + items + b"</" + name + b">" \
             + data[root.end():]
     _, close = _children(data, root.end())
     return data[:close] + items + data[close:]
@@ -1406,7 +1594,17 @@ def write(src: Path, plan: Plan, target: Path) -> None:
             if any("purl.oclc.org" in r.get("Type", "") for r in root_rels):
                 raise Unsupported(WHY_STRICT, fallback=False)
             raise _unusual("工作簿部件不在 xl/workbook.xml")
+        # Strict Open XML: the relationships, namespaces and parts this writer adds are Strict too
+        strict = office[0].get("Type", "").startswith(NS_R_STRICT + "/")
+        rt = NS_R_STRICT + "/" if strict else RT
+        rt_custom = rt + ("customProperties" if strict else "custom-properties")
+        pkg_view = _View(b"", True, b"") if strict else None  # the parts this writer makes
         wb_xml = _read(zin, "xl/workbook.xml")
+        wb_view = _view_of(wb_xml, "工作簿")
+        if wb_view is not None:
+            wb_xml = wb_view.inn(wb_xml)
+        if (wb_view is not None and wb_view.strict) != strict:
+            raise _unusual("工作簿与包的 Strict 格式不一致")
         wb_start = _check_namespace(wb_xml, "工作簿")
         try:
             wb_root = ET.fromstring(wb_xml)
@@ -1429,10 +1627,25 @@ def write(src: Path, plan: Plan, target: Path) -> None:
             sid = el.get("sheetId") or "0"
             sheet_ids.append(int(sid) if sid.isdigit() else 0)
         sheetnames = [n for n, _ in sheets]
+        overrides: list[tuple[str, str]] = []
+        rel_updates: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
         styles_part = next((targets.get(r.get("Id")) for r in wb_rels if r.get("Type", "").endswith("/styles")), None)
-        if styles_part is None or styles_part not in names:
-            raise _unusual("缺少样式部件")
-        styles = _Styles(_read(zin, styles_part))
+        styles_view = None
+        if styles_part is None:  # a package without formats: it gets a style sheet of its own
+            styles_part = "xl/styles.xml" if "xl/styles.xml" not in lower else _free_name(lower, "xl/styles{}.xml")
+            lower.add(styles_part)
+            styles = _Styles(_BARE_STYLES)
+            overrides.append(("/" + styles_part, CT_STYLES))
+            rel_updates[wb_rels_name].append((_new_id({r.get("Id") for r in wb_rels}), rt + "styles",
+                                              posixpath.relpath(styles_part, "xl"), None))
+            styles_new = True
+        elif styles_part not in names:
+            raise _unusual("样式部件缺失")
+        else:
+            data = _read(zin, styles_part)
+            styles_view = _view_of(data, "styles.xml")
+            styles = _Styles(styles_view.inn(data) if styles_view else data)
+            styles_new = False
 
         fs = plan.findings_sheet(sheetnames)
         vml_used = set()
@@ -1449,10 +1662,16 @@ def write(src: Path, plan: Plan, target: Path) -> None:
 
         new_parts: dict[str, bytes | Callable[[], bytes]] = {}  # notes parts: made when written, one at a time
         replaced: dict[str, bytes] = {}
-        overrides: list[tuple[str, str]] = []
-        rel_updates: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
         legacy: dict[str, tuple[str, bool]] = {}  # sheet part → (VML relationship id, already referenced)
         patches: dict[str, tuple[SheetPlan, _SheetPatch]] = {}
+        views: dict[str, _View] = {}  # worksheet part → its view, when it is not written the plain way
+        for _, part in sheets:
+            if part in worksheet_parts and part not in views:
+                view = _view_of(_part_head(zin, part), "工作表")
+                if view is not None:
+                    if view.strict != strict:
+                        raise _unusual("工作表与包的 Strict 格式不一致")
+                    views[part] = view
         for name, part in sheets:
             sp = plan.sheets.get(name)
             if sp is None or part not in worksheet_parts:
@@ -1467,7 +1686,7 @@ def write(src: Path, plan: Plan, target: Path) -> None:
             comments = [r for r in rels if r.get("Type", "").endswith("/comments")]
             if len(comments) > 1:
                 raise _unusual("一张工作表有多个批注部件")
-            rid = _legacy_rid(zin, part) if any(r.get("Type", "").endswith("/vmlDrawing") for r in rels) else None
+            rid = _legacy_rid(zin, part, views.get(part)) if any(r.get("Type", "").endswith("/vmlDrawing") for r in rels) else None
             if rid is not None:
                 rel = by_id.get(rid.decode("utf-8", "replace"))
                 if rel is None or not rel.get("Type", "").endswith("/vmlDrawing") or rel.get("TargetMode") == "External":
@@ -1479,13 +1698,17 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 cpart = _resolve(part, comments[0].get("Target", ""))
                 if cpart not in names or comments[0].get("TargetMode") == "External":
                     raise _unusual("批注部件缺失")
-                replaced[cpart], notes = _comments_merge(_read(zin, cpart), sp.marks)
+                data = _read(zin, cpart)
+                cview = _view_of(data, "批注")
+                merged, notes = _comments_merge(cview.inn(data) if cview else data, sp.marks)
+                replaced[cpart] = cview.out(merged) if cview else merged
             else:
                 notes = {pos: m.note() for pos, m in sp.marks.items()}
                 cpart = _free_name(lower, "xl/comments/comment{}.xml")
-                new_parts[cpart] = lambda notes=notes: _comments_new(notes)
+                new_parts[cpart] = (lambda notes=notes: _comments_new(notes)) if pkg_view is None else \
+                    (lambda notes=notes: pkg_view.out(_comments_new(notes)))
                 overrides.append(("/" + cpart, CT_COMMENTS))
-                rel_updates[rels_name].append((_new_id(ids), RT + "comments", _rel_target(part, cpart), None))
+                rel_updates[rels_name].append((_new_id(ids), rt + "comments", _rel_target(part, cpart), None))
             if rid is not None:
                 replaced[vpart] = _vml_merge(replaced.get(vpart) or _read(zin, vpart), notes, blocks(len(notes)))
                 legacy[part] = (rid.decode(), True)
@@ -1493,44 +1716,47 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 vpart = _free_name(lower, "xl/drawings/vmlDrawing{}.vml")
                 new_parts[vpart] = lambda notes=notes, ids=blocks(len(notes)): _vml_new(notes, ids)
                 vrid = _new_id(ids)
-                rel_updates[rels_name].append((vrid, RT + "vmlDrawing", _rel_target(part, vpart), None))
+                rel_updates[rels_name].append((vrid, rt + "vmlDrawing", _rel_target(part, vpart), None))
                 legacy[part] = (vrid, False)
         fpart = _free_name(lower, "xl/worksheets/sheet{}.xml")
         overrides.append(("/" + fpart, CT_WORKSHEET))
         wb_rid = _new_id({r.get("Id") for r in wb_rels})
-        rel_updates[wb_rels_name].append((wb_rid, RT + "worksheet", posixpath.relpath(fpart, "xl"), None))
+        rel_updates[wb_rels_name].append((wb_rid, rt + "worksheet", posixpath.relpath(fpart, "xl"), None))
         # the corrected copy: a calcChain would point at cells whose formulas changed (Excel "repairs" that):
         # dropped, Excel rebuilds it; with formulas about, Excel recalculates on load
         chain = [r for r in wb_rels if r.get("Type", "").endswith("/calcChain")] if plan.has_values else []
         dropped = {_resolve("xl/workbook.xml", r.get("Target", "")) for r in chain}
         new_wb = _workbook_xml(wb_xml, wb_start, fs, max(sheet_ids + [0]) + 1, wb_rid,
                                full_calc=plan.has_formulas or bool(chain))
+        if wb_view is not None:
+            new_wb = wb_view.out(new_wb)
         if chain:
             replaced[wb_rels_name] = _add_relationships(
                 _drop_relationships(_read(zin, wb_rels_name), {r.get("Id") for r in chain}),
                 rel_updates.pop(wb_rels_name))
 
         # custom property marking the copy as ours
-        custom_part = next((_resolve("", r.get("Target", "")) for r in root_rels if r.get("Type") == RT_CUSTOM), None)
+        custom_part = next((_resolve("", r.get("Target", "")) for r in root_rels if r.get("Type") == rt_custom), None)
         custom_xml = None
         if custom_part is not None and custom_part in names:
-            custom_xml = _custom_xml(_read(zin, custom_part))
+            custom_xml = _read(zin, custom_part)
+            custom_xml = pkg_view.out(_custom_xml(pkg_view.inn(custom_xml))) if pkg_view else _custom_xml(custom_xml)
         else:
             custom_part = "docProps/custom.xml"
             if custom_part.lower() in lower:
                 raise _unusual("存在未被引用的 docProps/custom.xml")
-            new_parts[custom_part] = _custom_xml(None)
+            new_parts[custom_part] = pkg_view.out(_custom_xml(None)) if pkg_view else _custom_xml(None)
             overrides.append(("/" + custom_part, CT_CUSTOM))
-            rel_updates["_rels/.rels"].append((_new_id({r.get("Id") for r in root_rels}), RT_CUSTOM, custom_part,
+            rel_updates["_rels/.rels"].append((_new_id({r.get("Id") for r in root_rels}), rt_custom, custom_part,
                                                None))
 
         ctypes = _read(zin, "[Content_Types].xml")
         for part in dropped:
-            ctypes = re.sub(rb"""<Override\b[^>]*PartName\s*=\s*["']/""" + re.escape(part.encode()) + rb"""["'][^>]*/>""",
+            ctypes = re.sub(rb"""<(?:[\w.\-]+:)?Override\b[^>]*PartName\s*=\s*["']/""" + re.escape(part.encode()) + rb"""["'][^>]*/>""",
                             b"", ctypes, flags=re.I)
         add = "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides)
         if any(p.lower().endswith(".vml") for p in new_parts) and not re.search(
-                rb"""<Default\b[^>]*Extension\s*=\s*["']vml["']""", ctypes, re.I):
+                rb"""<(?:[\w.\-]+:)?Default\b[^>]*Extension\s*=\s*["']vml["']""", ctypes, re.I):
             add = f'<Default Extension="vml" ContentType="{CT_VML}"/>' + add
         ctypes = _add_children(ctypes, add.encode())
 
@@ -1557,6 +1783,15 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                         data = _add_relationships(_read(zin, name), rel_updates.pop(name))
                     elif name in sheet_parts and name not in worksheet_parts:  # chart / dialog / macro sheets
                         data = _unselect(_read(zin, name))
+                    elif name in sheet_parts and name in views:  # prefixed or Strict: through its view
+                        sp, patch = patches.get(name, (None, None))
+                        rid, exists = legacy.get(name, (None, False))
+                        with zout.open(_info(info, LEVEL), "w") as out:
+                            sink = _ViewWriter(out.write, views[name])
+                            rewrite_sheet(_ViewReader(_Reader(zin, name), views[name]), sink.write, sp=sp,
+                                          patch=patch, legacy_rid=rid, legacy_exists=exists)
+                            sink.close()
+                        continue
                     elif name in sheet_parts:
                         sp, patch = patches.get(name, (None, None))
                         rid, exists = legacy.get(name, (None, False))
@@ -1580,9 +1815,15 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                 for name, data in new_parts.items():
                     zout.writestr(_new_info(name), data() if callable(data) else data)
                 with zout.open(_new_info(fpart), "w") as out:
+                    sink = _ViewWriter(out.write, pkg_view) if pkg_view else out
                     for chunk in _findings_xml(fs, styles):
-                        out.write(chunk)
-                zout.writestr(_info(zin.getinfo(styles_part), LEVEL), styles.render())
+                        sink.write(chunk)
+                    if pkg_view:
+                        sink.close()
+                data = styles.render()
+                view = styles_view or pkg_view
+                zout.writestr(_new_info(styles_part) if styles_new else _info(zin.getinfo(styles_part), LEVEL),
+                              view.out(data) if view else data)
 
         atomic_write(target, build)
 
@@ -1643,12 +1884,20 @@ def _new_info(name: str) -> zipfile.ZipInfo:
 
 
 def _add_children(data: bytes, xml: bytes) -> bytes:
-    """``xml`` appended as the last children of the root element of ``data``."""
-    _, root = _root(data)
+    """``xml`` appended as the last children of the root element of ``data`` (with the root's prefix)."""
+    name, root = _root(data)
     if root.group(0).endswith(b"/>"):
         raise _unusual("XML 根元素为空")
     _, close = _children(data, root.end())
-    return data[:close] + xml + data[close:]
+    return data[:close] + _as_root(name, xml) + data[close:]
+
+
+def _as_root(root_name: bytes, xml: bytes) -> bytes:
+    """Elements ``xml`` written unprefixed, given the prefix of the root ``root_name`` (``ns0:Relationships``:
+    Python's ElementTree writes packages so)."""
+    if b":" not in root_name:
+        return xml
+    return _UNPREFIXED.sub(b"<\\1" + root_name.split(b":")[0] + b":", xml)
 
 
 def _drop_relationships(data: bytes, ids: set) -> bytes:
@@ -1656,7 +1905,8 @@ def _drop_relationships(data: bytes, ids: set) -> bytes:
     def keep(m: re.Match) -> bytes:
         return b"" if (_attr(m.group(0), b"Id") or b"").decode("utf-8", "replace") in ids else m.group(0)
 
-    return re.sub(rb"<Relationship\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?:/>|>.*?</Relationship>)", keep, data,
+    return re.sub(rb"<(?:[\w.\-]+:)?Relationship\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?"
+                  rb"(?:/>|>.*?</(?:[\w.\-]+:)?Relationship>)", keep, data,
                   flags=re.S)
 
 
