@@ -23,10 +23,19 @@ def _name(c) -> str:
 
 
 def _fixes(t: ManagementTable, ctx) -> dict[tuple[int, int], float]:
-    """MT001's corrections: a score above its 满分 (or a deduction above its cap) brought to the limit,
-    a negative score to 0."""
+    """The corrections of the category scores other rules report: MT001's (a score above its 满分, or a deduction
+    above its cap, brought to the limit; a negative score to 0) and MT007's (a category's 得分 that is not the sum
+    of its sub-items' becomes that sum). The 合计, 换算得分 and 等级 that are right once these are made are
+    consequences, not errors of their own."""
     def compute():
         out = {}
+        tol = ctx.profile.tolerance
+        for c in t.categories:  # MT007: the sub-items are what was scored; the category sums them
+            scores = [signed(p) for p in c.parts]
+            if c.parts and not c.deduction and _has(c.score) and all(v is not None for v in scores):
+                exp = round(sum(scores), 6)
+                if not score_ok(c.score.value, c.score.decimals, exp, tol):
+                    out[(c.score.cell.row, c.score.cell.col)] = exp
         for c in all_rows(t):
             if not (_has(c.full) and _has(c.score)):
                 continue
@@ -35,6 +44,8 @@ def _fixes(t: ManagementTable, ctx) -> dict[tuple[int, int], float]:
             if c.deduction:
                 if f > _EPS and abs(s) > f + _EPS:
                     out[key] = f if s > 0 else -f
+            elif key in out:
+                continue  # a category summing its sub-items: MT007's correction stands
             elif s < -_EPS:
                 out[key] = 0.0
             elif s > f + _EPS:
@@ -218,6 +229,12 @@ def grade(t: ManagementTable, ctx):
     bands = ctx.profile.bands("form")
     exp = bands.grade(round(conv, 2))
     if same_grade(t.grade.value, exp):
+        return
+    fx = _fixes(t, ctx)
+    fixed, full = (_fixed_total(t, fx), full_of(t)) if fx else (None, None)
+    if fixed is not None and full and same_grade(t.grade.value, bands.grade(round(fixed / full * 100.0, 2))):
+        yield cascade.consequence(t.grade.cell, "评价等级", t.grade.value,
+                                  cascade.roots([c.score for c in t.categories], fx), fx)
         return
     yield Issue(t.grade.cell, f"按重算的换算得分 {fmt(conv, 2)}，评价等级应为“{exp}”（{bands.describe()}），"
                               f"表中为“{t.grade.value}”。", exp, t.grade.value)
