@@ -40,13 +40,7 @@ score_file = _load(TESTS / "acceptance" / "score.py", "xltool_acceptance2_score"
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
 KNOWN = {  # what the checker gets wrong today
-    "A05_parts_rows_clean": "其中 rows under a project are read as projects (double-counted totals, group sums)",
-    "A06_parts_rows_group_error": "其中 rows under a project are read as projects (double-counted totals, group sums)",
-    "A07_title_groups_returned": "the 合计 of 结余交回财政数 is an error although it follows from the item over its 结余",
     "F02_form_pairs_rate": "a fund block written as label | value pairs side by side: 执行率 not read, 分值 missing",
-    "T03_merged_levels_deduct_wrong": "a 扣分 column (分值 − 得分) is not read",
-    "T04_grouped_total_first_clean": "序号 一、/（一）/1 beside 指标名称: read as a management table",
-    "T05_grouped_over_points": "序号 一、/（一）/1 beside 指标名称: read as a management table",
 }
 
 BOOKS = {b.name: b for b in acceptance2.books()}
