@@ -345,3 +345,17 @@ def test_summary_header_is_found_once_per_sheet(monkeypatch):
     s.rows = [["说明"], *s.rows]
     assert summary.read(s).item_rows == [2, 3]
     assert len(calls) == 2
+
+
+def test_score_table_header_repeated_at_a_page_top_is_no_indicator():
+    head = ["一级指标", "二级指标", "三级指标", "分值", "得分", "扣分"]
+    rows = [head,
+            ["投入", "预算编制", "预算编制科学性", 10, 9, 1], ["投入", "预算编制", "绩效目标合理性", 10, 10, 0],
+            ["过程", "预算执行", "支出进度", 30, 28, 2],
+            head,  # a printed page's top
+            ["过程", "预算执行", "资金使用合规性", 10, 10, 0], ["过程小计", "", "", 40, 38, 2],
+            ["产出", "产出数量", "任务完成率", 40, 36, 4], ["合计", "", "", 100, 93, 7]]
+    rep, findings = check_sheet(sheet(rows), PROFILE)
+    assert rep.kind == "score-table"
+    assert [i.row for i in rep.record.items] == [1, 2, 3, 5, 7]
+    assert [f for f in findings if f.severity == "error"] == []

@@ -402,15 +402,16 @@ def summary_sheet(book: Book, name: str, spec: SummarySpec, flat: list[dict] | N
         rate = spent / budget if budget else 0
         bal = budget - spent
         return {"seq": str(seq), "name": p["name"], "org": ORG, "initial": spec.initial_cut.get(p["name"], budget),
-                "budget": budget, "spent": spent, "rate": rate, "balance": bal, "returned": bal,
+                "budget": budget, "spent": spent, "rate": rate, "balance": bal, "returned": max(bal, 0.0),
                 "score": p["score"], "grade": grade4(p["score"]), "opinion": opinion(p["score"], rate)}
 
     def agg_values(projects, text, label_col):
         budget = sum(p["budget"] for p in projects)
         spent = sum(p["spent"] for p in projects)
         initial = sum(spec.initial_cut.get(p["name"], p["budget"]) for p in projects)
+        returned = sum(max(p["budget"] - p["spent"], 0.0) for p in projects)
         v = {"initial": initial, "budget": budget, "spent": spent, "rate": spent / budget if budget else 0,
-             "balance": budget - spent, "returned": budget - spent}
+             "balance": budget - spent, "returned": returned}
         v[label_col] = text
         return v
 
@@ -580,6 +581,24 @@ def summary_books() -> list[Book]:
                               errors=[(edu, "returned", 30, "结余交回财政数 30 over 结余数 26.248")])]
     books.append(b)
 
+    over = [dict(p, spent=332.15) if p["name"].startswith("2023 年镇级鹿泉区铜冶镇卫生院") else p
+            for p in seed_projects(range(0, 20))]
+    yuan_numbers = SummarySpec(cols=["seq", "name", "org", "budget", "spent", "rate", "balance", "returned", "score",
+                                     "opinion"],
+                               labels={"budget": "全年预算数（元）", "spent": "全年执行数（元）", "rate": "执行率",
+                                       "balance": "结余资金（元）", "returned": "结余交回财政数（元）"},
+                               unit="元", rate_style="text2", totals="bottom", notes=[NOTE_YUAN])
+    b = Book("A09_yuan_numbers_overspend", "amounts in 元 as numbers (#,##0.00), labels with （元）, 执行率 "
+             "'104.78%' text; 卫生院 spent 3,321,500.00 of 3,170,000.00 (its negative 结余 follows)", [])
+    sh = summary_sheet(b, "Sheet1", yuan_numbers, flat=over)
+    r = next(r for (r, c), v in sh.cells.items() if c == 1 and str(v).startswith("2023 年镇级鹿泉区铜冶镇卫生院"))
+    b.wrong(sh, [a1(r, 4), a1(r, 5)], "执行数 332.15 over 预算数 317 (执行率 104.78%)")
+    b.follows(sh, [a1(r, 6), a1(r, 7), a1(r, 9)], "balance / returned / opinion on the overspent row")
+    total_r = max(r for (r, c), v in sh.cells.items() if v == "合计")
+    b.follows(sh, [a1(total_r, c) for c in (4, 5, 6, 7)], "totals over the overspent row")
+    b.sheets = [sh, team_sheet()]
+    books.append(b)
+
     b = Book("A08_title_groups_clean", "A07's layout as .xls from LibreOffice, all right", [], via="soffice-xls")
     b.sheets = [summary_sheet(b, "汇总表", merged_titles)]
     books.append(b)
@@ -603,16 +622,22 @@ def grade_of(score):
     return "优秀" if score >= 90 else "良好" if score >= 80 else "中等" if score >= 60 else "差"
 
 
-def score_merged(book: Book, name, *, stated_total=None, deduct_override=None, items=None) -> Sheet:
-    """一级 | 二级 | 三级 | 分值 | 得分 | 扣分 | 扣分原因, 一级/二级 merged down; 合计 and 评价等级 rows at the bottom."""
+def score_merged(book: Book, name, *, stated_total=None, deduct_override=None, items=None, subtotals=None,
+                 repeat_header_at=None) -> Sheet:
+    """一级 | 二级 | 三级 | 分值 | 得分 | 扣分 | 扣分原因, 一级/二级 merged down; 合计 and 评价等级 rows at the bottom.
+    ``subtotals``: {一级: stated 小计 得分 or None} adds a '投入指标小计' row after each 一级 group;
+    ``repeat_header_at``: the header is written again before that item (a printed page's top)."""
     sh = Sheet(name)
     items = items or score_items()
+    head = ["一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "扣分原因"]
     sh.line(["2024年度部门整体支出绩效评价指标评分表"])
     sh.merge(0, 0, 0, 6)
     sh.line(["部门名称：高邑县高邑镇人民政府"])
-    sh.line(["一级指标", "二级指标", "三级指标", "分值", "得分", "扣分", "扣分原因"])
+    sh.line(head)
     start = sh.r
     for i, (l1, l2, l3, pts, got) in enumerate(items):
+        if repeat_header_at is not None and i == repeat_header_at:
+            sh.line(head)
         r = sh.r
         ded = round(pts - got, 2)
         if deduct_override and l3 in deduct_override:
@@ -620,6 +645,16 @@ def score_merged(book: Book, name, *, stated_total=None, deduct_override=None, i
             book.wrong(sh, [a1(r, 5)], f"扣分 {ded} for {pts} − {got}")
         reason = "" if pts == got else "部分指标未完全达到预期"
         sh.line([l1, l2, l3, pts, got, ded, reason])
+        if subtotals is not None and (i + 1 == len(items) or items[i + 1][0] != l1):
+            g = [x for x in items if x[0] == l1]
+            gp, gg = sum(x[3] for x in g), sum(x[4] for x in g)
+            stated = subtotals.get(l1)
+            rs = sh.line([f"{l1}小计", None, None, gp, gg if stated is None else stated,
+                          round(gp - (gg if stated is None else stated), 2)])
+            sh.merge(rs, 0, rs, 2)
+            if stated is not None:
+                book.wrong(sh, [a1(rs, 4)], f"{l1}小计 {stated}, should be {gg}")
+                book.follows(sh, [a1(rs, 5)], "扣分 of the wrong 小计")
     # merge 一级 / 二级 down their rows
     for col in (0, 1):
         r = start
@@ -714,6 +749,15 @@ def score_books() -> list[Book]:
     b = Book("T03_merged_levels_deduct_wrong", "T01's layout (WPS package); 扣分 2 for 6 − 3.75 = 2.25", [],
              via="wps")
     b.sheets = [score_merged(b, "评分表", deduct_override={"财务管理规范性": 2})]
+    books.append(b)
+
+    b = Book("T06_subtotals_page_header_clean", "一级/二级 merged, '投入指标小计' rows merged across the level "
+             "columns, the header repeated before the 19th item (a printed page), 扣分 column", [], via="soffice-xls")
+    b.sheets = [score_merged(b, "评分表", subtotals={}, repeat_header_at=18)]
+    books.append(b)
+
+    b = Book("T07_subtotal_wrong", "T06's layout (WPS package); 过程指标小计 38.75 for 37.75", [], via="wps")
+    b.sheets = [score_merged(b, "评分表", subtotals={"过程指标": 38.75}, repeat_header_at=18)]
     books.append(b)
 
     b = Book("T04_grouped_total_first_clean", "序号 一、/（一）/1 rows with their sums, 合计 first, 扣分 column, "

@@ -13,6 +13,7 @@ columns in any order. Layout variants handled:
 * a 合计/总计/总分 row (the stated totals) and a 评价等级 row, a ``评价等级：优秀`` line or a 等级 column;
 * items named ``…扣分…`` (a deduction item, 分值 0 or blank): its 得分 is subtracted, whether written
   as −2 or 2;
+* the header written again at the top of a printed page (skipped);
 * a 扣分 column beside 分值 and 得分 (扣分 = 分值 − 得分 on every row that states them, 扣分原因 is a note);
 * one indicator-name column whose levels are numbered in the names or in the 序号 cell beside them
   (一、 | 投入指标, （一） | 预算编制, 1 | 预算编制完整性), with the 合计 first or last.
@@ -355,6 +356,7 @@ def read(sheet: Sheet) -> ScoreTable:
                            total_words=V.SCORE_TOTAL_WORDS)
     keyed = set(rows.totals) | set(rows.subtotals)
     titled = {r for r, _ in rows.groups}
+    repeated = set(rows.headers)  # the header written again at a printed page's top
 
     top: list[_G] = []
     current: list[_G | None] = [None] * leaf  # open group per non-leaf level
@@ -364,6 +366,8 @@ def read(sheet: Sheet) -> ScoreTable:
     first_total: TotalRow | None = None
     grade: Text | None = None
     for r in range(h.end + 1, rows.end + 1):
+        if r in repeated:
+            continue
         texts = sheet.row_texts(r)
         if not any(texts):
             continue
