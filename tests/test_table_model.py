@@ -222,6 +222,28 @@ def test_a_seq_that_prefixes_the_next_items_seq_is_a_group_title():
     assert got.items == [2, 3, 5, 6, 7]
 
 
+def test_parts_under_a_project_are_not_projects():
+    """其中 rows split the project above them (其中：中央资金 and the unnumbered rows after it, until they add up
+    to the project's amount): no projects of their own, with or without a 序号 column."""
+    rows = [HEAD,
+            ["", "合计", 1530, 1502.752, 0.9822, 27.248],
+            [1, "教育经费", 1338, 1311.752, 0.9804, 26.248],
+            ["", "其中：中央资金", 800, 800, 1, 0],
+            ["", "县级资金", 538, 511.752, 0.9512, 26.248],
+            [2, "空间规划", 20, 20, 1, 0],
+            ["", "其中：上级专项", 20, 20, 1, 0],
+            [3, "防火费用", 172, 171, 0.9942, 1]]
+    rep, findings = _summary(rows)
+    assert rep.record.item_rows == [2, 5, 7]
+    assert [f for f in findings if f.severity == "error"] == []
+    no_seq = [r[1:] for r in rows]
+    no_seq[7][0] = "防火费用"  # an unnumbered project after parts that already add up: a project again
+    s = sheet(no_seq)
+    h = T.find_header(s, V.SUMMARY, ("name", "budget", "execution"))
+    got = T.classify_rows(s, h, name_col=0, seq_col=None, amount_cols=[1, 2])
+    assert got.parts == [3, 4, 6] and got.items == [2, 5, 7]
+
+
 def test_a_numbered_single_column_score_table_is_not_a_management_table():
     from xltool.kinds import classify
 
@@ -307,3 +329,34 @@ def test_realworld_probes_are_not_passed(name):
     report = check_file(REALWORLD / name, PROFILE, write=False)
     assert report.status != "ok"
     assert not any(s.kind == "summary" for s in report.sheets)
+
+
+def test_summary_header_is_found_once_per_sheet(monkeypatch):
+    """detect and read share one header search per sheet (it was about 15% of a small file's check); a sheet
+    whose rows are replaced is searched again."""
+    from xltool.kinds import summary
+
+    calls = []
+    real = T.find_header
+    monkeypatch.setattr(T, "find_header", lambda *a, **k: calls.append(1) or real(*a, **k))
+    s = sheet([HEAD, [1, "甲", 10, 9, 0.9, 1], [2, "乙", 20, 18, 0.9, 2]])
+    assert summary.detect(s)
+    assert summary.read(s).item_rows == [1, 2]
+    assert len(calls) == 1
+    s.rows = [["说明"], *s.rows]
+    assert summary.read(s).item_rows == [2, 3]
+    assert len(calls) == 2
+
+
+def test_score_table_header_repeated_at_a_page_top_is_no_indicator():
+    head = ["一级指标", "二级指标", "三级指标", "分值", "得分", "扣分"]
+    rows = [head,
+            ["投入", "预算编制", "预算编制科学性", 10, 9, 1], ["投入", "预算编制", "绩效目标合理性", 10, 10, 0],
+            ["过程", "预算执行", "支出进度", 30, 28, 2],
+            head,  # a printed page's top
+            ["过程", "预算执行", "资金使用合规性", 10, 10, 0], ["过程小计", "", "", 40, 38, 2],
+            ["产出", "产出数量", "任务完成率", 40, 36, 4], ["合计", "", "", 100, 93, 7]]
+    rep, findings = check_sheet(sheet(rows), PROFILE)
+    assert rep.kind == "score-table"
+    assert [i.row for i in rep.record.items] == [1, 2, 3, 5, 7]
+    assert [f for f in findings if f.severity == "error"] == []

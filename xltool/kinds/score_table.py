@@ -12,7 +12,11 @@ columns in any order. Layout variants handled:
   current 一级); a named one totals the group it names;
 * a 合计/总计/总分 row (the stated totals) and a 评价等级 row, a ``评价等级：优秀`` line or a 等级 column;
 * items named ``…扣分…`` (a deduction item, 分值 0 or blank): its 得分 is subtracted, whether written
-  as −2 or 2.
+  as −2 or 2;
+* the header written again at the top of a printed page (skipped);
+* a 扣分 column beside 分值 and 得分 (扣分 = 分值 − 得分 on every row that states them, 扣分原因 is a note);
+* one indicator-name column whose levels are numbered in the names or in the 序号 cell beside them
+  (一、 | 投入指标, （一） | 预算编制, 1 | 预算编制完整性), with the 合计 first or last.
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ class _Header:
     seq_col: int | None
     last_col: int
     band: T.Header | None = None
+    deduct_col: int | None = None  # 扣分 (分值 − 得分)
 
 
 def _header_of(sheet: Sheet, band: T.Header) -> _Header | None:
@@ -126,7 +131,7 @@ def _header_of(sheet: Sheet, band: T.Header) -> _Header | None:
     labels = [next((sheet.text(r, c) for r in range(band.bottom, band.top - 1, -1) if sheet.text(r, c)), "")
               for c in name_cols]
     return _Header(band.top, band.bottom, name_cols, labels, points, scores, first("grade"), first("note"),
-                   first("seq"), max(roles), band)
+                   first("seq"), max(roles), band, first("deducted"))
 
 
 def _find_header(sheet: Sheet) -> _Header | None:
@@ -148,10 +153,11 @@ def _numbered_header(sheet: Sheet) -> _Header | None:
         scs = [c for c, k in roles.items() if k == "score"]
         if not pts or not scs:
             continue
+        seq_c = next((c for c, k in sorted(roles.items()) if k == "seq"), None)
         tops = deeper = 0
         for r2 in range(r + 1, sheet.nrows):
             name = sheet.text(r2, name_c).strip()
-            lv = T.numbering(name)
+            lv = _row_level(sheet, r2, name_c, seq_c)
             if lv == 0 and any(w in name for w in V.SCORE_TOP_WORDS):
                 tops += 1
             elif lv is not None and lv > 0:
@@ -163,8 +169,20 @@ def _numbered_header(sheet: Sheet) -> _Header | None:
             return next((c for c, k in sorted(roles.items()) if k == role), None)
 
         return _Header(r, r, [name_c], [sheet.text(r, name_c)], {0: pts[0]}, {0: scs[0]}, first("grade"),
-                       first("note"), first("seq"), max([name_c, *roles]))
+                       first("note"), seq_c, max([name_c, *roles]), deduct_col=first("deducted"))
     return None
+
+
+def _row_level(sheet: Sheet, r: int, name_c: int, seq_c: int | None) -> int | None:
+    """The numbering level of a row of a one-name-column table: from the name ("一、投入指标"), else from the
+    序号 cell beside it (一、 / （一） / a bare 1 → 0 / 1 / 2)."""
+    lv = T.numbering(sheet.text(r, name_c).strip())
+    if lv is None and seq_c is not None:
+        seq = sheet.text(r, seq_c).strip()
+        lv = T.numbering(seq)
+        if lv is None and re.fullmatch(r"\d{1,2}", seq):
+            lv = 2
+    return lv
 
 
 def detect(sheet: Sheet) -> bool:
@@ -241,6 +259,7 @@ class ScoreTable:
     total: TotalRow | None
     grade: Text | None  # the stated grade
     other_totals: tuple[TotalRow, ...] = ()  # a 合计 also written right under the header (totals first and last)
+    deductions: tuple[tuple[Num, Num, Num], ...] = ()  # (分值, 得分, 扣分) of each row that states all three
 
     BLANK_WHAT = "任何得分"  # XL002's words for what a blank table lacks
 
@@ -337,6 +356,7 @@ def read(sheet: Sheet) -> ScoreTable:
                            total_words=V.SCORE_TOTAL_WORDS)
     keyed = set(rows.totals) | set(rows.subtotals)
     titled = {r for r, _ in rows.groups}
+    repeated = set(rows.headers)  # the header written again at a printed page's top
 
     top: list[_G] = []
     current: list[_G | None] = [None] * leaf  # open group per non-leaf level
@@ -346,6 +366,8 @@ def read(sheet: Sheet) -> ScoreTable:
     first_total: TotalRow | None = None
     grade: Text | None = None
     for r in range(h.end + 1, rows.end + 1):
+        if r in repeated:
+            continue
         texts = sheet.row_texts(r)
         if not any(texts):
             continue
@@ -427,13 +449,42 @@ def read(sheet: Sheet) -> ScoreTable:
                     g.last_row = r
 
     items = _items(sheet, h, leaf, pending)
+    groups = tuple(g.freeze() for g in top)
+    others = (first_total,) if first_total is not None else ()
+    pairs = [(i.points, i.score) for i in items if not i.deduction]
+    pairs += [(s.points, s.score) for g in _walk(groups) for s in g.subtotals]
+    pairs += [(g.points, g.score) for g in _walk(groups) if h.points.get(g.level) == h.points[leaf]]
+    pairs += [(t.points.get(leaf), t.scores.get(leaf)) for t in ((total,) if total else ()) + others]
 
     return ScoreTable(
         sheet=sheet.name, title=title, header_rows=(min(h.row, h.end), h.end), last_col=h.last_col,
         level_labels=tuple(h.labels), leaf_level=leaf, points_cols=dict(h.points), score_cols=dict(h.scores),
-        groups=tuple(g.freeze() for g in top), items=tuple(items), total=total, grade=grade,
-        other_totals=(first_total,) if first_total is not None else (),
+        groups=groups, items=tuple(items), total=total, grade=grade, other_totals=others,
+        deductions=_deductions(sheet, h, pairs),
     )
+
+
+def _walk(groups):
+    for g in groups:
+        yield g
+        yield from _walk(g.groups)
+
+
+def _deductions(sheet: Sheet, h: _Header, pairs) -> tuple:
+    """(分值, 得分, 扣分) of each row whose 分值 and 得分 (``pairs``) are numbers and whose 扣分 cell is one."""
+    if h.deduct_col is None:
+        return ()
+    out, seen = [], set()
+    for p, s in pairs:
+        if p is None or s is None or p.value is None or s.value is None or p.cell.row != s.cell.row:
+            continue
+        if s.cell.row in seen:
+            continue
+        seen.add(s.cell.row)
+        d = num_at(sheet, s.cell.row, h.deduct_col, "扣分", kind="score")
+        if d.value is not None:
+            out.append((p, s, d))
+    return tuple(out)
 
 
 def _items(sheet: Sheet, h: _Header, leaf: int, pending: list) -> list[Item]:
@@ -466,7 +517,7 @@ def _read_numbered(sheet: Sheet, h: _Header) -> ScoreTable:
         if first is None or is_grade_label(first):
             grade = grade or (_grade_in_row(sheet, r, h) if first else None)
             continue
-        if is_note(first):
+        if is_note(first) or T.is_note_text(first):
             break
         name = sheet.text(r, name_c)
         t = label(name)
@@ -477,11 +528,11 @@ def _read_numbered(sheet: Sheet, h: _Header) -> ScoreTable:
             if body:
                 break
             continue
-        if totals and body:
+        if totals and body and totals[-1] > body[0][0]:
             break
         if not name.strip():
             continue
-        lv = T.numbering(name.strip())
+        lv = _row_level(sheet, r, name_c, h.seq_col)
         body.append((r, 99 if lv is None else lv))
     for r2 in range(totals[-1] + 1 if totals else sheet.nrows, min((totals[-1] if totals else sheet.nrows) + 6,
                                                                    sheet.nrows)):
@@ -511,16 +562,20 @@ def _read_numbered(sheet: Sheet, h: _Header) -> ScoreTable:
             g.last_row = r
     leaf = max((len(p[1]) for p in pending), default=0)
     h = _Header(h.row, h.end, [name_c] * (leaf + 1), [h.labels[0]] * (leaf + 1), {leaf: pc}, {leaf: sc},
-                h.grade_col, h.note_col, h.seq_col, h.last_col)
+                h.grade_col, h.note_col, h.seq_col, h.last_col, deduct_col=h.deduct_col)
     items = _items(sheet, h, leaf, pending)
     total = _total_row(sheet, totals[-1], h) if totals else None
     first_total = _total_row(sheet, totals[0], h) if len(totals) > 1 else None
+    groups = tuple(g.freeze() for g in top)
+    others = (first_total,) if first_total is not None else ()
+    pairs = [(i.points, i.score) for i in items if not i.deduction] + [(g.points, g.score) for g in _walk(groups)]
+    pairs += [(t.points.get(leaf), t.scores.get(leaf)) for t in ((total,) if total else ()) + others]
     return ScoreTable(
         sheet=sheet.name, title=title, header_rows=(h.row, h.end), last_col=h.last_col,
         level_labels=tuple(level_name(i) for i in range(leaf + 1)), leaf_level=leaf,
-        points_cols=dict(h.points), score_cols=dict(h.scores), groups=tuple(g.freeze() for g in top),
-        items=tuple(items), total=total, grade=grade,
-        other_totals=(first_total,) if first_total is not None else (),
+        points_cols=dict(h.points), score_cols=dict(h.scores), groups=groups,
+        items=tuple(items), total=total, grade=grade, other_totals=others,
+        deductions=_deductions(sheet, h, pairs),
     )
 
 
@@ -689,12 +744,7 @@ def stated_score(g: Group) -> float | None:
 
 
 def all_groups(table: ScoreTable):
-    def walk(gs):
-        for g in gs:
-            yield g
-            yield from walk(g.groups)
-
-    return list(walk(table.groups))
+    return list(_walk(table.groups))
 
 
 def results(table: ScoreTable, profile) -> dict:

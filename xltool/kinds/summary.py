@@ -131,8 +131,18 @@ class SummaryTable:
         return d
 
 
+_MEMO = "_summary_header"  # the sheet's header band, found once for detect and read
+
+
 def _find_header(sheet: Sheet) -> T.Header | None:
-    return T.find_header(sheet, ROLES, REQUIRED, scan_rows=HEADER_SCAN_ROWS, refuse=V.SUMMARY_REFUSE, prefer=_PREFER)
+    """The summary header band of ``sheet``, found once per sheet: ``detect`` and ``read`` both need it (it
+    is kept on the sheet with the rows it was found in, so a sheet whose rows are replaced looks again)."""
+    memo = sheet.__dict__.get(_MEMO)
+    if memo is not None and memo[0] is sheet.rows and memo[1] == len(sheet.rows):
+        return memo[2]
+    h = T.find_header(sheet, ROLES, REQUIRED, scan_rows=HEADER_SCAN_ROWS, refuse=V.SUMMARY_REFUSE, prefer=_PREFER)
+    sheet.__dict__[_MEMO] = (sheet.rows, len(sheet.rows), h)
+    return h
 
 
 def detect(sheet: Sheet) -> bool:

@@ -230,6 +230,7 @@ def _has_parent(sheet, r: int) -> bool:
 # ---------------------------------------------------------------- row roles
 
 ITEM, GROUP, SUBTOTAL, TOTAL, NOTE, BLANK, HEADER_AGAIN = "item", "group", "subtotal", "total", "note", "blank", "header"
+PART = "part"
 
 _CN_NUM = "一二三四五六七八九十百"
 _LEVELS = (
@@ -309,6 +310,7 @@ class Rows:
     totals: list[int] = field(default_factory=list)
     notes: list[int] = field(default_factory=list)
     headers: list[int] = field(default_factory=list)  # repeated header rows
+    parts: list[int] = field(default_factory=list)  # 其中 rows: parts of the item above them
     end: int = 0  # last row of the table
 
     def role_of(self, r: int) -> str:
@@ -324,6 +326,8 @@ class Rows:
             return NOTE
         if r in set(self.headers):
             return HEADER_AGAIN
+        if r in set(self.parts):
+            return PART
         return BLANK
 
 
@@ -349,6 +353,7 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
     no_seq: list[int] = []  # item candidates with an empty seq cell and no amounts
     heads: list[tuple[int, str]] = []  # item candidates with a seq and no amounts: (row, seq)
     n_seq = 0
+    part_left: tuple[int, float] | None = None  # in a 其中 block: the column and what the parts still lack
     end = header.bottom
     width = max([name_col] + amount_cols + ([seq_col] if seq_col is not None else []) + list(level_cols))
     merged_rows = set()
@@ -377,6 +382,7 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
                     out.items.append(r)
                     end = r
                     blanks = 0
+                    part_left = None
                     continue
         if len(row) <= width:
             row = list(row) + [""] * (width + 1 - len(row))
@@ -406,6 +412,8 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
             if t and len(t) <= KEY_MAX and any(ch in t for ch in keychars):
                 total = total or is_total_text(t, total_words)
                 sub = sub or is_subtotal_text(t)
+        if total or sub:
+            part_left = None
         if total and not sub:
             out.totals.append(r)
             end = r
@@ -439,6 +447,15 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
                 continue  # a title line between the blank row and whatever follows it ("单位人员情况")
         after_blank = False
         end = r
+        if name_t and out.items and _squeeze(name_t[:4]).startswith(V.PART_WORDS):
+            part_left = _part_start(rows[out.items[-1]], row, amount_cols)
+            out.parts.append(r)
+            continue
+        if part_left is not None:
+            part_left = _part_next(part_left, row, name_t, seq_t)
+            if part_left is not None:
+                out.parts.append(r)
+                continue
         if seq_t and _CN_SEQ.match(seq_t):
             out.groups.append((r, 0 if seq_t[0] not in "(（" else 1))
             continue
@@ -469,6 +486,39 @@ def classify_rows(sheet, header: Header, *, name_col: int, seq_col: int | None, 
     _settle_groups(out, prefixed, no_seq, n_seq)
     _seq_heads(out, rows, seq_col, heads)
     return out
+
+
+def _amount_in(row, c: int) -> float | None:
+    v = row[c] if c < len(row) else None
+    if type(v) is float or type(v) is int:
+        return float(v)
+    if isinstance(v, str) and v.strip():
+        return parse_number(v).value
+    return None
+
+
+def _part_start(parent, row, amount_cols: list[int]) -> tuple[int, float] | None:
+    """A 其中 row under ``parent``: the first amount column both state, and what the parts still lack of the
+    parent's amount there (None: nothing to follow, the block is this row alone)."""
+    for c in amount_cols:
+        whole, part = _amount_in(parent, c), _amount_in(row, c)
+        if whole is not None and part is not None:
+            left = whole - part
+            return (c, left) if left > 1e-6 else None
+    return None
+
+
+def _part_next(state: tuple[int, float], row, name_t: str, seq_t: str) -> tuple[int, float] | None:
+    """A row after a 其中 row is another part when it has a name, no seq, no numbering and an amount that does
+    not take the parts beyond their item; the new state, or None (the block has ended: not a part)."""
+    c, left = state
+    if not name_t or seq_t or numbering(name_t) is not None:
+        return None
+    v = _amount_in(row, c)
+    if v is None or v > left + 1e-6:
+        return None
+    rest = left - v
+    return (c, rest) if rest > 1e-6 else (c, 0.0)
 
 
 def _seq_str(v) -> str:

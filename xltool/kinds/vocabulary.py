@@ -28,7 +28,10 @@ AMOUNT_GUARD = ("年份", "日期", "时间", "状态", "编码", "代码", "电
 # Row words (normalised text of a short key cell).
 TOTAL_WORDS = ("合计", "总计")
 SUBTOTAL_WORDS = ("小计",)
-NOTE_PREFIXES = ("注", "附表", "附件", "附：", "附:", "说明", "填报人", "审核人", "单位负责人", "填表人", "备注：", "备注:", "联系电话", "制表",
+# A row naming a part of the item above it ("其中：中央资金"): it and the unnumbered rows after it, until the
+# parts add up to the item's amount, split that item, they are no items of their own.
+PART_WORDS = ("其中",)
+NOTE_PREFIXES = ("注", "附表", "附件", "附：", "附:", "说明", "填表说明", "填报说明", "评分说明", "编制说明", "填报人", "审核人", "单位负责人", "填表人", "备注：", "备注:", "联系电话", "制表",
                  "财务负责人", "填报日期", "填表日期")
 
 # 年初预算数 + 调整数 = 调整后预算数. Under a merged parent 预算数 the children are often just 年初 | 调整 |
@@ -128,6 +131,8 @@ SCORE_TABLE = (
     Role("points", ("分值", "满分", "标准分", "配分"), cn="分值"),
     Role("score", ("得分", "自评分", "评分", "评价分"), exclude=SCORE_NOTE_WORDS, cn="得分"),
     Role("grade", ("等级",), exclude=SCORE_NOTE_WORDS, cn="评价等级"),
+    # 扣分 = 分值 − 得分 beside them (扣分原因 / 扣分说明 are notes)
+    Role("deducted", ("扣分", "扣减分", "失分"), exclude=SCORE_NOTE_WORDS, cn="扣分"),
     Role("note", SCORE_NOTE_WORDS, cn="评分说明"),
 )
 SCORE_LEVELS = ("level0", "level1", "level2", "level3")
@@ -141,7 +146,7 @@ SCORE_TABLE_REFUSE = ("年度指标值", "实际完成值", "全年预算数", "
 
 # Row words of the score table.
 SCORE_TOTAL_WORDS = ("合计", "总计", "总分", "总得分", "综合得分", "得分合计", "最终得分", "评价得分合计")
-SCORE_GRADE_WORDS = ("评价等级", "绩效等级", "评定等级", "等级", "评价结果", "评价结论")
+SCORE_GRADE_WORDS = ("评价等级", "绩效等级", "评定等级", "自评等级", "等级", "评价结果", "评价结论")
 DEDUCTION_WORDS = ("扣分", "扣减", "减分")
 
 # ---------------------------------------------------------------- management table (绩效管理自评表)

@@ -267,3 +267,34 @@ def missing(t: ScoreTable, ctx):
         for n in (it.points, it.score):
             if n.state == "empty":
                 yield Issue(n.cell, f"{level_name(t.leaf_level)}“{it.name.value or '（未命名）'}”的{n.label}未填写。", None, None)
+
+
+@rule("ST009", KIND, "扣分与分值、得分不符")
+def deduction_column(t: ScoreTable, ctx):
+    """表中有“扣分”列时，每一行的扣分应等于本行分值减得分（写成负数也可）。
+
+    为什么：扣分列是对得分的复核，扣分与分值、得分对不上，说明其中一个数字改过而另一个没跟着改。
+    例：“财务管理规范性”分值 6、得分 3.75，扣分写 2 → 错误，应为 2.25。
+    """
+    tol = ctx.profile.tolerance
+    recomputed = {}  # row of a group / 小计 / 合计 → its 分值 and 得分 recomputed from the items
+    for g in all_groups(t):
+        for n in [g.score] + [s.score for s in g.subtotals]:
+            if _has(n):
+                recomputed[n.cell.row] = (points_of(g), score_of(g))
+    for tot in ((t.total,) + t.other_totals) if t.total is not None else ():
+        for n in tot.scores.values():
+            recomputed[n.cell.row] = (full_score(t), total_score(t))
+
+    def fits(d, exp):
+        return exp is not None and (score_ok(d.value, d.decimals, exp, tol) or score_ok(-d.value, d.decimals, exp, tol))
+
+    for p, s, d in t.deductions:
+        exp = p.value - s.value
+        if fits(d, exp):
+            continue
+        rp, rs = recomputed.get(s.cell.row, (None, None))
+        if rp is not None and rs is not None and fits(d, rp - rs):
+            continue  # the 扣分 is right: the row's 分值 or 得分 is the wrong one (ST002–ST006 say so)
+        yield Issue(d.cell, f"扣分应为 {fmt(exp, 4)}（分值 {fmt(p.value, 4)} － 得分 {fmt(s.value, 4)}），"
+                            f"表中为 {fmt(d.value, 4)}。", round(exp, 4), d.value)

@@ -320,7 +320,8 @@ def opinion_low_execution(t: SummaryTable, ctx):
 def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None,
                 fixed_budgets: dict[int, float] | None = None) -> tuple[float, float, int, list[int]]:
     """Over the items ``idx`` (all when None): the sum of the column as written, the column's right
-    sum (结余: Σ(预算 － 执行) and 调整后预算数, with the 调整后预算数 SUM015 corrects: ``fixed_budgets``),
+    sum (结余: Σ(预算 － 执行) and 调整后预算数, with the 调整后预算数 SUM015 corrects: ``fixed_budgets``; 结余交回:
+    a value over its project's 结余数 counted as that 结余数),
     how many values were summed, and the items whose own value differs from its recomputed one (the root causes)."""
     vals = t.values(role)
     idx = range(len(vals)) if idx is None else idx
@@ -336,6 +337,14 @@ def _recomputed(t: SummaryTable, role: str, idx: list[int] | None = None,
         a, adj, fb = t.values("budget_initial"), t.values("budget_adjust"), fixed_budgets or {}
         derived = lambda i: fb[i] if i in fb else vals[i] if vals[i] is not None else \
             figures.adjusted_budget(a[i], adj[i])  # noqa: E731
+    elif role == "returned" and "budget" in t.cols and "execution" in t.cols:
+        b, e = t.values("budget"), t.values("execution")
+
+        def derived(i):  # a 结余交回财政数 over its project's 结余数 (SUM003) counts as that 结余数
+            v = vals[i]
+            if v is None or b[i] is None or e[i] is None:
+                return None
+            return min(v, max(b[i] - e[i], 0.0))
     if derived is None:
         got = [vals[i] for i in idx if vals[i] is not None] if not isinstance(idx, range) else \
             [v for v in vals if v is not None]
