@@ -25,6 +25,7 @@ from xltool.kinds import table as T
 from xltool.kinds import vocabulary as V
 from xltool.figures import rate_of
 from xltool.kinds.common import label
+from xltool.numbers import parse_number
 
 NAME = "project-form"
 TITLE = "项目支出绩效自评表"
@@ -238,6 +239,59 @@ def _read_fund(sheet: Sheet, indicator_header: int) -> FundBlock | None:
                      rate_percent_units=rate_percent)
 
 
+_FUND_WHAT = {"initial": "年初预算数", "adjust": "调整数", "budget": "全年预算数", "execution": "全年执行数",
+              "points": "分值", "rate": "执行率", "score": "得分"}
+
+
+def _fund_role(text: str):
+    """The fund role of a label cell (年初预算数（万元）, 执行率 …); None for a value or another label."""
+    if not text or parse_number(text).value is not None or len(label(text)) > 16:
+        return None
+    return T.match(text, FUND_ROLE_WORDS)
+
+
+def _read_fund_pairs(sheet: Sheet, upto: int) -> FundBlock | None:
+    """A fund block written as label | value pairs instead of the Ministry's grid (年初预算数（万元）| 120 |
+    全年预算数（万元）| 150 | 全年执行数（万元）| 138, then 执行率 | 92% | 分值 | 10 | 得分 | 9.2): each label's value is
+    the cell right of it (or below it), found by the table model's ``value_near``; a value slot left empty is
+    the cell beside the label. Read as the block's one row, 项目资金; None without both 全年预算数 and 全年执行数."""
+    found: dict[str, tuple[int, int, str]] = {}
+    for r in range(min(upto, sheet.nrows)):
+        for c in range(sheet.ncols):
+            if sheet.anchor(r, c) != (r, c):
+                continue
+            text = sheet.text(r, c)
+            role = _fund_role(text)
+            if role is not None and role.name not in found:
+                found[role.name] = (r, c, text)
+    if "budget" not in found or "execution" not in found:
+        return None
+    rate_percent = "rate" in found and "%" in label(found["rate"][2])
+    nums: dict[str, Num | None] = {}
+    for key, what in _FUND_WHAT.items():
+        if key not in found:
+            nums[key] = None
+            continue
+        r, c, _ = found[key]
+        at = T.value_near(sheet, r, c, numeric=True, right_cells=1)
+        if at is None:
+            rng = sheet.merge_of(r, c)
+            right = sheet.anchor(r, (rng[3] if rng else c) + 1)
+            at = right if _fund_role(sheet.text(*right)) is None else at
+        if at is None:
+            nums[key] = None
+            continue
+        kind = {"rate": "rate", "points": "score", "score": "score"}.get(key, "amount")
+        nums[key] = fp.span_num(sheet, at[0], (at[1], at[1]), what, kind=kind, percent_units=rate_percent)
+    first = min((found[k][0], found[k][1]) for k in found)
+    cols = {k: fp.Column(c, c, text, Cell(sheet.name, r, c)) for k, (r, c, text) in found.items()}
+    total = FundRow(row=found["budget"][0], label=Text(Cell(sheet.name, *first), "项目资金"), recognised=True,
+                    initial=nums["initial"], budget=nums["budget"], execution=nums["execution"], points=nums["points"],
+                    rate=nums["rate"], score=nums["score"], adjust=nums["adjust"])
+    return FundBlock(header_row=first[0], label=Text(Cell(sheet.name, *first), ""), columns=cols, total=total, parts=(),
+                     rate_percent_units=rate_percent)
+
+
 def read(sheet: Sheet) -> PointsForm:
     found = find_header(sheet)
     if found is None:
@@ -245,7 +299,7 @@ def read(sheet: Sheet) -> PointsForm:
     hr, two, cols = found
     first = hr + (2 if two else 1)
     indicators, total, last = fp.read_indicators(sheet, first, cols, weighted=False)
-    fund = _read_fund(sheet, hr)
+    fund = _read_fund(sheet, hr) or _read_fund_pairs(sheet, hr)
     upto = fund.header_row if fund is not None else hr
     unit, unit_source = fp.form_unit(sheet, hr)
     name = fp.find_heading(sheet, fp.NAME_LABELS, upto)
