@@ -392,9 +392,9 @@ class Proof:
     """The well-formedness proof of large worksheet parts, run beside calamine's read.
 
     ``scan_xlsx`` measures such a part's range (that must precede the read) but leaves the expat pass to this.
-    It runs in a second Python process, started before the measuring pass: expat and calamine both hold the GIL
-    for most of their work, so a thread only took turns with the read (100,000 rows: the read 1.2 → 1.6 s);
-    a process proves on the other core. Where no process can be started, a thread proves instead, and if the
+    It runs in a second Python process, started before the measuring pass: expat holds the GIL for all its work
+    and the read needs it to build its rows, so a thread took turns with the read (100,000 rows: the read
+    1.2 → 1.6 s); a process proves on the other core. Where no process can be started, a thread proves instead, and if the
     process ends in any other way than "proven" or "not well-formed" (killed, out of memory), the parts are
     proven again in this process: nothing read is ever used unproven.
 
