@@ -152,6 +152,12 @@ def detect(sheet: Sheet) -> bool:
 
 # ---------------------------------------------------------------- reading
 
+#: the fund block's figures: what a message calls each, and how a value is read (amount unless said)
+_FUND_WHAT = {"initial": "年初预算数", "adjust": "调整数", "budget": "全年预算数", "execution": "全年执行数",
+              "points": "分值", "rate": "执行率", "score": "得分"}
+_FUND_KIND = {"rate": "rate", "points": "score", "score": "score"}
+
+
 def _find_fund_header(sheet: Sheet, upto: int):
     """The fund block's header row (the table model's find_header, one row, above the indicator table)
     and its columns as spans."""
@@ -212,14 +218,9 @@ def _read_fund(sheet: Sheet, indicator_header: int) -> FundBlock | None:
     for r in range(hr + 1, end):
         lab = _fund_label(sheet, r, amount_col, block_label)
         nums = {}
-        for key in ("initial", "adjust", "budget", "execution", "points", "rate", "score"):
-            if key not in cols:
-                nums[key] = None
-                continue
-            what = {"initial": "年初预算数", "adjust": "调整数", "budget": "全年预算数", "execution": "全年执行数",
-                    "points": "分值", "rate": "执行率", "score": "得分"}[key]
-            kind = {"rate": "rate", "points": "score", "score": "score"}.get(key, "amount")
-            nums[key] = fp.span_num(sheet, r, cols[key].span, what, kind=kind, percent_units=rate_percent)
+        for key, what in _FUND_WHAT.items():
+            nums[key] = fp.span_num(sheet, r, cols[key].span, what, kind=_FUND_KIND.get(key, "amount"),
+                                    percent_units=rate_percent) if key in cols else None
         raw_rows.append((r, lab, nums))
     # Drop blank rows, but keep one row when the whole block is blank (the form was left empty).
     filled = [x for x in raw_rows if x[1].value or any(n is not None and n.state != "empty" for n in x[2].values())]
@@ -239,10 +240,6 @@ def _read_fund(sheet: Sheet, indicator_header: int) -> FundBlock | None:
                      rate_percent_units=rate_percent)
 
 
-_FUND_WHAT = {"initial": "年初预算数", "adjust": "调整数", "budget": "全年预算数", "execution": "全年执行数",
-              "points": "分值", "rate": "执行率", "score": "得分"}
-
-
 def _fund_role(text: str):
     """The fund role of a label cell (年初预算数（万元）, 执行率 …); None for a value or another label."""
     if not text or parse_number(text).value is not None or len(label(text)) > 16:
@@ -253,7 +250,7 @@ def _fund_role(text: str):
 def _read_fund_pairs(sheet: Sheet, upto: int) -> FundBlock | None:
     """A fund block written as label | value pairs instead of the Ministry's grid (年初预算数（万元）| 120 |
     全年预算数（万元）| 150 | 全年执行数（万元）| 138, then 执行率 | 92% | 分值 | 10 | 得分 | 9.2): each label's value is
-    the cell right of it (or below it), found by the table model's ``value_near``; a value slot left empty is
+    the cell right of it (or below it), found by the table model's ``value_slot``; a value slot left empty is
     the cell beside the label. Read as the block's one row, 项目资金; None without both 全年预算数 and 全年执行数."""
     found: dict[str, tuple[int, int, str]] = {}
     for r in range(min(upto, sheet.nrows)):
@@ -273,16 +270,9 @@ def _read_fund_pairs(sheet: Sheet, upto: int) -> FundBlock | None:
             nums[key] = None
             continue
         r, c, _ = found[key]
-        at = T.value_near(sheet, r, c, numeric=True, right_cells=1)
-        if at is None:
-            rng = sheet.merge_of(r, c)
-            right = sheet.anchor(r, (rng[3] if rng else c) + 1)
-            at = right if _fund_role(sheet.text(*right)) is None else at
-        if at is None:
-            nums[key] = None
-            continue
-        kind = {"rate": "rate", "points": "score", "score": "score"}.get(key, "amount")
-        nums[key] = fp.span_num(sheet, at[0], (at[1], at[1]), what, kind=kind, percent_units=rate_percent)
+        (vr, vc), _ = T.value_slot(sheet, r, c, lambda t: _fund_role(t) is not None)
+        nums[key] = fp.span_num(sheet, vr, (vc, vc), what, kind=_FUND_KIND.get(key, "amount"),
+                                percent_units=rate_percent)
     first = min((found[k][0], found[k][1]) for k in found)
     cols = {k: fp.Column(c, c, text, Cell(sheet.name, r, c)) for k, (r, c, text) in found.items()}
     total = FundRow(row=found["budget"][0], label=Text(Cell(sheet.name, *first), "项目资金"), recognised=True,

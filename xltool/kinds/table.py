@@ -11,8 +11,9 @@ API (see COORD.md):
   merged parents; every column's role, its label as written and the label's cell;
 * ``numbering(text)`` → the level of a hierarchical number (一、 0, （一） 1, 1. 2, (1) 3, ① 4) or None;
 * ``classify_rows(sheet, header, …)`` → ``Rows``: item / group / subtotal / total / note / blank /
-  repeated-header rows, anywhere in the table (totals first, last or both);
+  repeated-header and 其中 (part) rows, anywhere in the table (totals first, last or both);
 * ``value_near(sheet, r, c)`` → the value cell of a label: right of it, else below it;
+  ``value_slot(sheet, r, c, is_label)`` → where its value belongs even when none is written (forms' fund blocks);
 * ``Column`` / ``read_column(...)`` → one role's values over the item rows as floats (None: no
   number), with the few non-plain cells (text numbers, words, formulas without a value) kept aside
   as ``Num`` for the input rules (IN001–IN003).
@@ -605,6 +606,22 @@ def value_near(sheet, r: int, c: int, *, numeric: bool | None = None, below_rows
         if numeric is None or _is_number(v) == numeric:
             return a
     return None
+
+
+def value_slot(sheet, r: int, c: int, is_label) -> tuple[tuple[int, int], bool]:
+    """Where the value of the label at (r, c) is written, and whether it is below the label: the number
+    ``value_near`` finds in the cell beside it (right, else below); without one, the slot it belongs in — the
+    cell right of the label, or the cell below it when another label (``is_label(text)``) stands to the right —
+    so that an empty or wrong value is reported there. A label is never read as a value."""
+    near = value_near(sheet, r, c, numeric=True, right_cells=1)
+    if near is not None:
+        return near, near[0] > r
+    rng = sheet.merge_of(r, c)
+    right = sheet.anchor(r, (rng[3] if rng else c) + 1)
+    right_raw = sheet.raw(*right) if right[1] < sheet.ncols else ""
+    if isinstance(right_raw, str) and right_raw and is_label(right_raw):
+        return sheet.anchor((rng[2] if rng else r) + 1, c), True
+    return right, False
 
 
 # ---------------------------------------------------------------- columns

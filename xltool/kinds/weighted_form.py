@@ -123,12 +123,6 @@ def _right_cell(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
     return sheet.anchor(r, c1 + 1)
 
 
-def _below_cell(sheet: Sheet, r: int, c: int) -> tuple[int, int]:
-    rng = sheet.merge_of(r, c)
-    r1 = rng[2] if rng else r
-    return sheet.anchor(r1 + 1, c)
-
-
 def _is_label(text: str) -> bool:
     """A fund-block label (预算数 / 到位数 / 其中：财政资金 …), never a value."""
     t = label(text)
@@ -137,22 +131,10 @@ def _is_label(text: str) -> bool:
 
 
 def _value_cell(sheet: Sheet, r: int, c: int) -> tuple[tuple[int, int], bool]:
-    """Where the value of the label at (r, c) is written, and whether it is below the label.
-
-    Label left of its value (seed 004: 预算数 | 3746.68) or a row of labels with the values in the row
-    below (预算数 | 到位数 | 执行数 above 3746.68 | 2819.17 | 2819.17): the table model's ``value_near``
-    finds the number; without one, the cell the value belongs in (right of the label, or below it when
-    another label stands to the right), so that an empty or wrong value is reported there. A label is
-    never read as a value.
-    """
-    near = T.value_near(sheet, r, c, numeric=True, right_cells=1)
-    if near is not None:
-        return near, near[0] > r
-    right = _right_cell(sheet, r, c)
-    right_raw = sheet.raw(*right) if right[1] < sheet.ncols else ""
-    if isinstance(right_raw, str) and right_raw and _is_label(right_raw):
-        return _below_cell(sheet, r, c), True
-    return right, False
+    """Where the value of the fund label at (r, c) is written, and whether it is below the label: label left of
+    its value (seed 004: 预算数 | 3746.68) or a row of labels with the values in the row below (预算数 | 到位数 |
+    执行数 above 3746.68 | 2819.17 | 2819.17) — the table model's ``value_slot``."""
+    return T.value_slot(sheet, r, c, _is_label)
 
 
 def _read_fund(sheet: Sheet, upto: int) -> WeightedFund | None:
