@@ -24,9 +24,9 @@ def deferred(monkeypatch):
     proven = []
     real = scan.Proof.__init__
 
-    def spy(self, path, parts):
+    def spy(self, path, parts, *rest):
         proven.extend(parts)
-        real(self, path, parts)
+        real(self, path, parts, *rest)
 
     monkeypatch.setattr(scan.Proof, "__init__", spy)
     return proven

@@ -89,3 +89,23 @@ def test_a_reader_gone_from_the_pipe_gives_no_traceback(tmp_path):
                          cwd=str(Path(__file__).resolve().parents[1]))
     assert "Traceback" not in res.stderr, res.stderr
     assert res.returncode == 1
+
+
+_AMOUNT = st.one_of(st.none(), st.floats(-50, 200, allow_nan=False).map(lambda x: round(x, 3)), st.just(0.0))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(_AMOUNT, _AMOUNT, _AMOUNT), min_size=1, max_size=25))
+def test_returned_column_at_once_is_the_item_loop(items):
+    """SUM009's 结余交回 total over the whole column is computed a column at once; over a list of items it goes
+    item by item. Both give the same sums, count and wrong items (a value over its 结余数 counts as that)."""
+    from xltool.rules.summary import _recomputed
+
+    class Table:
+        cols = {"budget": 0, "execution": 1, "returned": 2}
+
+        def values(self, role):
+            return [it[self.cols[role]] for it in items]
+
+    t = Table()
+    assert _recomputed(t, "returned", None) == _recomputed(t, "returned", list(range(len(items))))

@@ -154,7 +154,7 @@ def check_file(path: Path, profile, *, out_dir: Path | None = None, write: bool 
     """
     report = FileReport(path=shown if shown is not None else str(path), fix=fix and write)
     with _failures(report) as guard:
-        book = _check(path, profile, report, fmt)
+        book = _check(path, profile, report, fmt, rowmaps=write)
         if write:
             _write(path, book, profile, report, output or output_path_for(path, report.fmt, out_dir), avoid, guard)
     return report
@@ -169,7 +169,7 @@ def write_output(path: Path, report: FileReport, profile, *, out_dir: Path | Non
     with _failures(report) as guard:
         from xltool.io.book import load_book
 
-        book = load_book(path, report.fmt)
+        book = load_book(path, report.fmt, rowmaps=True)
         _write(path, book, profile, report, output or output_path_for(path, report.fmt, out_dir), avoid, guard)
     return report
 
@@ -342,13 +342,13 @@ def choose_target(src: Path, target: Path, avoid, report: FileReport, label: str
     return candidate
 
 
-def _check(path: Path, profile, report: FileReport, fmt: str | None = None):
+def _check(path: Path, profile, report: FileReport, fmt: str | None = None, rowmaps: bool = False):
     from xltool.io.book import load_book
     from xltool.io.safety import sniff
 
     fmt = fmt or sniff(path)
     report.fmt = fmt
-    book = load_book(path, fmt)
+    book = load_book(path, fmt, rowmaps=rowmaps)
     if not book.sheets:
         if book.skipped:
             raise UnreadableFile(" ".join(reason for _, reason in book.skipped))

@@ -29,6 +29,9 @@ class Sheet:
     book: "Book | None" = None
     #: columns every cell of the sheet's part lies in, when each is written plainly ('<c r="…'; scan.Extent.plain)
     plain_cols: int | None = None
+    part: str | None = None  # its worksheet part in the package (xlsx), when known
+    #: where each row of that part starts (io.rowmap; big plain parts, when a copy is to be written)
+    rowmap: Any = None
 
     @property
     def nrows(self) -> int:
@@ -36,7 +39,7 @@ class Sheet:
 
     @cached_property
     def ncols(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        return max(map(len, self.rows), default=0)
 
     def raw(self, r: int, c: int) -> Any:
         if 0 <= r < len(self.rows):
@@ -122,18 +125,20 @@ class Book:
 _NATIVE_SUFFIX = {"xlsx": (".xlsx",), "xlsm": (".xlsm",), "xls": (".xls",)}
 
 
-def load_book(path: Path, fmt: str) -> Book:
+def load_book(path: Path, fmt: str, rowmaps: bool = False) -> Book:
     """Read every worksheet's values. Raises UnreadableFile with a Chinese reason.
 
     ``fmt`` is what the sniffer found in the content: the file is opened as that, whatever its
     name says. Each sheet's used range is measured first (``xltool.io.scan``): a sheet too large
     to hold in memory is not read, and listed in ``Book.skipped`` with the reason.
+    ``rowmaps``: an annotated copy will be written; the process proving big parts well-formed beside the
+    read also maps where their rows start, for the copy's writer (``io.rowmap``).
     """
     from python_calamine import CalamineWorkbook
 
     proofs: list[scan.Proof] = []
     try:
-        extents = _extents(path, fmt, lambda parts: proofs.append(scan.Proof(path, parts).start()))
+        extents = _extents(path, fmt, lambda parts: proofs.append(scan.Proof(path, parts, rowmaps).start()))
     except BaseException:
         for p in proofs:
             p.cancel()
@@ -146,7 +151,10 @@ def load_book(path: Path, fmt: str) -> Book:
             proof.wait()  # a malformed part is said as such, whatever calamine made of it
         raise
     if proof is not None:
-        proof.wait()
+        maps = proof.wait()
+        for sheet in book.sheets:  # a map is used only where the scan saw every cell written plainly
+            if sheet.plain_cols is not None and sheet.part in maps:
+                sheet.rowmap = maps[sheet.part]
     return book
 
 
@@ -187,15 +195,10 @@ def _read(path: Path, fmt: str, extents, CalamineWorkbook) -> Book:
                 if not ext.formulas:  # the part has no formula at all: nothing to look for later
                     book._uncached[i] = set()
             with _native_stderr_quiet():
-                sh = wb.get_sheet_by_index(i)
-                rows = sh.to_python(skip_empty_area=False)
-            try:
-                merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
-            except Exception:  # older calamine or an unsupported format
-                merged = []
-            del sh
+                rows, merged = _sheet_values(wb, i)
             book.sheets.append(Sheet(name=name, index=i, rows=rows, merged=merged, book=book,
-                                     plain_cols=ext.cols if ext is not None and ext.plain else None))
+                                     plain_cols=ext.cols if ext is not None and ext.plain else None,
+                                     part=ext.part if ext is not None else None))
     except (UnreadableFile, OSError):
         raise
     except BaseException as exc:
@@ -208,6 +211,16 @@ def _read(path: Path, fmt: str, extents, CalamineWorkbook) -> Book:
         except Exception:
             pass
     return book
+
+
+def _sheet_values(wb, i: int) -> tuple[list[list[Any]], list[tuple[int, int, int, int]]]:
+    sh = wb.get_sheet_by_index(i)
+    rows = sh.to_python(skip_empty_area=False)
+    try:
+        merged = [(a[0], a[1], b[0], b[1]) for a, b in (sh.merged_cell_ranges or [])]
+    except Exception:  # older calamine or an unsupported format
+        merged = []
+    return rows, merged
 
 
 class _native_stderr_quiet:

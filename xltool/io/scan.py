@@ -63,6 +63,8 @@ class Extent:
     #: True: every cell of the part is written '<c r="…' (no prefix, r first) and ``cols`` bounds every cell
     #: reference, with a value or not (the annotated copy's writer then needs no look for cells in its way)
     plain: bool = False
+    part: str | None = None  # the worksheet part measured (None: merged from several, or a stray's)
+    size: int = 0  # its inflated size in bytes
 
     @property
     def cells(self) -> int:
@@ -398,11 +400,14 @@ class Proof:
     process ends in any other way than "proven" or "not well-formed" (killed, out of memory), the parts are
     proven again in this process: nothing read is ever used unproven.
 
+    With ``maps``, the process also maps where each part's rows start, from the bytes it inflates anyway, for
+    the annotated copy's writer (``io.rowmap``).
+
     ``wait()`` must be called before anything read from the book is used: it raises the UnreadableFile a
     malformed part gets, exactly as the scan would have; ``cancel()`` when the read is abandoned."""
 
-    def __init__(self, path: Path, parts: list[str]):
-        self.path, self.parts = path, parts
+    def __init__(self, path: Path, parts: list[str], maps: bool = False):
+        self.path, self.parts, self.maps = path, parts, maps
         self.error: BaseException | None = None
         self.proc = None
         self.thread = None
@@ -416,7 +421,8 @@ class Proof:
                 raise OSError("no interpreter to start")
             here = str(Path(__file__).resolve().parents[2])
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", _CHILD, here, str(self.path), *self.parts],
+                [sys.executable, "-I", "-c", _CHILD, here, "map" if self.maps else "prove", str(self.path),
+                 *self.parts],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
         except (OSError, ValueError):
@@ -440,11 +446,17 @@ class Proof:
         elif self.thread is not None:
             self.thread.join()
 
-    def wait(self) -> None:
+    def wait(self) -> dict:
+        """Raises what a malformed part gets; else the row maps the process made (``maps``; part → RowMap),
+        none when it proved in a thread or in this process."""
         if self.proc is not None:
             out, _ = self.proc.communicate()
             if self.proc.returncode == 0:
-                return
+                if self.maps and out:
+                    from xltool.io.rowmap import load
+
+                    return load(out)
+                return {}
             if self.proc.returncode == _CHILD_UNREADABLE and out:
                 raise UnreadableFile(out.decode("utf-8", "replace"))
             self._run()  # the process did not finish its work: prove here
@@ -454,7 +466,7 @@ class Proof:
             self._run()
         exc = self.error
         if exc is None:
-            return
+            return {}
         if isinstance(exc, UnreadableFile):
             raise exc
         if isinstance(exc, (zipfile.BadZipFile, OSError, ValueError, EOFError)):
@@ -462,23 +474,42 @@ class Proof:
         raise exc
 
 
-def _prove(path: Path, parts: list[str]) -> None:
+def _prove(path: Path, parts: list[str], maps: list | None = None) -> None:
+    """Prove ``parts`` well-formed; with ``maps``, also map where their rows start (``io.rowmap``) from the
+    same inflated bytes and append each map made."""
     with zipfile.ZipFile(path) as zf:
         for name in parts:
-            _well_formed(zf, zf.getinfo(name))
+            info = zf.getinfo(name)
+            if maps is None:
+                _well_formed(zf, info)
+                continue
+            from xltool.io.rowmap import Mapper
+
+            mapper = Mapper(info)
+            _well_formed(zf, info, mapper.feed)
+            found = mapper.result()
+            if found is not None:
+                maps.append(found)
 
 
 def _prove_main(argv: list[str]) -> int:
-    """The proving process: ``PATH PART…`` → 0 proven; 3 and the Chinese reason on stdout when not."""
+    """The proving process: ``prove|map PATH PART…`` → 0 proven (with ``map``, the row maps on stdout);
+    3 and the Chinese reason on stdout when not."""
     import sys
 
+    maps: list | None = [] if argv[0] == "map" else None
     try:
-        _prove(Path(argv[0]), argv[1:])
+        _prove(Path(argv[1]), argv[2:], maps)
     except UnreadableFile as exc:
         message = exc.message
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         message = _ZIP_DAMAGED.format(type(exc).__name__)
     else:
+        if maps:
+            from xltool.io.rowmap import dump
+
+            dump(maps, sys.stdout.buffer)
+            sys.stdout.flush()
         return 0
     sys.stdout.buffer.write(message.encode("utf-8"))
     sys.stdout.flush()
@@ -526,6 +557,7 @@ def scan_xlsx(path: Path, sheet_parts: list[str | None], prove=None) -> list[Ext
                     if ext.cells > MAX_SHEET_CELLS or bound.unplaced:
                         ext = _precise_extent(zf, info)
                     i = wanted[name.lower()]
+                    ext.part, ext.size = name, info.file_size
                     out[i] = ext if out[i] is None else Extent(max(out[i].rows, ext.rows), max(out[i].cols, ext.cols),
                                                                 formulas=out[i].formulas or ext.formulas)
                 elif "sheet" in name.lower() and name.lower().endswith(".xml"):

@@ -159,6 +159,7 @@ class SheetPlan:
     columns: list[Column] = field(default_factory=list)
     values: dict[tuple[int, int], Replacement] = field(default_factory=dict)  # the corrected copy only
     plain_cols: int | None = None  # the sheet's ``plain_cols`` (io.book.Sheet): every cell plainly left of it
+    rowmap: Any = None  # the sheet's ``rowmap`` (io.rowmap.RowMap): where its part's rows start
 
     def cells(self) -> dict[tuple[int, int], tuple[Any, Style]]:
         """Every cell the plan writes on this sheet: (row, col) → (value, style)."""
@@ -248,6 +249,7 @@ def build(report, book, profile, columns: bool = True) -> Plan:
     for name, sp in plan.sheets.items():
         if name in sheets:
             sp.plain_cols = sheets[name].plain_cols
+            sp.rowmap = sheets[name].rowmap
     return plan
 
 

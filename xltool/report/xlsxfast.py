@@ -1008,8 +1008,10 @@ def _bulk_rows(region: bytes, patch: _SheetPatch, prev: int):
 
 
 def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _SheetPatch | None,
-                  legacy_rid: str | None, legacy_exists: bool) -> None:
-    """Stream one worksheet from ``reader`` to ``write`` with the plan applied."""
+                  legacy_rid: str | None, legacy_exists: bool, rowmap=None) -> None:
+    """Stream one worksheet from ``reader`` to ``write`` with the plan applied. ``rowmap``: where the part's
+    rows start (``io.rowmap.RowMap``, made during the read and checked to be of these very bytes): runs of
+    rows are then sliced, not cut."""
     buf = b""
     while True:
         i = buf.find(b"<sheetData")
@@ -1022,6 +1024,7 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
             raise _unusual("工作表缺少 sheetData")
         buf += chunk
     head, sd_tag, buf = buf[:i], buf[i:j + 1], buf[j + 1:]
+    base = j + 1  # offset of buf[0] in the part
     head, prefix = _head_edits(head, sp, legacy_rid is not None and not legacy_exists)
     write(head)
     if patch is None:
@@ -1046,12 +1049,13 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
             size = 0
 
     def more() -> bool:
-        nonlocal buf, pos, one_by_one
+        nonlocal buf, pos, one_by_one, base
         chunk = reader.more()
         if chunk is None:
             return False
         buf = buf[pos:] + chunk
         one_by_one -= pos
+        base += pos
         pos = 0
         return True
 
@@ -1060,7 +1064,11 @@ def rewrite_sheet(reader: _Reader, write, *, sp: SheetPlan | None, patch: _Sheet
         only gain added cells get them before </row>, rows with marks go through the plain-row marker (or
         edit_row). The run is written as one join over its rows (no per-row call)."""
         nonlocal k, prev
-        cut = _bulk_rows(buf[lt:end], patch, prev)
+        cut = None
+        if rowmap is not None:
+            cut = rowmap.cut(buf[lt:end], base + lt, prev)
+        if cut is None:
+            cut = _bulk_rows(buf[lt:end], patch, prev)
         if cut is None:
             return False
         starts, pieces, nums = cut  # pieces: each row without its "</row>", and b"" after the last
@@ -1800,9 +1808,11 @@ def write(src: Path, plan: Plan, target: Path) -> None:
                                 rewrite_sheet(_Reader(zin, name), out.write, sp=sp, patch=patch, legacy_rid=rid,
                                               legacy_exists=exists)
                             else:
+                                rowmap = sp.rowmap if sp.rowmap is not None and sp.rowmap.matches(info) \
+                                    and patch.odd_cell is None else None
                                 with _Deflater(out.write) as deflate:
                                     rewrite_sheet(_Reader(zin, name), deflate.write, sp=sp, patch=patch,
-                                                  legacy_rid=rid, legacy_exists=exists)
+                                                  legacy_rid=rid, legacy_exists=exists, rowmap=rowmap)
                         continue
                     else:
                         with zin.open(info) as fin, zout.open(_info(info, LEVEL), "w") as out:
