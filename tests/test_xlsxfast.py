@@ -440,3 +440,56 @@ def test_view_refuses_what_it_could_not_give_back():
     with pytest.raises(xlsxfast.Unsupported) as exc:
         strict.inn(b'<worksheet xmlns:q="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>')
     assert not exc.value.fallback  # openpyxl cannot write Strict either
+
+
+def _stored(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes as stored in the package (compressed), read past its local header."""
+    import struct
+
+    zf.fp.seek(info.header_offset)
+    head = zf.fp.read(30)
+    n, m = struct.unpack("<HH", head[26:30])
+    zf.fp.seek(info.header_offset + 30 + n + m)
+    return zf.fp.read(info.compress_size)
+
+
+def test_untouched_parts_are_copied_as_stored_not_compressed_again(tmp_path):
+    """Parts the plan does not touch keep their compressed bytes, method and CRC (a stored image stays stored);
+    the copy is a valid package that reads back the same."""
+    src = write_summary(tmp_path / "s.xlsx", clean_rows())
+    image = bytes(range(256)) * 64
+    import badfiles as bf
+
+    pkg = bf.rewrite_zip(src, tmp_path / "m.xlsx", add={"xl/media/extra.bin": image})
+    with zipfile.ZipFile(pkg) as a, zipfile.ZipFile(tmp_path / "mixed.xlsx", "w") as b:  # one part stored
+        for info in a.infolist():
+            b.writestr(info, a.read(info), zipfile.ZIP_STORED if info.filename.endswith(".bin") else
+                       zipfile.ZIP_DEFLATED)
+    r, fast, _ = _both(tmp_path / "mixed.xlsx", tmp_path)
+    with zipfile.ZipFile(tmp_path / "mixed.xlsx") as a, zipfile.ZipFile(fast) as b:
+        assert b.testzip() is None
+        for name in ("xl/media/extra.bin", "xl/theme/theme1.xml", "docProps/core.xml"):
+            ia, ib = a.getinfo(name), b.getinfo(name)
+            assert (ib.compress_type, ib.CRC, ib.file_size) == (ia.compress_type, ia.CRC, ia.file_size)
+            assert _stored(b, ib) == _stored(a, ia)
+        assert b.read("xl/media/extra.bin") == image
+
+
+def test_a_damaged_untouched_part_still_fails_the_copy(tmp_path):
+    """A part whose bytes do not match its CRC is refused as before (reading it raised), not carried over."""
+    import badfiles as bf
+
+    src = write_summary(tmp_path / "s.xlsx", clean_rows())
+    pkg = bf.rewrite_zip(src, tmp_path / "m.xlsx", add={"xl/media/extra.bin": b"x" * 5000},
+                         compression=zipfile.ZIP_STORED)
+    data = bytearray(pkg.read_bytes())
+    at = data.find(b"x" * 5000)
+    data[at + 100] = ord("y")  # the stored bytes change, the CRC in both headers does not
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(data))
+    prof = profiles.load()
+    r = check_file(bad, prof, write=False)
+    book = load_book(bad, r.fmt)
+    with pytest.raises(zipfile.BadZipFile):
+        xlsxfast.write(bad, plan.build(r, book, prof), tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()
