@@ -486,8 +486,11 @@ FIXES_HEADERS = ("序号", "更正", "工作表", "单元格", "规则", "规则
 
 
 def _findings_sheet(report, profile, sheetnames: list[str], correction=None) -> FindingsSheet:
+    from functools import lru_cache
+
     from xltool.report.catalogue import rule_title
 
+    rule_title = lru_cache(maxsize=None)(rule_title)  # thousands of findings, a few rules  # noqa: F811
     title = safe_title(SHEET_NAME, sheetnames)
     cells: dict[tuple[int, int], tuple[Any, Style]] = {}
     links: list[tuple[int, int, str]] = []
