@@ -24,6 +24,8 @@ def iter_nums(obj: Any, _depth: int = 0) -> Iterator[Num]:
     elif isinstance(obj, (list, tuple)):
         for item in obj:
             yield from iter_nums(item, _depth + 1)
+        for item in getattr(obj, "subtotals", ()):  # a form's indicator rows carry their table's 小计 rows
+            yield from iter_nums(item, _depth + 1)
     elif isinstance(obj, dict):
         for item in obj.values():
             yield from iter_nums(item, _depth + 1)
@@ -105,11 +107,12 @@ def _runs(nums: list[Num]) -> list[list[Num]]:
 def not_a_number(record, ctx):
     """应为数字：必须填写数字的单元格里是无法识别为数字的文字。
 
-    为什么：预算数、执行数、得分等都要参与计算，写成文字就无法核算，也无法汇总。
+    为什么：预算数、执行数、得分等都要参与计算，写成文字就无法核算，也无法汇总。自评表、绩效管理自评表的小计行
+    只核对写了数字的格，写“——”之类文字的格不报。
     例：自评得分写成 "良好" → 错误，应填写 0–100 的分数。
     """
     for n in _nums(record, ctx):
-        if n.state == INVALID:
+        if n.state == INVALID and not n.label.startswith("小计"):  # a 小计 row's "——": no sum stated there
             yield Issue(n.cell, f"{n.label or '此处'}应为数字，实际为“{n.raw}”，无法核算。", None, str(n.raw))
 
 
