@@ -7,6 +7,9 @@
   at the indicator, the 小计 and 总分 warnings.
 - The management table grouped by 小计 rows without a parent category (seed 001's categories): clean → no error;
   one wrong 小计 满分 / 得分 → one error at its cell (MT008).
+- IN001: the same text numbers give the same runs (same cells, same counts) with or without 小计, spacer and
+  repeated-header rows between them; in the summary table, a column typed all as text is one finding whatever
+  group titles, 小计 and blank rows it holds. On the real national exports too (skipped without ../shared).
 """
 
 from __future__ import annotations
@@ -204,6 +207,61 @@ def test_management_one_wrong_subtotal_is_one_error_at_its_cell(lay, group, what
     rep, findings = check_sheet(sheet, NATIONAL)
     assert _errors(findings) == [("MT008", cells[(group, what)])], _shown(findings)
     assert rep.results["total_score"] == 89
+
+
+# ---------------------------------------------------------------- IN001 runs across 小计, spacer and header rows
+
+def _text_runs(findings) -> list[tuple[str, str]]:
+    return sorted((f.cell, re.sub(r"[A-Z]+\d+:[A-Z]+\d+ ", "", f.message)) for f in findings if f.rule == "IN001")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(layouts.filter(lambda lay: lay.text_share > 0), indicator_rows(), st.sampled_from(["project", "weighted"]))
+def test_text_number_runs_are_the_same_across_subtotal_and_spacer_rows(lay, feats, which):
+    """The same cells typed as text give the same IN001 findings (anchors moved with their rows, counts and wording
+    alike) whether or not the table has 小计, spacer and repeated-header rows between them."""
+    feats = replace(feats, total_first=False)  # a total moved above the items changes which cells adjoin
+    sheet, _ = (render_project if which == "project" else render_weighted)(lay)
+    before = check_sheet(sheet, NATIONAL)[1]
+    cells = {f.cell: f.cell for f in before if f.rule == "IN001"}
+    moved_sheet, moved = with_indicator_rows(sheet, cells, feats)
+    after = check_sheet(moved_sheet, NATIONAL)[1]
+    assert _text_runs(after) == sorted((moved[c], m) for c, m in _text_runs(before)), (feats, _shown(after))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(st.integers(0, 10_000), st.sampled_from([2, 3]), st.booleans(), st.integers(0, 3), st.sampled_from(["name", "seq"]))
+def test_summary_column_typed_as_text_is_one_finding_across_groups_and_subtotals(seed, groups, subtotals, spacers, style):
+    lay = Layout(order_seed=seed, groups=groups, subtotals=subtotals, spacers=spacers, group_style=style,
+                 text_numbers=1.0, totals="last")
+    sheet, placed = render(summary_spec(), lay)
+    findings = check_sheet(sheet, NATIONAL)[1]
+    text = [f for f in findings if f.rule == "IN001"]
+    cols = [parse_a1(f.cell)[1] for f in text]
+    assert len(cols) == len(set(cols)), [(f.cell, f.message) for f in text]
+    assert all(f"共 " in f.message for f in text)
+
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
+
+
+@pytest.mark.parametrize("name", ["national_export_filled.xls", "national_export_numbered.xls"])
+def test_real_export_text_runs_are_the_same_with_subtotal_rows(name):
+    """The national system's 项目支出绩效自评表 (real exports) with a 小计 per 一级指标, spacers and a repeated header:
+    the same IN001 findings at the moved cells, and the 小计 (the sums of the stated figures) no finding."""
+    path = REAL / name
+    if not path.is_file():
+        pytest.skip(f"../shared/realworld/{name} is not available")
+    sheet = next(s for s in load_book(path, "xls").sheets if s.name == "项目支出绩效自评表")
+    before = check_sheet(sheet, NATIONAL)[1]
+    cells = {f.cell: f.cell for f in before if f.cell}
+    for feats in (IndicatorRows(subtotals=True), IndicatorRows(subtotals=True, spacers=True, repeat_header=True),
+                  IndicatorRows(subtotals=True, subtotal_in="level1", spacers=True)):
+        moved_sheet, moved = with_indicator_rows(sheet, cells, feats)
+        after = check_sheet(moved_sheet, NATIONAL)[1]
+        assert _text_runs(after) == sorted((moved[c], m) for c, m in _text_runs(before)), feats
+        assert {(f.rule, f.severity, f.cell) for f in after} == {(f.rule, f.severity, moved[f.cell] if f.cell else None)
+                                                                 for f in before}, feats
 
 
 # ---------------------------------------------------------------- --fix: a 小计 is a sum, the corrected copy fixes it
