@@ -42,6 +42,18 @@ def total(values: Iterable[float | None]) -> tuple[float, int]:
     return reduce(add, nums, 0.0), len(nums)
 
 
+def subtotal(values: Iterable[float | None]) -> float | None:
+    """小计 = the sum of the items it closes (``total``); None when none of them is filled in."""
+    s, n = total(values)
+    return s if n else None
+
+
+def through_subtotals(subtotals: Iterable[float | None], rest: Iterable[float | None]) -> float:
+    """A total worked out from its 小计 (as stated) and the items no 小计 covers: how an officer adds a table whose
+    groups close with 小计 rows."""
+    return total(list(subtotals) + list(rest))[0]
+
+
 def mean(values: Iterable[float | None]) -> float | None:
     s, n = total(values)
     return s / n if n else None

@@ -189,6 +189,54 @@ class TotalRow:
     score: Num | None
 
 
+@dataclass(frozen=True)
+class Subtotal:
+    """A 小计 row of the indicator table (产出指标小计 …): the sums of the indicators it closes.
+
+    ``members`` are the rows of those indicators: the ones above it, after the previous 小计, under the 一级指标 of
+    the indicator right above it (a 小计 right under another one, as a 一级 小计 under 二级 ones, closes that whole
+    一级 group). ``others`` are the other sets it may sum as written: every indicator under that 一级指标 (a 一级
+    小计 although 二级 小计 come between), the indicators under the 二级指标 right above it (a 小计 per 二级指标 where
+    not every 二级 has one). The figures are those its row states in the summed columns: 分值 / 得分 in the points
+    layout, 权重占比 / 折算得分 in the weighted one (a 单项指标得分 is a score out of 100: no sum)."""
+
+    row: int
+    label: Text
+    level1: str  # the 一级指标 of its indicators, as written
+    members: tuple[int, ...]
+    others: tuple[tuple[int, ...], ...] = ()
+    points: Num | None = None
+    score: Num | None = None
+    weight: Num | None = None
+    weighted: Num | None = None
+
+    @property
+    def title(self) -> str:
+        """A name for messages: its own label when it names the group (产出指标小计), else 一级指标 + 小计."""
+        own = label(self.label.value)
+        if self.level1 and not any(w in own for w in (label(self.level1), label(self.level1)[:2])):
+            return f"{label(self.level1)}小计"
+        return own or "小计"
+
+
+class Indicators(tuple):
+    """The indicator rows (a tuple of ``Indicator``, as the forms keep them) and, beside them, the table's 小计
+    rows (``subtotals``) and its quiet rows (``quiet_rows``: 小计, spacer, group-title and repeated-header rows
+    inside the table — rows an officer sees as part of a column's stretch, never an indicator)."""
+
+    subtotals: tuple[Subtotal, ...]
+    quiet_rows: frozenset
+
+    def __new__(cls, rows=(), subtotals=(), quiet_rows=frozenset()):
+        self = super().__new__(cls, rows)
+        self.subtotals = tuple(subtotals)
+        self.quiet_rows = frozenset(quiet_rows)
+        return self
+
+    def __reduce__(self):
+        return (Indicators, (tuple(self), self.subtotals, self.quiet_rows))
+
+
 def _filled(n) -> bool:
     return n is not None and n.state != "empty"
 
@@ -314,7 +362,52 @@ def read_indicators(sheet: Sheet, first_row: int, roles: dict[str, Column], *, w
         last = r
     if total is not None and total.row > last:
         last = total.row
-    return tuple(rows), total, last
+    end = total.row if total is not None and rows and total.row > rows[-1].row else roles_of.end
+    subs = _subtotals(sheet, roles_of.subtotals, rows, roles, weighted, weight_percent_units, end)
+    taken = {i.row for i in rows}
+    quiet = {r for r in range(first_row, end) if r not in taken and r not in roles_of.notes}
+    return Indicators(rows, subs, quiet), total, last
+
+
+def _subtotals(sheet: Sheet, sub_rows: list[int], rows: list[Indicator], roles: dict[str, Column], weighted: bool,
+               weight_percent_units: bool, end: int) -> tuple[Subtotal, ...]:
+    """The 小计 rows among the indicators (see ``Subtotal``): each with the rows it sums; a 小计 with no
+    indicator above it, or after the table's closing total, is none."""
+    out: list[Subtotal] = []
+    prev = -1
+    label_upto = max((roles[k].c1 for k in ("level3", "level2", "level1") if k in roles), default=0)
+    for s in sub_rows:
+        if s > end:
+            break
+        above = [i for i in rows if i.row < s]
+        if not above:
+            continue
+        g1 = above[-1].level1.value
+        group = tuple(i.row for i in rows if i.level1.value == g1)
+        since = [i for i in above if i.row > prev]
+        members: list[int] = []
+        for i in reversed(since):
+            if i.level1.value != g1:
+                break
+            members.append(i.row)
+        g2 = above[-1].level2.value
+        level2 = tuple(i.row for i in since if i.level1.value == g1 and i.level2.value == g2)
+        prev = s
+        c = next((c for c in range(min(label_upto + 1, sheet.ncols)) if sheet.anchor(s, c)[0] == s and sheet.text(s, c)),
+                 roles[next(k for k in ("level3", "level2", "level1") if k in roles)].c0)  # its own word, not a merged 一级
+        first = sheet.text(*sheet.anchor(s, c))
+        nums: dict[str, Num | None] = {}
+        for role, what, kind in (("points", "小计分值", "score"), ("score", "小计得分", "score"),
+                                 ("weight", "小计权重占比", "rate"), ("weighted", "小计折算得分", "score")):
+            if role not in roles or (weighted and role == "score") or (not weighted and role in ("weight", "weighted")):
+                continue
+            nums[role] = span_num(sheet, s, roles[role].span, what, kind=kind,
+                                  percent_units=weight_percent_units if role == "weight" else False)
+        members_ = tuple(reversed(members)) or group
+        others = tuple(dict.fromkeys(o for o in (group, level2) if o and o != members_))
+        out.append(Subtotal(row=s, label=Text(Cell(sheet.name, *sheet.anchor(s, c)), first), level1=g1,
+                            members=members_, others=others, **nums))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- heading fields

@@ -84,6 +84,19 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Subtotal:
+    """A 小计 row that is not a titled category's own figures: it sums the categories above it since the previous
+    小计 (a table that groups its categories without a parent row), or the sub-items of a category that states
+    its own figures on its row. ``members`` are those rows (categories or sub-items) as read."""
+
+    row: int
+    label: Text
+    full: Num
+    score: Num
+    members: tuple[Category, ...]
+
+
+@dataclass(frozen=True)
 class ManagementTable:
     sheet: str
     title: str
@@ -97,6 +110,8 @@ class ManagementTable:
     converted_row: int | None
     converted: Num | None  # 换算得分 as stated
     grade: Text | None
+    subtotals: tuple[Subtotal, ...] = ()
+    quiet_rows: frozenset = frozenset()  # 小计, spacer and title rows inside the table: never a category's figures
 
     BLANK_WHAT = "任何得分"  # XL002's words for what a blank table lacks
 
@@ -203,11 +218,14 @@ def read(sheet: Sheet) -> ManagementTable:
     ) for i, r in enumerate(cat_rows)]
     cats = _nest(cats)
     cats = [c for c in cats if c.row not in loose or c.parts]  # a valueless row without sub-items is no category
-    cats = _with_subtotals(sheet, cats, sub_rows, cols)
+    cats, subs = _with_subtotals(sheet, cats, sub_rows, cols)
+    stated = {x.row for c in cats for x in (c, *c.parts) if x.full.cell.row == x.row or x.score.cell.row == x.row}
+    last = max([total_row or 0, *stated, *sub_rows], default=h.row)
     return ManagementTable(
         sheet=sheet.name, title=title, header_row=h.row, last_col=h.last_col, cols=dict(cols),
         categories=tuple(cats), total_row=total_row, total_full=total_full, total_score=total_score,
-        converted_row=converted_row, converted=converted, grade=grade,
+        converted_row=converted_row, converted=converted, grade=grade, subtotals=tuple(subs),
+        quiet_rows=frozenset(r for r in range(h.row + 1, last) if r not in stated and r != total_row),
     )
 
 
@@ -245,21 +263,35 @@ def _nest(rows: list[Category]) -> list[Category]:
     return out
 
 
-def _with_subtotals(sheet: Sheet, cats: list[Category], sub_rows: list[int], cols: dict[str, int]) -> list[Category]:
+def _with_subtotals(sheet: Sheet, cats: list[Category], sub_rows: list[int],
+                    cols: dict[str, int]) -> tuple[list[Category], list[Subtotal]]:
     """A 小计 row right under a category's sub-items states that category's 满分 and 得分 when its own row
-    (a title over the sub-items) leaves them blank: they are read there (and checked against the parts)."""
+    (a title over the sub-items) leaves them blank: they are read there (and checked against the parts, MT007).
+    Any other 小计 is a ``Subtotal`` of its own: under a category that states its figures, of that category's
+    sub-items; else of the categories above it since the previous 小计 (checked by MT008)."""
     from dataclasses import replace
 
     out = list(cats)
+    subs: list[Subtotal] = []
+    prev = -1
     for s in sub_rows:
         k = next((i for i in range(len(out) - 1, -1, -1) if out[i].row < s), None)
-        if k is None or not out[k].parts or out[k].parts[-1].row > s:
-            continue
+        if k is None or (out[k].parts and out[k].parts[-1].row > s):
+            continue  # above every category, or among a category's sub-items: nothing it plainly sums
         c = out[k]
-        if c.full.state == EMPTY and c.score.state == EMPTY:
-            out[k] = replace(c, full=num_at(sheet, s, cols["full"], "满分", kind="score"),
-                             score=num_at(sheet, s, cols["score"], "得分", kind="score"))
-    return out
+        full = num_at(sheet, s, cols["full"], "小计满分", kind="score")
+        score = num_at(sheet, s, cols["score"], "小计得分", kind="score")
+        if c.parts:
+            if c.full.state == EMPTY and c.score.state == EMPTY:
+                out[k] = replace(c, full=replace(full, label="满分"), score=replace(score, label="得分"))
+            else:
+                subs.append(Subtotal(s, text_at(sheet, s, cols["name"]), full, score, c.parts))
+        else:
+            members = tuple(x for x in out[:k + 1] if x.row > prev)
+            if members:
+                subs.append(Subtotal(s, text_at(sheet, s, cols["name"]), full, score, members))
+        prev = s
+    return out, subs
 
 
 def _with_parts(c: Category, parts: list[Category]) -> Category:

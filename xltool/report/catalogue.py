@@ -8,7 +8,7 @@ from xltool.findings import SEVERITY_CN
 
 KIND_CN = {"*": "所有表格"}
 
-#: Rules whose finding sits on a *derived* figure (a balance, rate, total, execution score, weighted score, sum or
+#: Rules whose finding sits on a *derived* figure (a balance, rate, total, 小计, execution score, weighted score, sum or
 #: grade) and carries the recomputed value as ``expected``: ``xltool check --fix`` writes that value (or the
 #: neighbours' formula) into the corrected copy. Every other rule concerns an input a person gave (a budget, an
 #: amount spent, points, a weight, a reason, a text) or a cross-file difference: it stays marked for a person.
@@ -17,10 +17,10 @@ KIND_CN = {"*": "所有表格"}
 #: The value is what the figure is (its Chinese word).
 FIXABLE: dict[str, str] = {
     "SUM001": "执行率", "SUM002": "结余数", "SUM006": "评价等级", "SUM009": "合计", "SUM014": "小计",
-    "PF001": "执行率", "PF002": "执行率得分", "PF012": "总分", "PF014": "等级", "PF017": "得分",
+    "PF001": "执行率", "PF002": "执行率得分", "PF012": "总分", "PF014": "等级", "PF017": "得分", "PF020": "小计",
     "WF001": "预算执行进度", "WF004": "折算得分", "WF007": "预算执行率单项得分",
-    "WF008": "完成等级", "WF009": "自评得分", "WF016": "等级",
-    "MT002": "合计满分", "MT003": "合计得分", "MT004": "换算得分", "MT005": "评价等级",
+    "WF008": "完成等级", "WF009": "自评得分", "WF016": "等级", "WF019": "小计",
+    "MT002": "合计满分", "MT003": "合计得分", "MT004": "换算得分", "MT005": "评价等级", "MT008": "小计",
     "ST003": "小计得分", "ST004": "合计分值", "ST006": "总分", "ST007": "评价等级",
 }
 

@@ -314,8 +314,10 @@ def _peer_rows(record, r: int) -> list[int]:
     items = getattr(record, "item_rows", None)
     if items:
         groups.append(list(items))
-    for attr in ("totals", "subtotals"):
-        rows = [getattr(x, "row", None) for x in (getattr(record, attr, None) or ())]
+    indicators = getattr(record, "indicators", None)  # a form keeps its 小计 beside its indicator rows
+    for got in (getattr(record, "totals", None), getattr(record, "subtotals", None),
+                getattr(indicators, "subtotals", None)):
+        rows = [getattr(x, "row", None) for x in (got or ())]
         groups.append([x for x in rows if isinstance(x, int)])
     for g in groups:
         if r in g:

@@ -60,5 +60,10 @@ def follow_on(cell, what: str, stated: float, expected: float, roots_: list, fx,
 
 
 def memo_fixes(ctx, key: str, *sources: Callable[[], Iterable[Issue]]) -> dict[tuple[int, int], float]:
-    """``fixes`` of the root rules' issues, computed once per record."""
-    return ctx.memo(key, lambda: fixes(i for src in sources for i in src()))
+    """``fixes`` of the root rules' issues, computed once per record. Root rules may read each other's figures in a
+    circle (a total's rule asks the 小计 rule, whose roots ask the total's): a rule asked again while its own
+    corrections are being worked out sees none, instead of asking forever."""
+    if key not in ctx._memo:
+        ctx._memo[key] = {}
+        ctx._memo[key] = fixes(i for src in sources for i in src())
+    return ctx._memo[key]

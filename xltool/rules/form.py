@@ -10,7 +10,7 @@ from xltool.kinds import formparts as fp
 from xltool.kinds.common import label
 from xltool.grades import written_grade
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
-from xltool.rules import cascade, rule
+from xltool.rules import cascade, rule, subtotals
 
 KIND = "project-form|department-form"
 
@@ -429,6 +429,15 @@ def points_total(form, ctx):
         yield Issue(where, f"各项分值之和为 {fmt(total, 4)}（{parts}），满分应为 100{extra}。请核对各指标的分值。",
                     100, round(total, 4) if not _has(stated) else stated.value)
     elif _has(stated) and not score_ok(stated.value, stated.decimals, total, ctx.profile.tolerance):
+        via = subtotals.via_subtotals(form, "points", [ex])
+        if via is not None:  # added up from 小计 分值 that PF020 finds wrong: wrong only because they are
+            sfx = cascade.memo_fixes(ctx, "pf-subtotal-fixes",
+                                     lambda: (i for i in subtotal_sums(form, ctx) if i.severity is None))
+            srts = cascade.roots(via[1], sfx)
+            if srts and score_ok(stated.value, stated.decimals, via[0], ctx.profile.tolerance):
+                yield cascade.follow_on(stated.cell, "总分行的分值", stated.value, total, srts, sfx,
+                                        "各小计的分值" + ("与预算执行率的分值" if ex else "") + "之和", 4)
+                return
         yield Issue(stated.cell, f"总分行的分值应为 {fmt(total, 4)}（{parts}），表中为 {fmt(stated.value, 4)}。",
                     round(total, 4), stated.value)
 
@@ -465,8 +474,38 @@ def score_total(form, ctx):
             if score_ok(st.value, st.decimals, fixed, ctx.profile.tolerance):
                 yield cascade.consequence(st.cell, "总分", st.value, rts, fx)
                 return
+        via = subtotals.via_subtotals(form, "score", [ex] if ex is not None else [])
+        if via is not None:  # added up from 小计 that PF020 finds wrong: wrong only because they are
+            sfx = cascade.memo_fixes(ctx, "pf-subtotal-fixes",
+                                     lambda: (i for i in subtotal_sums(form, ctx) if i.severity is None))
+            srts = cascade.roots(via[1], sfx)
+            if srts and score_ok(st.value, st.decimals, via[0], ctx.profile.tolerance):
+                yield cascade.follow_on(st.cell, "总分", st.value, total, srts, sfx,
+                                        "各小计" + ("与执行率得分" if ex else "") + "之和")
+                return
         yield Issue(st.cell, f"总分应为 {fmt(total, 2)}（{parts}），表中为 {fmt(st.value, 4)}，相差 {fmt(st.value - total, 4)}。",
                     round(total, 2), st.value)
+
+
+@rule("PF020", KIND, "小计与其所属指标之和不符")
+def subtotal_sums(form, ctx):
+    """指标表中每个一级指标下的小计行（产出指标小计、效益指标小计 …）的分值、得分，应等于它所属各项指标的分值、得分之和，
+    按写出的小数位核对。某项指标的得分本身有误、改正后小计即正确时，只在该指标处报错，小计处提示；
+    总分（或总分行的分值）按写错的小计相加得出时，只在小计处报错，总分处提示改正后应为多少。
+
+    为什么：小计是手工加总的，漏加、重复加或改了指标忘改小计很常见；总分又常按各小计相加，小计错了总分跟着错。
+    例：产出指标下各项得分 15 + 14.75 + 8 = 37.75，产出指标小计写 38.75 → 错误，应为 37.75。
+    """
+    if form.empty:
+        return
+
+    def fixes(attr):
+        if attr == "score":
+            return _score_fixes(form, ctx)
+        root = _points_root(form, ctx)  # PF011's one 分值 typed too low (its other findings read the 小计: PF020's)
+        return {(root[0].points.cell.row, root[0].points.cell.col): root[1]} if root is not None else {}
+
+    yield from subtotals.check(form, ctx, ("points", "score"), fixes)
 
 
 @rule("PF013", KIND, "一级指标分值与默认权重不同", WARNING)

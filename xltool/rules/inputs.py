@@ -24,6 +24,8 @@ def iter_nums(obj: Any, _depth: int = 0) -> Iterator[Num]:
     elif isinstance(obj, (list, tuple)):
         for item in obj:
             yield from iter_nums(item, _depth + 1)
+        for item in getattr(obj, "subtotals", ()):  # a form's indicator rows carry their table's 小计 rows
+            yield from iter_nums(item, _depth + 1)
     elif isinstance(obj, dict):
         for item in obj.values():
             yield from iter_nums(item, _depth + 1)
@@ -58,11 +60,11 @@ def text_number(record, ctx):
     """数字以文本形式存储：单元格里是文字形式的数字（如 "1,338.00"、全角 "１３３８"、"96分"）。
 
     为什么：Excel 不会把文本参与求和，合计、公式会悄悄漏算；本工具已按数字解析并照常核算，
-    只提醒改成数值格式。一列中连续几格都是文本数字时只提醒一次，写明范围和个数（整列改格式即可）；
-    夹在数值中间的单独一格照常在该格提醒。
+    只提醒改成数值格式。一列中连续几格都是文本数字时只提醒一次，写明范围和个数（整列改格式即可），
+    中间隔着小计行、空行、分组标题行或重复的表头也算同一段；夹在数值中间的单独一格照常在该格提醒。
     例：预算数写成文本 "1,338.00" → 提示，按 1338 计算；F5:F40 都是文本数字 → 在 F5 提示一次“F5:F40 共 36 个单元格”。
     """
-    for run in _runs([n for n in _nums(record, ctx) if n.state == TEXT_NUM]):
+    for run in _runs([n for n in _nums(record, ctx) if n.state == TEXT_NUM], _quiet(record)):
         n = run[0]
         if len(run) == 1:
             yield Issue(n.cell, f"{n.label or '数值'}“{n.raw}”是以文本形式存储的数字，已按 {_shown(n)} 核算；"
@@ -80,9 +82,25 @@ def _shown(n: Num) -> str:
     return pct(n.value, 4) if "率" in n.label or "进度" in n.label else fmt(n.value, 6)
 
 
-def _runs(nums: list[Num]) -> list[list[Num]]:
-    """Text numbers grouped into runs: cells of one column on consecutive rows (nothing else between them),
-    in sheet order of each run's first cell. A lone cell is a run of one."""
+def _quiet(record):
+    """Which rows a run of text numbers goes on across: rows of the record's table that hold no item (小计, spacer,
+    group-title and repeated-header rows), what an officer sees as part of one column's stretch. A record that
+    lists its item rows (``item_rows``) makes every other row between two of its cells quiet; others name their
+    quiet rows (``quiet_rows``, on the record or on a form's indicator rows). An item's cell (a number, or empty)
+    always ends a run."""
+    items = getattr(record, "item_rows", None)
+    if items is not None:
+        items = frozenset(items)
+        return lambda r: r not in items
+    quiet = getattr(record, "quiet_rows", None)
+    if quiet is None:
+        quiet = getattr(getattr(record, "indicators", None), "quiet_rows", frozenset())
+    return quiet.__contains__
+
+
+def _runs(nums: list[Num], quiet=lambda r: False) -> list[list[Num]]:
+    """Text numbers grouped into runs: cells of one column whose rows follow one another, or have only ``quiet``
+    rows between them, in sheet order of each run's first cell. A lone cell is a run of one."""
     by_col: dict[tuple, list[Num]] = {}
     for n in nums:
         by_col.setdefault((n.cell.sheet, n.cell.col), []).append(n)
@@ -91,7 +109,7 @@ def _runs(nums: list[Num]) -> list[list[Num]]:
         col.sort(key=lambda m: m.cell.row)
         run = [col[0]]
         for m in col[1:]:
-            if m.cell.row == run[-1].cell.row + 1:
+            if all(quiet(r) for r in range(run[-1].cell.row + 1, m.cell.row)):
                 run.append(m)
             else:
                 runs.append(run)
@@ -105,11 +123,12 @@ def _runs(nums: list[Num]) -> list[list[Num]]:
 def not_a_number(record, ctx):
     """应为数字：必须填写数字的单元格里是无法识别为数字的文字。
 
-    为什么：预算数、执行数、得分等都要参与计算，写成文字就无法核算，也无法汇总。
+    为什么：预算数、执行数、得分等都要参与计算，写成文字就无法核算，也无法汇总。自评表、绩效管理自评表的小计行
+    只核对写了数字的格，写“——”之类文字的格不报。
     例：自评得分写成 "良好" → 错误，应填写 0–100 的分数。
     """
     for n in _nums(record, ctx):
-        if n.state == INVALID:
+        if n.state == INVALID and not n.label.startswith("小计"):  # a 小计 row's "——": no sum stated there
             yield Issue(n.cell, f"{n.label or '此处'}应为数字，实际为“{n.raw}”，无法核算。", None, str(n.raw))
 
 

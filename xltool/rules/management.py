@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xltool.findings import Issue
 from xltool.rules import cascade
+from xltool import figures
 from xltool.kinds.management import ManagementTable, all_rows, converted_of, full_of, full_value, signed, total_of
 from xltool.precision import fmt, score_ok
 from xltool.rules import rule
@@ -87,6 +88,18 @@ def _fixed_total(t: ManagementTable, fx) -> float | None:
     return round(sum(vals), 6) if vals else None
 
 
+def _via_subtotals(t: ManagementTable):
+    """(合计得分 worked out from the stated 小计 of the categories they group and the other categories' scores, the
+    小计 得分 used), or None when no 小计 groups categories."""
+    cats = {id(c) for c in t.categories}
+    subs = [s for s in t.subtotals if _has(s.score) and all(id(m) in cats for m in s.members)]
+    if not subs:
+        return None
+    covered = {id(m) for s in subs for m in s.members}
+    rest = [signed(c) for c in t.categories if id(c) not in covered]
+    return figures.through_subtotals([s.score.value for s in subs], rest), [s.score for s in subs]
+
+
 @rule("MT001", KIND, "得分超出满分")
 def score_within_full(t: ManagementTable, ctx):
     """每一类的得分应在 0 与该类满分之间；扣分项（如“存在问题扣分”）的扣分不应超过其满分栏写的扣分上限。
@@ -164,6 +177,13 @@ def total_score(t: ManagementTable, ctx):
     if fixed is not None and score_ok(n.value, n.decimals, fixed, ctx.profile.tolerance):
         yield cascade.consequence(n.cell, "合计得分", n.value, cascade.roots([c.score for c in t.categories], fx), fx)
         return
+    via = _via_subtotals(t)
+    if via is not None:  # added up from 小计 that MT008 finds wrong: wrong only because they are
+        sfx = cascade.memo_fixes(ctx, "mt-subtotal-fixes", lambda: (i for i in subtotal_sums(t, ctx) if i.severity is None))
+        rts = cascade.roots(via[1], sfx)
+        if rts and score_ok(n.value, n.decimals, via[0], ctx.profile.tolerance):
+            yield cascade.follow_on(n.cell, "合计得分", n.value, exp, rts, sfx, "各小计与其余各类得分之和", 4)
+            return
     terms = _terms([abs(signed(c)) if c.deduction else signed(c) for c in cats], [c.deduction for c in cats])
     hint = ""
     deducted = sum(abs(signed(c)) for c in cats if c.deduction)
@@ -204,7 +224,7 @@ def converted(t: ManagementTable, ctx):
         # worked out right from a 合计 that MT003 / MT002 report: wrong only because of them (seed 001: 91 ÷ 92)
         stated_full = _has(sf) and bool(sf.value)
         denom = sf.value if stated_full else full
-        fx = cascade.fixes(i for i in (*total_score(t, ctx), *total_full(t, ctx)) if i.severity is None)
+        fx = cascade.fixes((*total_score(t, ctx), *total_full(t, ctx)))  # errors, and a 合计 added from wrong 小计
         rts = cascade.roots([st, sf if stated_full else None], fx)
         if denom and rts and score_ok(n.value, n.decimals, st.value / denom * 100.0, ctx.profile.tolerance):
             how = f"表中的合计得分 {fmt(st.value, 4)} ÷ {'合计满分' if stated_full else '满分'} {fmt(denom, 4)} × 100 "
@@ -279,3 +299,43 @@ def parts_add_up(t: ManagementTable, ctx):
                 terms = _terms([abs(v) if p.deduction else v for p, v in zip(c.parts, scores)], [p.deduction for p in c.parts])
                 yield Issue(c.score.cell, f"“{_name(c)}”的得分应为 {fmt(exp, 4)}（{len(scores)} 个分项得分之和：{terms}），"
                                           f"表中为 {fmt(c.score.value, 4)}。", round(exp, 4), c.score.value)
+
+
+@rule("MT008", KIND, "小计与其上各项之和不符")
+def subtotal_sums(t: ManagementTable, ctx):
+    """小计行（不是某一类别自身的满分、得分时）的满分、得分应等于它所合计的各项之和：类别下列有分项、类别行自己写了
+    满分和得分时，是这些分项；表中没有上级类别、只用小计分段时，是上一个小计（或表头）以下的各类别。扣分项的得分按减去计算，
+    满分不计入。某一类的得分本身有误（超出满分等）、改正后小计即正确时，只在该类处报错，小计处提示；
+    合计得分按写错的小计相加得出时，只在小计处报错，合计和换算得分处提示改正后应为多少。
+
+    为什么：小计是手工加总的，漏加、重复加或改了一项忘改小计很常见。
+    例：“预算编制管理”12 分、“预算执行管理”24 分下面的小计满分写 34 → 错误，应为 36。
+    """
+    tol = ctx.profile.tolerance
+    for sub in t.subtotals:
+        first, last = _name(sub.members[0]), _name(sub.members[-1])
+        what = f"“{first}”{f'至“{last}”' if len(sub.members) > 1 else ''}的小计"
+        fulls = [full_value(c) for c in sub.members if not c.deduction]
+        if _has(sub.full) and fulls and all(v is not None for v in fulls):
+            exp = figures.subtotal(fulls)
+            if not score_ok(sub.full.value, sub.full.decimals, exp, tol):
+                yield Issue(sub.full.cell, f"{what}满分应为 {fmt(exp, 4)}（{len(fulls)} 项满分之和：{_terms(fulls)}），"
+                                           f"表中为 {fmt(sub.full.value, 4)}。", round(exp, 4), sub.full.value, exact=exp)
+        scores = [signed(c) for c in sub.members]
+        if not (_has(sub.score) and scores and all(v is not None for v in scores)):
+            continue
+        exp = figures.subtotal(scores)
+        if score_ok(sub.score.value, sub.score.decimals, exp, tol):
+            continue
+        fx = _fixes(t, ctx)
+        nums = [c.score for c in sub.members if _has(c.score)]
+        rts = cascade.roots(nums, fx)
+        if rts:
+            fixed = figures.subtotal([(-abs(cascade.value(c.score, fx)) if c.deduction else cascade.value(c.score, fx))
+                                      if _has(c.score) else signed(c) for c in sub.members])
+            if fixed is not None and score_ok(sub.score.value, sub.score.decimals, fixed, tol):
+                yield cascade.consequence(sub.score.cell, f"{what}得分", sub.score.value, rts, fx)
+                continue
+        terms = _terms([abs(v) if c.deduction else v for c, v in zip(sub.members, scores)], [c.deduction for c in sub.members])
+        yield Issue(sub.score.cell, f"{what}得分应为 {fmt(exp, 4)}（{len(scores)} 项得分之和：{terms}），"
+                                    f"表中为 {fmt(sub.score.value, 4)}。", round(exp, 4), sub.score.value, exact=exp)

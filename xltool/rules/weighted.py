@@ -9,7 +9,7 @@ from xltool.kinds import formparts as fp
 from xltool.kinds import weighted_form as W
 from xltool.kinds.common import label
 from xltool.precision import amount_ok, fmt, pct, rate_ok, score_ok
-from xltool.rules import cascade, rule
+from xltool.rules import cascade, rule, subtotals
 from xltool.grades import written_grade
 
 KIND = W.NAME
@@ -488,8 +488,34 @@ def total(form, ctx):
                                                              if n.value is not None), ctx.profile.tolerance):
             yield cascade.consequence(st.cell, "自评得分", st.value, rts, fx)
             return
+        via = subtotals.via_subtotals(form, "weighted", [])
+        if via is not None:  # added up from 小计 that WF019 finds wrong: wrong only because they are
+            sfx = cascade.memo_fixes(ctx, "wf-subtotal-fixes",
+                                     lambda: (i for i in subtotal_sums(form, ctx) if i.severity is None))
+            srts = cascade.roots(via[1], sfx)
+            if srts and score_ok(st.value, st.decimals, via[0], ctx.profile.tolerance):
+                yield cascade.follow_on(st.cell, "自评得分", st.value, exp, srts, sfx, "各小计的折算得分之和")
+                return
         yield Issue(st.cell, f"自评得分应为 {fmt(exp, 2)}（{len(form.indicators)} 项折算得分之和），表中为 {fmt(st.value, 4)}，"
                              f"相差 {fmt(st.value - exp, 4)}。", round(exp, 2), st.value)
+
+
+@rule("WF019", KIND, "小计与其所属指标之和不符")
+def subtotal_sums(form, ctx):
+    """指标表中每个一级指标下的小计行的权重占比、折算得分，应等于它所属各项指标的权重占比、折算得分之和，按写出的小数位核对。
+    某项指标的折算得分本身有误、改正后小计即正确时，只在该指标处报错，小计处提示；
+    自评得分按写错的小计相加得出时，只在小计处报错，自评得分处提示改正后应为多少。
+
+    为什么：小计是手工加总的，漏加或改了指标忘改小计很常见；自评得分又常按各小计相加。
+    例：产出指标下折算得分 18 + 13.5 + 9 = 40.5，产出指标小计写 41.5 → 错误，应为 40.5。
+    """
+    def fixes(attr):
+        if attr == "weighted":
+            return cascade.memo_fixes(ctx, "wf-weighted-fixes", lambda: weighted_score(form, ctx))
+        return ctx.memo("wf-weight-fixes", lambda: {k: v / 100.0 for k, v in cascade.fixes(  # stated as percentages
+            (*weight_total(form, ctx), *execution_weight(form, ctx))).items()})
+
+    yield from subtotals.check(form, ctx, ("weight", "weighted"), fixes)
 
 
 @rule("WF013", KIND, "一级指标权重与默认不同", WARNING)
