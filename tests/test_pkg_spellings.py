@@ -30,8 +30,10 @@ CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 pytestmark = pytest.mark.skipif(not HOST.exists(), reason="../shared/excel-corpus is not here")
 
 
-def _prefixed_sheet(rows: list[list]) -> bytes:
-    """The table as the SDK writes a worksheet: prefix x, inline strings, numbers as written."""
+def _prefixed_sheet(rows: list[list], formulas: dict[str, str] | None = None) -> bytes:
+    """The table as the SDK writes a worksheet: prefix x, inline strings, numbers as written; ``formulas``
+    (cell → formula) are written as formulas without a cached value, as a program that does not calculate
+    writes them."""
     from xltool.cells import col_letter
 
     out = []
@@ -39,6 +41,9 @@ def _prefixed_sheet(rows: list[list]) -> bytes:
         cells = []
         for c, v in enumerate(row):
             ref = f"{col_letter(c)}{r}"
+            if ref in (formulas or {}):
+                cells.append(f'<x:c r="{ref}"><x:f>{escape(formulas[ref])}</x:f></x:c>')
+                continue
             if v in ("", None):
                 continue
             if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -51,7 +56,7 @@ def _prefixed_sheet(rows: list[list]) -> bytes:
             f'footer="0.3"/></x:worksheet>').encode("utf-8")
 
 
-def _inject(dst: Path) -> Path:
+def _inject(dst: Path, formulas: dict[str, str] | None = None) -> Path:
     from python_calamine import CalamineWorkbook
 
     rows = CalamineWorkbook.from_path(str(SAMPLE)).get_sheet_by_index(0).to_python()
@@ -59,7 +64,7 @@ def _inject(dst: Path) -> Path:
         infos = z.infolist()
         parts = {i.filename: z.read(i) for i in infos}
     part = "xl/worksheets/summary.xml"
-    parts[part] = _prefixed_sheet(rows)
+    parts[part] = _prefixed_sheet(rows, formulas)
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
         b"</Types>", f'<Override PartName="/{part}" ContentType="{CT}"/></Types>'.encode())
     rels = "xl/_rels/workbook.xml.rels"
@@ -108,3 +113,22 @@ def test_prefixed_package_is_checked_and_its_copy_streamed(tmp_path):
     ws = openpyxl.load_workbook(out)["汇总表"]
     cells = [ws[x["cell"]] for x in balances]
     assert all(c.fill.fgColor.rgb == "00FFC7CE" and c.comment is not None for c in cells)
+
+
+def test_a_formula_without_a_cached_value_is_seen_in_a_prefixed_sheet(tmp_path):
+    """An ``<x:f>`` without an ``<x:v>`` is a formula whose result was never saved: IN003 (the value cannot be
+    checked) in its cell, as in an unprefixed sheet, and not a wrong balance read as an empty cell."""
+    from xltool import profiles
+    from xltool.engine import check_file
+    from xltool.io.book import load_book
+
+    src = _inject(tmp_path / "provincial.xlsx", {"F7": "D7-E7", "F8": "D8-E8"})
+    book = load_book(src, "xlsx")
+    index = next(i for i, s in enumerate(book.sheets) if s.name == "汇总表")
+    assert book.uncached_formulas(index) == {"F7", "F8"}
+    report = check_file(src, profiles.load("national"), write=False)
+    found = {(f.rule, f.cell) for f in report.findings if f.sheet == "汇总表" and f.cell in ("F7", "F8")}
+    assert found == {("IN003", "F7"), ("IN003", "F8")}
+    assert all("没有保存计算结果" in f.message for f in report.findings if f.rule == "IN003")
+    balances = [f for f in report.findings if f.rule == "SUM002"]
+    assert len(balances) == 32  # seed 000's 34 wrong balances, less F7's and F8's (their values are not known)

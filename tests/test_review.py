@@ -219,3 +219,53 @@ def test_every_blank_template_is_blank_in_the_overview(tmp_path):
     table = [r for r in rows[head + 1:] if r[0] is not None]
     assert [r[2] for r in table] == ["空表"] * len(templates.KINDS)
     assert all(r[6] == "—" and len(r[9]) > 5 for r in table)  # no score for a blank form; 说明 says why
+
+
+def test_an_empty_workbook_has_one_status_on_every_surface(tmp_path):
+    """A workbook with nothing filled in anywhere is 未识别 (no table recognised, nothing checked: exit 2),
+    never 空表 (a recognised table nobody filled in): ``xltool/status.py`` says why. The console, the
+    JSON, the overview, the page and summarize show that one status, none decides its own."""
+    import json
+    import subprocess
+    import sys
+
+    import xlsxwriter
+
+    from xltool import summarize as sm
+    from xltool.errors import EXIT_FAILED
+    folder = tmp_path / "材料"
+    folder.mkdir()
+    empty = folder / "空白.xlsx"
+    wb = xlsxwriter.Workbook(str(empty))
+    wb.add_worksheet("Sheet1")
+    wb.add_worksheet("Sheet2")
+    wb.close()
+    report = check_file(empty, PROFILE, write=False)
+    key = status.key_of(report)
+    assert key == status.UNRECOGNISED and "没有填写任何内容" in report.error
+    word = status.WORD[key]
+    # console (click path and the program itself, whose exit code a script sees)
+    res = invoke(["check", "--out", str(tmp_path / "out"), str(folder)])
+    assert res.exit_code == EXIT_FAILED
+    assert [line for line in res.output.splitlines() if line.startswith("【")] == [f"【{word}】{empty}：{report.error}"]
+    assert "未识别 1 个" in res.output.splitlines()[-1] and "空表" not in res.output
+    run = subprocess.run([sys.executable, "-m", "xltool", "--no-write", str(empty)], capture_output=True,
+                         text=True, encoding="utf-8", cwd=tmp_path)
+    assert run.returncode == EXIT_FAILED and run.stdout.startswith(f"【{word}】")
+    # JSON
+    res = invoke(["check", "--no-write", "--format", "json", str(empty)])
+    f = json.loads(res.output)["files"][0]
+    assert (f["status"], f["verdict"], f["verdict_word"]) == ("unrecognised", key, word)
+    assert res.exit_code == EXIT_FAILED
+    # overview
+    ws = openpyxl.load_workbook(tmp_path / "out" / overview.NAME)[overview.SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    assert [r[2] for r in rows[head + 1:] if r[0] is not None] == [word]
+    totals = {r[0]: r[2] for r in rows[:head] if r[0] and isinstance(r[2], int)}
+    assert totals["空表（尚未填写）"] == 0 and totals[f"{word}（未找到自评表，未核查）"] == 1
+    # the page: its word and its reason
+    assert session.status_word(report) == (word, report.error)
+    # summarize: the file is listed as not counted, under the same word
+    src = sm.build([report], PROFILE).sources
+    assert [s.outcome.split("（")[0] for s in src] == [word]

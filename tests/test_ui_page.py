@@ -173,14 +173,16 @@ def test_a_folder_is_checked_in_the_page(page, browser, folder):
     bad = rows[f"{base}/损坏的表.xlsx"]
     assert bad["word"] == "无法读取"
     assert "损坏" in bad["result"] and "Excel" in bad["result"]  # the Chinese reason is shown under the status
-    assert rows[f"{base}/空白表.xlsx"]["word"] == "空表"
+    assert rows[f"{base}/空白表.xlsx"]["word"] == "未识别"  # an empty workbook: no table recognised (xltool/status.py)
+    assert "没有填写任何内容" in rows[f"{base}/空白表.xlsx"]["result"]
     stray = rows[f"{base}/附件-通讯录.xlsx"]  # read, not damaged: 未识别 with its reason, nothing to list
     assert stray["word"] == "未识别" and "不是预算绩效自评表" in stray["result"] and stray["errors"] == "—"
     assert not stray["tr"].find_elements(By.CSS_SELECTOR, "button.findings")
     skipped = browser.find_element(By.CSS_SELECTOR, ".batch .skipped").text
     assert "说明.txt" in skipped and "跳过 1 个" in skipped
     summary = browser.find_element(By.CSS_SELECTOR, ".batch .summary").text
-    assert "共 6 个文件" in summary and "有错误 2 个" in summary and "无法读取 1 个" in summary and "未识别 1 个" in summary  # the seed, and the project form (REC003)
+    assert "共 6 个文件" in summary and "有错误 2 个" in summary and "无法读取 1 个" in summary and "未识别 2 个" in summary  # the seed, and the project form (REC003); the stray and the empty workbook
+    assert "空表" not in summary
 
     # the list of findings, in the page
     seed["tr"].find_element(By.CSS_SELECTOR, "button.findings").click()

@@ -84,7 +84,7 @@ def test_a_batch_is_checked_with_status_words_copies_overview_and_zip(workspace,
     st = b.status()
     assert st["state"] == "done"
     words = [f["word"] for f in st["files"]]
-    assert words == ["有错误", "有错误", "空表", "无法读取"]
+    assert words == ["有错误", "有错误", "未识别", "无法读取"]  # an empty workbook is 未识别, not 空表 (xltool/status.py)
     assert st["files"][0]["errors"] == 34 and st["files"][0]["copy"]
     assert "损坏" in st["files"][3]["reason"] or "无法读取" in st["files"][3]["reason"]
     findings = b.entry(0).findings()["findings"]

@@ -125,7 +125,7 @@ def test_one_of_each_in_a_folder(tmp_path):
 
 def test_an_empty_workbook_says_it_is_empty(tmp_path):
     """A workbook whose sheets hold nothing is not called "not a self-evaluation workbook": the reason says
-    it is empty (the page shows it as 空表, as before)."""
+    it is empty. Its status is 未识别 on every surface, the page included (xltool/status.py says why)."""
     from xltool.ui.session import status_word
 
     wb = openpyxl.Workbook()
@@ -133,7 +133,7 @@ def test_an_empty_workbook_says_it_is_empty(tmp_path):
     wb.save(tmp_path / "空.xlsx")
     r = check_file(tmp_path / "空.xlsx", PROFILE, write=False)
     assert r.status == "unrecognised" and "没有填写任何内容" in r.error and "不是预算绩效自评表" not in r.error
-    assert status_word(r)[0] == "空表"
+    assert status_word(r)[0] == "未识别"
 
 
 def test_a_truncated_package_stays_unreadable(tmp_path):

@@ -9,6 +9,16 @@ Why 未识别 and not 非自评表: the tool only knows it did not recognise a t
 self-evaluation table whose header it did not find, and the reason shown beside the word says both ("本文件
 看起来不是预算绩效自评表，未核查……如果它是，请确认表头文字……"). 未识别 is also the word a sheet of that
 kind already gets (XL001 未识别的工作表，未核查).
+
+A workbook with nothing filled in anywhere (every sheet empty) is 未识别, never 空表. 空表 says "this is a
+self-evaluation form or table (we recognised its header), and nobody has filled it in yet": the officer
+knows which table to fill, the reviewer sends it back, and the batch exit code stays 0 (a warning). An empty
+workbook has no header, so no table was recognised and nothing was checked: calling it 空表 would claim a
+kind the tool never saw, and exit 0 would tell a script the folder was checked when this file was not (a
+wrong file attached, or the table saved on a sheet that was not uploaded). So it is 未识别 with exit 2
+(``xltool/errors.py``), and its reason says why ("工作簿里没有填写任何内容"), on every surface alike:
+the console, the JSON ``verdict``, the overview, the page and summarize all show ``key_of`` and never decide
+a status of their own. (A package with no sheet at all is damaged: Excel requires one. It stays 无法读取.)
 """
 
 from __future__ import annotations

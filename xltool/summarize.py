@@ -152,13 +152,14 @@ def build(reports, profile) -> Table:
     sources: list[Source] = []
     refused = failed = 0
     for r in reports:
-        if r.status == "failed":
+        key = status.key_of(r)  # the file's one status (xltool/status.py), as every surface shows it
+        if key == status.FAILED:
             failed += 1
-            sources.append(Source(r.path, "—", "无法读取，未计入", r.error or ""))
+            sources.append(Source(r.path, "—", f"{status.WORD[key]}，未计入", r.error or ""))
             continue
-        if not r.checked:  # read, but no self-evaluation table in it: a stray file, not a damaged one
+        if key == status.UNRECOGNISED:  # read, but no self-evaluation table in it (or nothing at all in it)
             refused += 1
-            sources.append(Source(r.path, "—", "未识别（未找到预算绩效自评表），未计入", r.error or ""))
+            sources.append(Source(r.path, "—", f"{status.WORD[key]}（未找到预算绩效自评表），未计入", r.error or ""))
             continue
         found = False
         blank = status.blank_sheets(r)
@@ -166,7 +167,7 @@ def build(reports, profile) -> Table:
             if s.kind == PROJECT_KIND and s.name in blank:  # 空表: no figures, its 0 is not a score
                 found = True
                 refused += 1
-                sources.append(Source(r.path, s.name, "空表（尚未填写），未计入",
+                sources.append(Source(r.path, s.name, f"{status.WORD[status.BLANK]}（尚未填写），未计入",
                                       "自评表没有填写资金数、得分和完成值，请退回补填。"))
             elif s.kind == PROJECT_KIND:
                 rows.append((r, s))

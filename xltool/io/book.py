@@ -318,39 +318,93 @@ def _short(text: str, n: int = 120) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-# A cell element, either self-closing (a blank styled cell: no body) or with a body.
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
+# The SpreadsheetML main namespace, transitional and strict. A sheet's cells, formulas and values are written
+# in it: unprefixed as a rule, ``<x:c>``, ``<x:f>``, ``<x:v>`` by the .NET Open XML SDK (x bound to it).
+_MAIN_NS = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main")
+_XMLNS = re.compile(rb"""xmlns:([A-Za-z_][\w.\-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_WORD = re.compile(rb"\w")
+
+
+def _main_prefixes(data: bytes) -> tuple[bytes, ...]:
+    """The prefixes a sheet's SpreadsheetML elements may carry: none (b"") and each one a declaration binds to
+    the main namespace."""
+    found = {b""}
+    pos = data.find(b"xmlns:")
+    while pos >= 0:
+        m = _XMLNS.match(data, pos)
+        if m and (m.group(2) if m.group(2) is not None else m.group(3)) in _MAIN_NS:
+            found.add(m.group(1))
+        pos = data.find(b"xmlns:", pos + 6)
+    return tuple(sorted(found))
+
+
+_PATTERNS: dict[tuple[bytes, ...], tuple] = {}
+
+
+def _cell_patterns(prefixes: tuple[bytes, ...]):
+    """For elements in any of ``prefixes``: a cell (either self-closing, a blank styled cell, or with a body,
+    closed in its own prefix), a formula, a value, and how a cell's and a formula's start tags begin."""
+    if prefixes in _PATTERNS:
+        return _PATTERNS[prefixes]
+    named = b"|".join(re.escape(p) + b":" for p in prefixes if p)
+    pre = b"(?:" + named + b")?" if named else b""
+    cell = re.compile(b"<(" + pre + rb")c\b([^>]*?)(?:/>|>(.*?)</\1c>)", re.S)
+    formula = re.compile(b"<" + pre + rb"f\b")
+    value = re.compile(b"<(" + pre + rb")v>(.*?)</\1v>", re.S)
+    cells = tuple(b"<" + (p + b":" if p else b"") + b"c" for p in prefixes)
+    formulas = tuple(b"<" + (p + b":" if p else b"") + b"f" for p in prefixes)
+    if len(_PATTERNS) < 16:  # a few prefixes are ever seen; an odd package's are not kept
+        _PATTERNS[prefixes] = (cell, formula, value, cells, formulas)
+    return cell, formula, value, cells, formulas
+
+
+def _next_formula(data: bytes, start: int, heads: tuple[bytes, ...]) -> int:
+    """Where the next formula element opens (``<f``, ``<x:f`` …; not ``<family`` or ``<formula``), or -1."""
+    best = -1
+    for head in heads:
+        pos = data.find(head, start)
+        while pos >= 0 and _WORD.match(data, pos + len(head)):
+            pos = data.find(head, pos + len(head))
+        if pos >= 0 and (best < 0 or pos < best):
+            best = pos
+    return best
 
 
 def _scan_uncached(path: Path, index: int) -> set[str]:
     """Find formula cells without a cached value in sheet ``index`` of an xlsx."""
     from xltool.io.xmlparts import sheet_part_names
 
-    out: set[str] = set()
     try:
         with zipfile.ZipFile(path) as zf:
             parts = sheet_part_names(zf)
             if index >= len(parts) or parts[index] is None:
-                return out
+                return set()
             data = zf.read(parts[index])
     except Exception:
-        return out
-    # only the cells around each "<f" are parsed (a sheet holds far fewer formulas than cells)
-    pos = data.find(b"<f")
+        return set()
+    return _uncached_in(data)
+
+
+def _uncached_in(data: bytes) -> set[str]:
+    """The cells of a worksheet part holding a formula without a cached value, in any prefix."""
+    out: set[str] = set()
+    cell, formula, value, cells, formulas = _cell_patterns(_main_prefixes(data))
+    # only the cells around each formula are parsed (a sheet holds far fewer formulas than cells)
+    pos = _next_formula(data, 0, formulas)
     while pos >= 0:
-        m = _CELL.match(data, max(data.rfind(b"<c", 0, pos), 0))
+        m = cell.match(data, max(max(data.rfind(c, 0, pos) for c in cells), 0))
         if m is None or m.end() <= pos:
-            pos = data.find(b"<f", pos + 2)
+            pos = _next_formula(data, pos + 2, formulas)
             continue
-        body = m.group(2) or b""
-        if b"<f" in body:
-            v = _VALUE.search(body)
+        body = m.group(3) or b""
+        if formula.search(body):
+            v = value.search(body)
             # A cached empty string is written t="str" with an empty <v>; no <v> (or <v/>) means no cache.
-            if v is None or (v.group(1) == b"" and b't="str"' not in m.group(1)):
-                ref = _REF.search(m.group(1))
+            if v is None or (v.group(2) == b"" and b't="str"' not in m.group(2)):
+                ref = _REF.search(m.group(2))
                 if ref:
                     out.add(ref.group(1).decode())
-        pos = data.find(b"<f", m.end())
+        pos = _next_formula(data, m.end(), formulas)
     return out

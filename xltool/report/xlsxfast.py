@@ -398,8 +398,42 @@ def _parse_ref(ref: bytes) -> tuple[int, int] | None:
 # ------------------------------------------------------------------ styles.xml
 
 
-def _section(text: str, name: str) -> re.Match | None:
-    return re.search(rf"<{name}\b([^>]*?)(?:/>|>(.*?)</{name}>)", text, re.S)
+class _Section:
+    """A collection of the style sheet, as ``re.Match`` gives it: ``start()``, ``end()``, ``group(1)`` (its start
+    tag's attributes) and ``group(2)`` (its content; None when it is written ``<name …/>``)."""
+
+    __slots__ = ("_start", "_end", "_groups")
+
+    def __init__(self, start: int, end: int, attrs: str, inner: str | None):
+        self._start, self._end, self._groups = start, end, (None, attrs, inner)
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, k: int) -> str | None:
+        return self._groups[k]
+
+
+def _section(text: str, name: str) -> _Section | None:
+    """The first ``<name …/>`` or ``<name …>…</name>`` of ``text``: what ``<name\b([^>]*?)(?:/>|>(.*?)</name>)``
+    finds, found with ``str.find`` (the pattern's lazy scan took 0.13 s over 60,000 cell formats)."""
+    opener = re.compile(rf"<{name}\b")
+    close = f"</{name}>"
+    pos = 0
+    while (m := opener.search(text, pos)) is not None:
+        gt = text.find(">", m.end())
+        if gt < 0:
+            return None
+        if gt > m.end() and text[gt - 1] == "/":
+            return _Section(m.start(), gt + 1, text[m.end():gt - 1], None)
+        end = text.find(close, gt + 1)
+        if end >= 0:
+            return _Section(m.start(), end + len(close), text[m.end():gt], text[gt + 1:end])
+        pos = m.start() + 1
+    return None
 
 
 _XF_ATTRS = {b"numFmtId", b"fontId", b"fillId", b"borderId", b"xfId", b"quotePrefix", b"pivotButton",
@@ -442,8 +476,8 @@ def _complete_styles(data: bytes) -> bytes:
 def _members(inner: str, child: str) -> int:
     """How many members a collection of the style sheet has: its ``child`` elements, and each
     ``mc:AlternateContent`` (HCell, WPS: one member written two ways)."""
-    if "AlternateContent" not in inner:  # the usual case, in one search
-        return len(re.findall(rf"<{child}\b[^>]*?/>|<{child}\b[^>]*?>", inner))
+    if "AlternateContent" not in inner:  # the usual case, in one search: each start tag, closed or not
+        return sum(1 for _ in re.finditer(rf"<{child}\b[^>]*>", inner))
     data = inner.encode("utf-8")
     kids, _ = _children(data, 0, len(data))
     return sum(1 for k in kids if k.name == child.encode() or k.name.endswith(b":AlternateContent"))
@@ -454,6 +488,8 @@ class _Styles:
     are added when the style sheet has none."""
 
     _XF = re.compile(r"<xf\b[^>]*?/>|<xf\b[^>]*?>.*?</xf>", re.S)
+    _XF_START = re.compile(r"<xf\b")
+    _XF_EMPTY = re.compile(r"<xf\b[^>]*/>")
 
     def __init__(self, data: bytes):
         _check_namespace(data, "styles.xml")
@@ -464,21 +500,25 @@ class _Styles:
             raise _unusual("styles.xml 不是 UTF-8 编码") from exc
         if "<!--" in self.text or "<![CDATA[" in self.text:
             raise _unusual("styles.xml 含注释")
-        self.counts = {name: self._count(name) for name in ("fonts", "fills", "borders", "cellXfs")}
+        self.counts = {name: self._count(name) for name in ("fonts", "fills", "borders")}
         m = _section(self.text, "cellXfs")
         body = m.group(2) or ""
-        if "AlternateContent" not in body:
-            self.xfs = self._XF.findall(body)
-        else:  # each member's <xf>: of an mc:AlternateContent, the one of its Fallback (the last)
+        # The cell formats are not parsed: a marked cell needs the one of its style only (_xf), and the count.
+        self._xf_body, self._xfs = body, None
+        self._xf_starts = [x.start() for x in self._XF_START.finditer(body)]
+        if "AlternateContent" in body:  # each member's <xf>: of an mc:AlternateContent, the one of its Fallback
             inner = body.encode("utf-8")
-            self.xfs = []
+            self._xfs = []
             for k in _children(inner, 0, len(inner))[0]:
                 if k.name == b"xf" or k.name.endswith(b":AlternateContent"):
                     xfs = self._XF.findall(inner[k.start:k.end].decode("utf-8"))
                     if not xfs:
                         raise _unusual("styles.xml 的单元格格式不完整")
-                    self.xfs.append(xfs[-1])
-        self.counts["cellXfs"] = len(self.xfs)
+                    self._xfs.append(xfs[-1])
+        elif "<extLst" in body or len(self._xf_starts) != body.count("</xf>") + len(self._XF_EMPTY.findall(body)):
+            # an <xf> inside another's extension, or one not closed: each is where the pattern finds it
+            self._xfs = self._XF.findall(body)
+        self.counts["cellXfs"] = len(self._xfs) if self._xfs is not None else len(self._xf_starts)
         fonts = _section(self.text, "fonts").group(2) or ""
         font0 = re.search(r"<font\b[^>]*?(?:/>|>(.*?)</font>)", fonts, re.S)
         body = (font0.group(1) or "") if font0 else ""
@@ -502,6 +542,14 @@ class _Styles:
         self.new: dict[str, list[str]] = {"fonts": [], "fills": [], "borders": [], "cellXfs": [], "numFmts": []}
         self.cache: dict = {}
         self.by_id: dict[int, tuple[Style, int]] = {}  # style(): id of a Style → (the Style, its index)
+
+    def _xf(self, s: int) -> str | None:
+        """Cell format ``s`` of the style sheet as written (None when there is none)."""
+        if not 0 <= s < self.counts["cellXfs"]:
+            return None
+        if self._xfs is not None:
+            return self._xfs[s]
+        return self._XF.match(self._xf_body, self._xf_starts[s]).group(0)
 
     def _count(self, name: str) -> int:
         m = _section(self.text, name)
@@ -549,7 +597,7 @@ class _Styles:
         if key in self.cache:
             return self.cache[key]
         fill = self.fill(rgb)
-        base = self.xfs[s] if 0 <= s < len(self.xfs) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        base = self._xf(s) or '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         m = re.match(r"<xf\b[^>]*?/?>", base)
         start = m.group(0).encode()
         for name in [k for k in _attrs(start) if k not in _XF_ATTRS]:  # not in CT_Xf: not copied
@@ -593,7 +641,10 @@ class _Styles:
         return idx
 
     def render(self) -> bytes:
+        """The style sheet with the added members, each collection's count made right; the text is put
+        together once (each collection rebuilt the whole text before: 0.1 s for 60,000 cell formats)."""
         text = self.text
+        pieces: list[tuple[int, int, list[str]]] = []  # (start, end, what goes there), in the text as read
         for name, child in (("numFmts", "numFmt"), ("fonts", "font"), ("fills", "fill"), ("borders", "border"),
                             ("cellXfs", "xf")):
             added = self.new[name]
@@ -601,16 +652,21 @@ class _Styles:
                 continue
             m = _section(text, name)
             if m is None:  # numFmts only: goes first in the style sheet
-                block = f'<numFmts count="{len(added)}">{"".join(added)}</numFmts>'
                 first = re.search(r"<(fonts|fills|borders|cellStyleXfs|cellXfs)\b", text)
-                text = text[:first.start()] + block + text[first.start():]
+                pieces.append((first.start(), first.start(), [f'<numFmts count="{len(added)}">', *added, "</numFmts>"]))
                 continue
             inner = m.group(2) or ""
             total = _members(inner, child) + len(added)
             attrs = _drop_attr(m.group(1).encode(), b"count").decode()
-            block = f'<{name} count="{total}"{attrs}>{inner}{"".join(added)}</{name}>'
-            text = text[:m.start()] + block + text[m.end():]
-        return text.encode("utf-8")
+            pieces.append((m.start(), m.end(), [f'<{name} count="{total}"{attrs}>', inner, *added, f"</{name}>"]))
+        out: list[str] = []
+        at = 0
+        for start, end, what in sorted(pieces, key=lambda p: (p[0], p[1])):
+            out.append(text[at:start])
+            out.extend(what)
+            at = end
+        out.append(text[at:])
+        return "".join(out).encode("utf-8")
 
 
 # ------------------------------------------------------------------ cells

@@ -103,30 +103,21 @@ class Entry:
 
 
 def status_word(report) -> tuple[str, str]:
-    """(status word, reason) of a checked file, as the page shows it."""
+    """(status word, reason) of a checked file, as the page shows it: the word is ``status.key_of``'s, as on
+    every other surface (an empty workbook is 未识别, see ``xltool/status.py``); only the reason is the page's."""
     key = status.key_of(report)
-    if key in status.UNCHECKED:
-        if _is_empty(report):
-            return EMPTY, "工作簿里没有填写任何内容（所有工作表都是空的）。"
-        if key == status.UNRECOGNISED:  # read, not damaged: the reason says what was looked for
-            return UNRECOGNISED, report.error or "没有找到可识别的预算绩效自评表，未核查。"
-        return UNREADABLE, report.error or "无法读取该文件。"
-    if status.key_of(report) == status.BLANK:
-        return EMPTY, "表格还没有填写（没有预算数、执行数、得分等数据），没有可核查的内容。"
-    if report.errors:
-        return ERRORS, f"错误 {report.errors} 处" + (f"，提示 {report.warnings} 处" if report.warnings else "") + "，详见问题清单或核查副本。"
-    if report.warnings:
-        return WARNINGS, f"没有错误，有 {report.warnings} 处需要留意，详见问题清单或核查副本。"
-    return PASSED, "没有发现错误。"
-
-
-def _is_empty(report) -> bool:
-    """A file not checked only because it holds nothing: no sheet, or only empty sheets (the engine says so;
-    the file is not read again)."""
-    from xltool.engine import MSG_EMPTY_BOOK
-
-    err = report.error or ""
-    return err.startswith("工作簿中没有任何工作表") or err == MSG_EMPTY_BOOK
+    word = status.WORD[key]
+    if key == status.UNRECOGNISED:  # read, not damaged: the reason says what was looked for (or that it is empty)
+        return word, report.error or "没有找到可识别的预算绩效自评表，未核查。"
+    if key == status.FAILED:
+        return word, report.error or "无法读取该文件。"
+    if key == status.BLANK:
+        return word, "表格还没有填写（没有预算数、执行数、得分等数据），没有可核查的内容。"
+    if key == status.ERRORS:
+        return word, f"错误 {report.errors} 处" + (f"，提示 {report.warnings} 处" if report.warnings else "") + "，详见问题清单或核查副本。"
+    if key == status.WARNINGS:
+        return word, f"没有错误，有 {report.warnings} 处需要留意，详见问题清单或核查副本。"
+    return word, "没有发现错误。"
 
 
 class Batch:
