@@ -399,7 +399,11 @@ def check_sheet(sheet, profile) -> tuple[SheetReport, list[Finding]]:
         return SheetReport(sheet.name, "unknown", "未识别"), [Finding("XL001", INFO, sheet.name, None, what)]
     record = kind.read(sheet)
     results = kind.results(record, profile)
-    return SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record), run(kind.NAME, record, Context(profile, results))
+    findings = run(kind.NAME, record, Context(profile, results))
+    below = getattr(kind, "below", None)  # forms stacked under the first one on the same sheet
+    for more in below(sheet, record) if below is not None else ():
+        findings += run(kind.NAME, more, Context(profile, kind.results(more, profile)))
+    return SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record), findings
 
 
 def _sheet_order(book, name) -> int:

@@ -602,11 +602,7 @@ def department_form(sh: Sheet, *, rows=DEPT, subtotal_override=None, total=None,
     sh.put(r, 0, "年度绩效指标", "text")
     r += 1
     top = r
-    groups = []
-    for row in rows:
-        if not groups or groups[-1][0] != row[0]:
-            groups.append((row[0], []))
-        groups[-1][1].append(row)
+    groups = _by_level1(rows)
     for l1, items in groups:
         g0 = r
         for l2run in _runs([x[1] for x in items]):
@@ -644,6 +640,16 @@ def department_form(sh: Sheet, *, rows=DEPT, subtotal_override=None, total=None,
     where["grade"] = a1(r + 1, 1)
     sh.merge(r + 3, 0, r + 3, 8, "填报人：樊琪　　联系电话：4800291", "plain")
     return where
+
+
+def _by_level1(rows):
+    """[(一级, its rows)] in order."""
+    groups = []
+    for row in rows:
+        if not groups or groups[-1][0] != row[0]:
+            groups.append((row[0], []))
+        groups[-1][1].append(row)
+    return groups
 
 
 def _runs(values):
@@ -733,11 +739,7 @@ def weighted_form(sh: Sheet, *, rows=HEBEI, formulas=False, stale=None, grade_ov
                            "单项指标得分", "权重占比(%)", "单项指标折算得分")):
         sh.put(r, i, h, "head")
     r += 1
-    groups = []
-    for row in rows:
-        if not groups or groups[-1][0] != row[0]:
-            groups.append((row[0], []))
-        groups[-1][1].append(row)
+    groups = _by_level1(rows)
     folded_cells = []
     for l1, items in groups:
         g0 = r
@@ -876,19 +878,36 @@ def book_s02() -> Book:
     return b
 
 
+def mixed_amount(k, v):
+    """执行数 and 结余数 in 元 (#,##0.00), the budget in 万元."""
+    return (yuan(v), "thou") if k in ("spent", "balance") else (v, "n6")
+
+
 def book_s03() -> Book:
     b = Book("S03_mixed_units_clean", "全年预算数（万元） numbers next to 全年执行数（元） and 结余数（元） numbers "
              "(unit only in the headers, no 单位 line); 全年执行数 before 全年预算数; total '全部项目合计'; 执行率 "
              "0.9804 shown 0.00%")
     ps = [P(i) for i in S_SET]
     s = Sheet("汇总表")
-
-    def amt(k, v):
-        return (yuan(v), "thou") if k in ("spent", "balance") else (v, "n6")
     summary(s, ps, unit_line=None, cols=["seq", "name", "spent", "budget", "balance", "rate", "score", "grade"],
             heads={"spent": "全年执行数（元）", "budget": "全年预算数（万元）", "balance": "结余数（元）"},
-            total_label="全部项目合计", amount=amt)
+            total_label="全部项目合计", amount=mixed_amount)
     b.sheets.append(s)
+    return b
+
+
+def book_s07() -> Book:
+    b = Book("S07_mixed_units_balance", "S03's layout (万元 and 元 columns, unit only in the headers); 教育经费 "
+             "结余数（元） 262,400.00 for 13,380,000 − 13,117,520 = 262,480.00 (80 元 off, under 0.01 万元)",
+             via="soffice-xlsx")
+    ps = [P(i) for i in S_SET]
+    s = Sheet("汇总表")
+    w = summary(s, ps, unit_line=None, cols=["seq", "name", "spent", "budget", "balance", "rate", "score", "grade"],
+                heads={"spent": "全年执行数（元）", "budget": "全年预算数（万元）", "balance": "结余数（元）"},
+                total_label="全部项目合计", amount=mixed_amount, override={("balance", 3): (262400.0, "thou")})
+    b.sheets.append(s)
+    b.wrong(s, [w[("balance", 3)]], "结余数 262,400.00 元 for 262,480.00 元")
+    b.follows(s, [w[("balance", "total")]], "结余数 262,400.00 元 for 262,480.00 元")
     return b
 
 
@@ -968,7 +987,7 @@ def book_s06() -> Book:
 def books() -> list[Book]:
     return [book_r01(), book_r02(), book_r03(), book_r04(), book_f01(), book_f02(), book_f03(), book_d01(),
             book_d02(), book_d03(), book_w01(), book_w02(), book_w03(), book_s01(), book_s02(), book_s03(),
-            book_s04(), book_s05(), book_s06()]
+            book_s04(), book_s05(), book_s06(), book_s07()]
 
 
 def convert(jobs: list[tuple[Path, Path, str]]) -> None:

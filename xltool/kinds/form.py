@@ -303,6 +303,25 @@ def read(sheet: Sheet) -> PointsForm:
     )
 
 
+def below(sheet: Sheet, form: PointsForm) -> list[PointsForm]:
+    """Forms of the same kind stacked under ``form`` on the same sheet (some systems export several
+    projects' forms one under another), each read as if it stood alone from the row after the previous
+    one's 总分 (or last indicator) row, its positions then put back where they are on the sheet."""
+    out: list[PointsForm] = []
+    current = form
+    while True:
+        rows = [i.row for i in current.indicators] + ([current.total.row] if current.total else [])
+        top = max(rows, default=-1) + 1
+        if top == 0 or top >= sheet.nrows:
+            return out
+        view = T.rows_from(sheet, top)
+        found = find_header(view)
+        if found is None or form_kind(view, found[0]) != form.kind:
+            return out
+        current = T.shift_rows(read(view), top)
+        out.append(current)
+
+
 # ---------------------------------------------------------------- derived figures
 
 def _v(n: Num | None) -> float | None:
