@@ -335,7 +335,7 @@ def _write_task(path: Path, report: FileReport, output: Path, profile=None):
 def _drop_records(report: FileReport | None) -> None:
     if report is not None:
         for s in report.sheets:
-            s.record = None
+            s.record, s.more = None, ()
 
 
 def _apply(report: FileReport, outcome) -> None:

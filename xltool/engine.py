@@ -25,6 +25,7 @@ class SheetReport:
     title: str  # Chinese name of the kind
     results: dict[str, Any] = field(default_factory=dict)
     record: Any = None
+    more: tuple = ()  # records of forms stacked under ``record`` on the same sheet (results are the first's)
 
     @property
     def module(self):
@@ -401,9 +402,10 @@ def check_sheet(sheet, profile) -> tuple[SheetReport, list[Finding]]:
     results = kind.results(record, profile)
     findings = run(kind.NAME, record, Context(profile, results))
     below = getattr(kind, "below", None)  # forms stacked under the first one on the same sheet
-    for more in below(sheet, record) if below is not None else ():
-        findings += run(kind.NAME, more, Context(profile, kind.results(more, profile)))
-    return SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record), findings
+    more = tuple(below(sheet, record)) if below is not None else ()
+    for rec in more:
+        findings += run(kind.NAME, rec, Context(profile, kind.results(rec, profile)))
+    return SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record, more), findings
 
 
 def _sheet_order(book, name) -> int:

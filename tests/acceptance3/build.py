@@ -502,6 +502,34 @@ def book_r04() -> Book:
     return b
 
 
+def book_r05() -> Book:
+    b = Book("R05_summary_and_stacked_forms", "汇总表 of four projects, then one sheet 项目自评表 holding their four "
+             "forms stacked (one blank row between); the third form's 全年预算数 is 1046 where the summary (and "
+             "its own 年初预算数 and 其中 row) say 1064", via="soffice-xlsx")
+    ps = [P(i) for i in (3, 27, 28, 34)]
+    s = Sheet("汇总表")
+    w = summary(s, ps, cols=["seq", "name", "org", "budget", "spent", "balance", "returned", "rate", "score",
+                             "opinion"])
+    b.sheets.append(s)
+    f = Sheet("项目自评表")
+    r, cells = 0, {}
+    for p in ps:
+        if p.idx == 28:  # typed 1046 for 1064 in the total row only: rate and score still from 1064
+            fc = project_form(f, r, p)
+            row = int(fc.budget[1:]) - 1
+            f.put(row, 4, 1046, "n6")
+        else:
+            fc = project_form(f, r, p)
+        cells[p.idx] = fc
+        r = fc.end + 2
+    b.sheets.append(f)
+    fc = cells[28]
+    b.wrong(f, [fc.budget], "全年预算数 1046 for 1064 (summary, 年初预算数 and 其中 row say 1064)")
+    b.follows(f, [fc.rate, fc.score, fc.total, fc.init], "全年预算数 1046 for 1064")
+    b.wrong(s, [w[("budget", 28)]], "the summary's side of the mismatch: 1064 against the form's 1046")
+    return b
+
+
 def book_f01() -> Book:
     b = Book("F01_form_swapped_columns_clean", "one form: fund block 全年执行数 before 全年预算数, 年初预算数 below "
              "全年预算数 (an adjustment), indicators 得分 before 分值, 其中 rows '/'", via="soffice-xlsx")
@@ -985,7 +1013,7 @@ def book_s06() -> Book:
 
 
 def books() -> list[Book]:
-    return [book_r01(), book_r02(), book_r03(), book_r04(), book_f01(), book_f02(), book_f03(), book_d01(),
+    return [book_r01(), book_r02(), book_r03(), book_r04(), book_r05(), book_f01(), book_f02(), book_f03(), book_d01(),
             book_d02(), book_d03(), book_w01(), book_w02(), book_w03(), book_s01(), book_s02(), book_s03(),
             book_s04(), book_s05(), book_s06(), book_s07()]
 
