@@ -153,3 +153,18 @@ def test_copy_keeps_the_officers_extras(name, acceptance3_set, tmp_path):
                         "--convert-to", "csv", "--outdir", str(conv), str(copy)], check=True, capture_output=True,
                        timeout=240)
         assert any(conv.iterdir())
+
+
+def test_one_workbook_reconciled_with_itself_marks_its_copy(acceptance3_set, tmp_path):
+    """A single workbook holding the summary and the project forms is reconciled with itself, and its copy
+    (written before the reconciliation) is written again with both sides of each mismatch marked."""
+    out, truth = acceptance3_set
+    src = _path(out, "R02_forms_per_sheet_mismatch")
+    res = CliRunner().invoke(main, ["check", "--format", "json", "--out", str(tmp_path), "-j", "1", str(src)],
+                             catch_exceptions=False)
+    (report,) = json.loads(res.output)["files"]
+    rec = {(f["sheet"], f["cell"]) for f in report["findings"] if f["rule"].startswith("REC")}
+    assert rec == {(t["sheet"], c) for t in truth[src.name]["errors"] for c in t["cells"]}
+    wb = openpyxl.load_workbook(report["output"])
+    for sheet, cell in rec:
+        assert "（规则 REC00" in wb[sheet][cell].comment.text, (sheet, cell)
