@@ -145,6 +145,7 @@ class Book:
     errors: list = field(default_factory=list)
     consequences: list = field(default_factory=list)
     keeps: list = field(default_factory=list)  # what the annotated copy must keep (comments, cf, dv, names, …)
+    profile: str = "national"  # the regional profile the file is checked with (xltool check --profile)
 
     @property
     def suffix(self) -> str:
@@ -158,7 +159,7 @@ class Book:
             self.consequences.append({"sheet": sheet.name, "cell": c, "what": what})
 
     def truth(self) -> dict:
-        return {"layout": self.layout, "via": self.via, "errors": self.errors,
+        return {"layout": self.layout, "via": self.via, "profile": self.profile, "errors": self.errors,
                 "consequences": self.consequences, "keeps": self.keeps}
 
 
@@ -568,6 +569,46 @@ def book_f03() -> Book:
     what = "执行率 95.00% and 执行率得分 9.5 (stale cache) for 45.999477/50 = 92.00% → 9.20"
     b.wrong(s, [fc.rate, fc.score], what)
     b.follows(s, [fc.total], what)
+    return b
+
+
+def provincial_form(p: Project, exec_points: int, exec_score: float, ind=None):
+    """A project form whose 执行率 is worth ``exec_points`` (the fund block's 分值) scored ``exec_score``."""
+    s = Sheet(SHORT[p.idx])
+    rows = ind or indicators(p, deficit=0)
+    total = round(exec_score + sum(x[6] for x in rows), 2)
+    fc = project_form(s, 0, p, exec_score=exec_score, total=total, ind=rows)
+    s.put(int(fc.score[1:]) - 1, 6, exec_points, "int")
+    return s, fc
+
+
+def book_f04() -> Book:
+    b = Book("F04_hubei_exec_20_clean", "湖北 (--profile hubei): 执行率 worth 20 points (分值 20 in the fund block), "
+             "19.61 for 98.04%; indicators worth 80 (数量指标 10)", via="soffice-xlsx")
+    b.profile = "hubei"
+    p = P(3)
+    ind = indicators(p, deficit=0)
+    ind[0] = ("产出指标", "数量指标", "资金支付项目数", "≥1项", "1项", 10, 10, "")
+    b.sheets.append(provincial_form(p, 20, round(min(p.rate, 1) * 20, 2), ind)[0])
+    return b
+
+
+def book_f05() -> Book:
+    b = Book("F05_jiangxi_interval_clean", "江西 (--profile jiangxi): 执行率得分 by interval, 5 for 62.20% "
+             "(60–<80% → 5)", via="soffice-xls")
+    b.profile = "jiangxi"
+    b.sheets.append(provincial_form(P(35), 10, 5)[0])
+    return b
+
+
+def book_f06() -> Book:
+    b = Book("F06_jiangxi_interval_wrong", "江西 (--profile jiangxi): 执行率得分 10 for 92.00% (80–<100% → 7); "
+             "总分 100 follows")
+    b.profile = "jiangxi"
+    s, fc = provincial_form(P(27), 10, 10)
+    b.sheets.append(s)
+    b.wrong(s, [fc.score], "执行率得分 10 for 92.00% (interval: 7)")
+    b.follows(s, [fc.total], "执行率得分 10 for 92.00% (interval: 7)")
     return b
 
 
@@ -1013,7 +1054,7 @@ def book_s06() -> Book:
 
 
 def books() -> list[Book]:
-    return [book_r01(), book_r02(), book_r03(), book_r04(), book_r05(), book_f01(), book_f02(), book_f03(), book_d01(),
+    return [book_r01(), book_r02(), book_r03(), book_r04(), book_r05(), book_f01(), book_f02(), book_f03(), book_f04(), book_f05(), book_f06(), book_d01(),
             book_d02(), book_d03(), book_w01(), book_w02(), book_w03(), book_s01(), book_s02(), book_s03(),
             book_s04(), book_s05(), book_s06(), book_s07()]
 
