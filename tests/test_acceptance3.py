@@ -1,7 +1,7 @@
 """Third acceptance set (tests/acceptance3/build.py): workbooks laid out the way officers hand them in — one
 project form per sheet next to a summary of the same projects (reconciled), forms stacked on one sheet, the
 national department-wide form with 小计 rows, Hebei's weighted form with merged levels and officers' formulas
-(one cached value stale), numbers typed as text ('120万元', ' 98.04 % ', '0.00', '-', '—', '/'), 元 and 万元 in
+(one cached value stale), 湖北/江西 project forms checked with their profile, numbers typed as text ('120万元', ' 98.04 % ', '0.00', '-', '—', '/'), 元 and 万元 in
 different columns, columns in unusual orders, and summaries carrying comments, conditional formats, validations,
 names, frozen panes, print areas, hidden rows/columns and sheet protection. Written by a third outsider without
 reading the readers; scored exactly as the first two sets: every wrong cell of the ground truth carries an error

@@ -9,6 +9,7 @@ What it draws that the first two sets did not:
 - two or three project forms stacked on one sheet;
 - the national 部门整体支出绩效自评表 with 一级/二级 merged down and a 小计 row per 一级指标, labels beside values;
 - Hebei's weighted form with merged levels and 小计 rows, and with officers' formulas (one cached value stale);
+- provincial project forms checked with their own profile (湖北: 执行率 worth 20 points; 江西: by interval);
 - summaries with officers' formulas, comments, conditional formats, validations, frozen panes, a print area,
   defined names, hidden rows/columns and a protected sheet;
 - numbers typed the way people type them ('120万元', '1,338.75 ', ' 98.04 % ', '0.00', '-', '—', '/');
@@ -17,7 +18,8 @@ What it draws that the first two sets did not:
 
 Ground truth per file (``expected.json``, the same form as tests/acceptance2): ``errors`` are the wrong cells
 (each must carry an error), ``consequences`` the cells that only follow from a wrong cell (a warning is allowed
-there, an error is not); every other cell must carry no error.
+there, an error is not); every other cell must carry no error. ``profile`` is the profile the file is checked
+with; ``keeps`` what the annotated copy must keep of the officer's own workbook.
 """
 
 from __future__ import annotations
