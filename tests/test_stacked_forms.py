@@ -13,6 +13,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from test_department_layouts import render_department
 from test_form_layouts import NATIONAL, SETTINGS as LAYOUT_SETTINGS, _errors, layouts, render_project
 from xltool.cells import Cell
 from xltool.engine import check_sheet
@@ -41,20 +42,24 @@ def _down(ref: str, rows: int) -> str:
     return f"{col}{int(ref[len(col):]) + rows}"
 
 
+RENDER = {"project-form": render_project, "department-form": render_department}
+kinds = st.sampled_from(sorted(RENDER))
+
+
 @SETTINGS
-@given(layouts, st.lists(st.integers(0, 3), min_size=3, max_size=3))
-def test_stacked_clean_forms_give_no_error(lay, gaps):
-    sheet, tops = _stack([render_project(lay)[0] for _ in range(3)], gaps)
+@given(layouts, kinds, st.lists(st.integers(0, 3), min_size=3, max_size=3))
+def test_stacked_clean_forms_give_no_error(lay, kind, gaps):
+    sheet, tops = _stack([RENDER[kind](lay)[0] for _ in range(3)], gaps)
     rep, findings = check_sheet(sheet, NATIONAL)
-    assert rep.kind == "project-form" and len(rep.more) == 2
+    assert rep.kind == kind and len(rep.more) == 2
     assert _errors(findings) == []
 
 
 @SETTINGS
-@given(layouts, st.sampled_from(["rate", "exec_score", "total"]), st.integers(0, 2),
+@given(layouts, kinds, st.sampled_from(["rate", "exec_score", "total"]), st.integers(0, 2),
        st.lists(st.integers(0, 3), min_size=3, max_size=3))
-def test_stacked_forms_one_injected_error_at_its_cell(lay, where, which, gaps):
-    parts = [render_project(lay, inject=where if i == which else None) for i in range(3)]
+def test_stacked_forms_one_injected_error_at_its_cell(lay, kind, where, which, gaps):
+    parts = [RENDER[kind](lay, inject=where if i == which else None) for i in range(3)]
     sheet, tops = _stack([p[0] for p in parts], gaps)
     _, findings = check_sheet(sheet, NATIONAL)
     errs = _errors(findings)
@@ -87,3 +92,24 @@ def test_a_form_read_from_below_is_the_form_moved_down(lay, top):
     assert moved.header_rows == tuple(r + top for r in first.header_rows)
     assert [i.row - top for i in moved.indicators] == [i.row for i in first.indicators]
     assert (moved.total.row - top, moved.fund.header_row - top) == (first.total.row, first.fund.header_row)
+
+
+def test_a_form_below_starts_at_its_title_not_at_the_lines_closing_the_form_above(tmp_path):
+    """Two of acceptance3's department forms (fund block 其中：财政拨款, so only the title says 部门整体) one under
+    the other: the lines after the first one's 总分 (评价等级, 填报人) do not hide the second one's title, and the
+    second one's wrong 小计 is found at its own cell when a rule checks 小计 rows."""
+    from test_acceptance3 import acceptance3 as A
+    from xltool.io.book import load_book
+
+    parts = []
+    for k, over in enumerate((None, {"效益指标": 29.5})):
+        s = A.Sheet("部门整体自评表")
+        A.department_form(s, subtotal_override=over)
+        A.write_xlsx(tmp_path / f"d{k}.xlsx", [s])
+        parts.append(load_book(tmp_path / f"d{k}.xlsx", "xlsx").sheets[0])
+    sheet, tops = _stack(parts, [1, 0])
+    rep, findings = check_sheet(sheet, NATIONAL)
+    assert rep.kind == "department-form" and len(rep.more) == 1
+    (more,) = rep.more
+    assert more.title == "部门整体支出绩效自评表" and more.fund.header_row == tops[1] + 3
+    assert {c for _, c in _errors(findings)} <= {f"H{tops[1] + 20}"}  # the 小计 (when PF020 exists), nothing else

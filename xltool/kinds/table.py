@@ -769,14 +769,23 @@ def rows_from(sheet, top: int):
     return replace(sheet, rows=sheet.rows[top:], merged=merged, book=None)
 
 
-_ROW_FIELDS = ("row", "header_row")
+#: fields (of a record's dataclasses, or attributes of a tuple subclass) that hold sheet rows: an int, or
+#: tuples / sets of them (a 小计's member rows, a table's quiet rows). A new field holding rows belongs here.
+_ROW_FIELDS = frozenset({"row", "header_row", "header_rows", "members", "others", "quiet_rows"})
 
 
 def shift_rows(record, top: int):
     """``record`` (read from ``rows_from(sheet, top)``) with every position moved down ``top`` rows, to
-    where it is on the sheet: each ``Cell``, and the int fields named row / header_row (and the
-    header_rows pair) of the dataclasses it is made of. Nothing else is copied."""
+    where it is on the sheet: each ``Cell``, and the rows held by the fields named in ``_ROW_FIELDS`` of the
+    dataclasses (and tuple subclasses) it is made of. What holds no position is kept, not copied."""
     import dataclasses
+
+    def rows(x):
+        if type(x) is int:
+            return x + top
+        if isinstance(x, (tuple, list, frozenset, set)):
+            return type(x)(rows(y) for y in x)
+        return x
 
     def walk(v):
         if isinstance(v, Cell):
@@ -787,18 +796,18 @@ def shift_rows(record, top: int):
                 if not f.init:
                     continue
                 x = getattr(v, f.name)
-                if f.name in _ROW_FIELDS and type(x) is int:
-                    changes[f.name] = x + top
-                elif f.name == "header_rows" and type(x) is tuple:
-                    changes[f.name] = tuple(r + top for r in x)
-                else:
-                    y = walk(x)
-                    if y is not x:
-                        changes[f.name] = y
+                y = rows(x) if f.name in _ROW_FIELDS else walk(x)
+                if y is not x:
+                    changes[f.name] = y
             return dataclasses.replace(v, **changes) if changes else v
         if type(v) in (tuple, list):
             items = [walk(x) for x in v]
             return v if all(a is b for a, b in zip(items, v)) else type(v)(items)
+        if isinstance(v, tuple) and hasattr(v, "__dict__"):  # a tuple with attributes beside its items
+            new = tuple.__new__(type(v), [walk(x) for x in v])
+            for k, x in vars(v).items():
+                setattr(new, k, rows(x) if k in _ROW_FIELDS else walk(x))
+            return new
         if type(v) is dict:
             items = {k: walk(x) for k, x in v.items()}
             return v if all(items[k] is x for k, x in v.items()) else items
