@@ -116,13 +116,21 @@ def run(jobs: list[Job], profile, *, out_dir: Path | None = None, base: Path | N
             todo.append(i)
 
     if len(todo) == 1 and n == 1:
-        # One file: check and write in one go; there is nothing to reconcile it with.
+        # One file: check and write in one go; it is reconciled only with itself (a summary sheet next to
+        # the project forms of the same workbook), and its copy written again if that added findings.
         i = todo[0]
         job = jobs[i]
         folder = out_dir / _relative_folder(job.path, base) if out_dir is not None else None
-        reports[i] = check_file(job.path, profile, write=job.write, shown=job.shown, out_dir=folder, avoid=inputs,
-                                fix=fix)
-        note(CHECK, i, reports[i])
+        report = reports[i] = check_file(job.path, profile, write=job.write, shown=job.shown, out_dir=folder,
+                                         avoid=inputs, fix=fix)
+        if reconcile and report.checked and _both_sides([report]):
+            before = len(report.findings)
+            _reconcile([report], profile, warn)
+            if len(report.findings) != before and job.write and report.output:
+                _apply(report, _write_task(job.path, report, Path(report.output), profile))
+        if not keep_records:
+            _drop_records(report)
+        note(CHECK, i, report)
         return reports  # type: ignore[return-value]
 
     # Names of the copies, from the extensions (the content may still say otherwise: see _check_task).
@@ -327,7 +335,7 @@ def _write_task(path: Path, report: FileReport, output: Path, profile=None):
 def _drop_records(report: FileReport | None) -> None:
     if report is not None:
         for s in report.sheets:
-            s.record = None
+            s.record, s.more = None, ()
 
 
 def _apply(report: FileReport, outcome) -> None:

@@ -25,6 +25,7 @@ class SheetReport:
     title: str  # Chinese name of the kind
     results: dict[str, Any] = field(default_factory=dict)
     record: Any = None
+    more: tuple = ()  # records of forms stacked under ``record`` on the same sheet (results are the first's)
 
     @property
     def module(self):
@@ -399,7 +400,12 @@ def check_sheet(sheet, profile) -> tuple[SheetReport, list[Finding]]:
         return SheetReport(sheet.name, "unknown", "未识别"), [Finding("XL001", INFO, sheet.name, None, what)]
     record = kind.read(sheet)
     results = kind.results(record, profile)
-    return SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record), run(kind.NAME, record, Context(profile, results))
+    findings = run(kind.NAME, record, Context(profile, results))
+    below = getattr(kind, "below", None)  # forms stacked under the first one on the same sheet
+    more = tuple(below(sheet, record)) if below is not None else ()
+    for rec in more:
+        findings += run(kind.NAME, rec, Context(profile, kind.results(rec, profile)))
+    return SheetReport(sheet.name, kind.NAME, kind.TITLE, results, record, more), findings
 
 
 def _sheet_order(book, name) -> int:

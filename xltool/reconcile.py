@@ -98,14 +98,15 @@ def _sides(report) -> list[Side]:
             fields = getattr(sheet.module, "reconcile_fields", None)
             if fields is None:
                 continue
-            f = fields(sheet.record)
-            if f and f.get("name") is not None and f["name"].value:
-                rec = sheet.record
+            for rec in (sheet.record, *getattr(sheet, "more", ())):  # and the forms stacked under it
+                f = fields(rec)
+                if not (f and f.get("name") is not None and f["name"].value):
+                    continue
                 units = tuple(dict.fromkeys(k for k in (unit_key(_text(getattr(rec, "department", None))),
                                                         unit_key(_text(getattr(rec, "implementing_unit", None))))
                                             if k))
-                out.append(Side(name, "project-form", f["name"], f.get("budget"), f.get("execution"), f.get("score"),
-                                _scale(f.get("unit")), units))
+                out.append(Side(name, "project-form", f["name"], f.get("budget"), f.get("execution"),
+                                f.get("score"), _scale(f.get("unit")), units))
     return out
 
 

@@ -17,6 +17,7 @@ RULES_MODULE = "xltool.rules.form"
 read = _form.read
 results = _form.results
 review_columns = _form.review_columns
+below = _form.below
 
 
 def detect(sheet: Sheet) -> bool:

@@ -303,6 +303,40 @@ def read(sheet: Sheet) -> PointsForm:
     )
 
 
+def below(sheet: Sheet, form: PointsForm) -> list[PointsForm]:
+    """Forms of the same kind stacked under ``form`` on the same sheet (some systems export several
+    projects' forms one under another), each read as if it stood alone from the row after the previous
+    one's 总分 (or last indicator) row, its positions then put back where they are on the sheet."""
+    out: list[PointsForm] = []
+    current = form
+    while True:
+        rows = [i.row for i in current.indicators] + ([current.total.row] if current.total else [])
+        top = max(rows, default=-1) + 1
+        if top == 0 or top >= sheet.nrows:
+            return out
+        view = T.rows_from(sheet, top)
+        found = find_header(view)
+        if found is None:
+            return out
+        title = _title_row(view, found[0])  # it starts at its title: the rows before it close the form above
+        if title:
+            top += title
+            view = T.rows_from(sheet, top)
+            found = find_header(view)
+        if found is None or form_kind(view, found[0]) != form.kind:
+            return out
+        current = T.shift_rows(read(view), top)
+        out.append(current)
+
+
+def _title_row(sheet: Sheet, header_row: int) -> int:
+    """The last row above ``header_row`` holding a form's title (…绩效自评表), or 0."""
+    for r in range(header_row - 1, 0, -1):
+        if any("自评表" in lt and len(lt) <= 40 for lt in (label(t) for t in sheet.row_texts(r) if t)):
+            return r
+    return 0
+
+
 # ---------------------------------------------------------------- derived figures
 
 def _v(n: Num | None) -> float | None:

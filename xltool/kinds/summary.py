@@ -8,6 +8,8 @@ are one list of floats over the item rows; only odd cells become located values.
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -163,6 +165,7 @@ def read(sheet: Sheet) -> SummaryTable:
     unit, unit_source = find_unit(above + list(labels.values()))
     if unit is None:
         unit, unit_source = "万元", "未注明，按万元"
+    unit, unit_source, scale = _column_units(above, labels, columns, unit, unit_source)
     rate_percent = "%" in label(labels.get("rate", ""))
     title = next((t for t in above if t), "")
     amount_cols = [columns[k] for k in NUM_ROLES if k in columns]
@@ -175,6 +178,8 @@ def read(sheet: Sheet) -> SummaryTable:
             continue
         kind = T.RATE if role == "rate" else T.SCORE if role == "score" else T.AMOUNT
         col = T.read_column(sheet, items, columns[role], role, ROLE_CN[role], kind, rate_percent)
+        if role in scale:
+            col = _scaled(col, scale[role])
         cols[role] = col
         odd.extend(col.odd.values())
     texts = {role: T.read_texts(sheet, items, columns[role]) for role in TEXT_ROLES if role in columns}
@@ -185,6 +190,8 @@ def read(sheet: Sheet) -> SummaryTable:
             if role in columns:
                 kind = T.RATE if role == "rate" else T.SCORE if role == "score" else T.AMOUNT
                 c = T.read_column(sheet, [r], columns[role], role, ROLE_CN[role], kind, rate_percent)
+                if role in scale:
+                    c = _scaled(c, scale[role])
                 vals[role] = c.num(0)
                 odd.extend(c.odd.values())
         for role in TEXT_ROLES:
@@ -206,6 +213,39 @@ def read(sheet: Sheet) -> SummaryTable:
         s._table = t
     t.year = _report_year(title, t.text_list("name") if "name" in columns else [])
     return t
+
+
+def _column_units(above: list[str], labels: dict, columns: dict, unit: str, source: str):
+    """(unit, source, {role: factor}) for a table whose amount columns name different units in their own
+    headers (全年预算数（万元） next to 全年执行数（元）): every amount is read in one unit — the 单位 line's
+    when there is one, else the unit most of those headers name (元 on a tie: nothing is rounded away) —
+    and a column headed in the other unit is converted into it. Tables with one unit are left as they are."""
+    own = {role: find_unit([labels[role]])[0] for role in AMOUNT_ROLES if role in columns and role in labels}
+    named = [u for u in own.values() if u]
+    if len(set(named)) < 2:
+        return unit, source, {}
+    line = find_unit(above)[0]
+    unit = line or max(("万元", "元"), key=lambda u: (named.count(u), u == "元"))
+    other = "元" if unit == "万元" else "万元"
+    source = f"各列表头分别注明万元和元，{other}列已换算为{unit}"
+    factor = 0.0001 if unit == "万元" else 10000.0
+    return unit, source, {role: factor for role, u in own.items() if u == other}
+
+
+def _scaled(col: T.Column, factor: float) -> T.Column:
+    """``col`` with its amounts converted by ``factor`` (元 → 万元: 0.0001; 万元 → 元: 10000); the decimals each
+    value was written with move by four places with it, so it is held to the same precision as before."""
+    shift = 4 if factor < 1 else -4
+    raws, values, odd = list(col.raws), list(col.values), {}
+    for i, v in enumerate(col.values):
+        if i in col.odd or v is None:
+            continue
+        d = max(0, col.decimals(i) + shift)
+        raws[i] = values[i] = round(v * factor, d)
+    for i, n in col.odd.items():
+        odd[i] = dataclasses.replace(n, value=None if n.value is None else n.value * factor,
+                                     decimals=max(0, n.decimals + shift))
+    return dataclasses.replace(col, raws=raws, values=values, odd=odd)
 
 
 def _report_year(title: str, names: list[str]) -> int | None:

@@ -756,3 +756,61 @@ def as_text(v: Any) -> str:
 
 def text_cell(sheet, r: int, c: int) -> Text:
     return Text(Cell(sheet.name, r, c), sheet.text(r, c))
+
+
+def rows_from(sheet, top: int):
+    """The sheet from row ``top`` down as a sheet of its own (row ``top`` becomes row 0): a form stacked
+    under another on one sheet is read as if it stood alone. Merged ranges that start above ``top`` are
+    left out; positions in what is read from it are ``top`` rows too high up (``shift_rows`` moves them back).
+    The view has no book, so formulas without a cached value are not looked up in it."""
+    from dataclasses import replace
+
+    merged = [(r0 - top, c0, r1 - top, c1) for r0, c0, r1, c1 in sheet.merged if r0 >= top]
+    return replace(sheet, rows=sheet.rows[top:], merged=merged, book=None)
+
+
+#: fields (of a record's dataclasses, or attributes of a tuple subclass) that hold sheet rows: an int, or
+#: tuples / sets of them (a 小计's member rows, a table's quiet rows). A new field holding rows belongs here.
+_ROW_FIELDS = frozenset({"row", "header_row", "header_rows", "members", "others", "quiet_rows"})
+
+
+def shift_rows(record, top: int):
+    """``record`` (read from ``rows_from(sheet, top)``) with every position moved down ``top`` rows, to
+    where it is on the sheet: each ``Cell``, and the rows held by the fields named in ``_ROW_FIELDS`` of the
+    dataclasses (and tuple subclasses) it is made of. What holds no position is kept, not copied."""
+    import dataclasses
+
+    def rows(x):
+        if type(x) is int:
+            return x + top
+        if isinstance(x, (tuple, list, frozenset, set)):
+            return type(x)(rows(y) for y in x)
+        return x
+
+    def walk(v):
+        if isinstance(v, Cell):
+            return Cell(v.sheet, v.row + top, v.col)
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            changes = {}
+            for f in dataclasses.fields(v):
+                if not f.init:
+                    continue
+                x = getattr(v, f.name)
+                y = rows(x) if f.name in _ROW_FIELDS else walk(x)
+                if y is not x:
+                    changes[f.name] = y
+            return dataclasses.replace(v, **changes) if changes else v
+        if type(v) in (tuple, list):
+            items = [walk(x) for x in v]
+            return v if all(a is b for a, b in zip(items, v)) else type(v)(items)
+        if isinstance(v, tuple) and hasattr(v, "__dict__"):  # a tuple with attributes beside its items
+            new = tuple.__new__(type(v), [walk(x) for x in v])
+            for k, x in vars(v).items():
+                setattr(new, k, rows(x) if k in _ROW_FIELDS else walk(x))
+            return new
+        if type(v) is dict:
+            items = {k: walk(x) for k, x in v.items()}
+            return v if all(items[k] is x for k, x in v.items()) else items
+        return v
+
+    return walk(record) if top else record
