@@ -149,3 +149,14 @@ def test_weighted_fund_total_wrong_progress_follows_parts(tmp_path):
 def test_weighted_item_total_follows_the_right_weighted_scores(tmp_path):
     r = run(_changed(tmp_path, "weighted-form", {"L13": 19}))
     assert _errors(r) == [("WF004", "L13")] and _warnings(r) == [("WF009", "L22")]
+
+
+def test_execution_score_right_for_the_budget_the_parts_give(tmp_path):
+    """全年预算数 F7 1458 against parts 1338: the 执行率 98.04% and the 执行率得分 9.8 are both right for the parts'
+    1338, so the one error is PF003 at F7 and both follow it as warnings naming F7 (the third acceptance set's R05,
+    a summary with its forms: 1046 typed for 1064)."""
+    r = run(_changed(tmp_path, "project-form", {"F7": 1458}))
+    assert _errors(r) == [("PF003", "F7")]
+    assert _warnings(r) == [("PF001", "I7"), ("PF002", "K7")]
+    w = next(f for f in r.findings if f.rule == "PF002")
+    assert "F7" in w.message and "1338" in w.message

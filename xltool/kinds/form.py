@@ -362,10 +362,13 @@ def execution_points(form: PointsForm, profile) -> float:
 
 
 def expected_execution_score(form: PointsForm, profile) -> float | None:
-    rate = execution_rate(form, profile)
+    return execution_score_of(execution_rate(form, profile), execution_points(form, profile), profile)
+
+
+def execution_score_of(rate: float | None, pts: float, profile) -> float | None:
+    """The execution score a points form gives ``rate`` on ``pts`` 分值 under ``profile``."""
     if rate is None:
         return None
-    pts = execution_points(form, profile)
     if profile.execution_rule == "weighted":  # a points form under a weighted profile: proportional
         return min(max(rate, 0.0), 1.0) * pts
     return profile.execution_score(rate, points=pts)

@@ -152,6 +152,14 @@ def execution_score(form, ctx):
             if fixed is not None and score_ok(stated.value, stated.decimals, fixed, p.tolerance):
                 yield cascade.consequence(stated.cell, "执行率得分", stated.value, [t.points], fx)
                 return
+        ffx = _fund_fixes(form, ctx) if t is not None else {}
+        wrong = cascade.roots([t.budget, t.execution], ffx) if t is not None else []
+        if wrong:  # a 全年预算数 / 全年执行数 PF003 corrects: the score may be right for the corrected rate (as PF001)
+            fixed_rate = rate_of(cascade.value(t.budget, ffx), cascade.value(t.execution, ffx), p.zero_budget_rate)
+            fixed = F.execution_score_of(fixed_rate, pts, p)
+            if fixed is not None and score_ok(stated.value, stated.decimals, fixed, p.tolerance):
+                yield cascade.consequence(stated.cell, "执行率得分", stated.value, wrong, ffx)
+                return
         yield Issue(stated.cell, f"执行率得分应为 {fmt(exp, 2)}（{how}），表中为 {fmt(stated.value, 4)}。",
                     round(exp, 2), stated.value, exact=exp)
 
