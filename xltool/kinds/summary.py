@@ -99,6 +99,8 @@ class SummaryTable:
     last_col: int
     title: str
     odd: list[Num] = field(default_factory=list)  # non-plain numeric cells (IN001–IN003)
+    #: said on 核查结果 and in the JSON results when columns were converted into the table's unit ("" otherwise)
+    unit_note: str = ""
 
     @cached_property
     def rows(self) -> tuple[SummaryRow, ...]:
@@ -208,6 +210,7 @@ def read(sheet: Sheet) -> SummaryTable:
         unit=unit, unit_source=unit_source, rate_percent_units=rate_percent, item_rows=items, cols=cols,
         texts=texts, totals=totals, subtotals=subtotals, groups=tuple(rows.groups), group_sums=group_sums, year=None,
         last_col=max(h.last_col, max(columns.values())), title=title, odd=sorted(odd, key=lambda n: (n.cell.row, n.cell.col)),
+        unit_note=f"{unit_source}；核查意见和复核列中的金额都以{unit}计" if scale else "",
     )
     for s in totals + subtotals + tuple(g for _, g in group_sums):
         s._table = t
@@ -313,6 +316,7 @@ def results(table: SummaryTable, profile) -> dict:
     rate = figures.rate_of(bt, et, profile.zero_budget_rate) if table.item_rows else None
     return {
         "unit": table.unit,
+        **({"unit_note": table.unit_note} if table.unit_note else {}),
         "project_count": len(table.item_rows),
         "budget_total": round(bt, 2),
         "execution_total": round(et, 2),

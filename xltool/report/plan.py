@@ -37,6 +37,7 @@ NOTE_MAX = 30000
 
 RESULT_LABELS = {
     "unit": "金额单位",
+    "unit_note": "金额单位说明",
     "project_count": "项目个数",
     "budget_total": "预算数合计",
     "execution_total": "执行数合计",
