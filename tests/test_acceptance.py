@@ -8,31 +8,21 @@ passes, the strict mark turns it red, and the mark must be removed."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from modload import load
 from xltool.cli import main
 
 HERE = Path(__file__).resolve().parent / "acceptance"
 
 
-def _load(name: str):
-    """tests/acceptance/NAME.py under a unique module name (``build`` is also a PyPI package's name)."""
-    spec = importlib.util.spec_from_file_location(f"xltool_acceptance_{name}", HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-acceptance = _load("build")
-score_file = _load("score").score_file
+acceptance = load(HERE / "build.py", "xltool_acceptance_build")
+score_file = load(HERE / "score.py", "xltool_acceptance_score").score_file
 
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 

@@ -10,32 +10,22 @@ strict mark turns it red, and the mark must be removed."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from modload import load
 from xltool.cli import main
 
 TESTS = Path(__file__).resolve().parent
 HERE = TESTS / "acceptance2"
 
 
-def _load(path: Path, name: str):
-    """A module from a file under a unique name (``build`` is also a PyPI package's name)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-acceptance2 = _load(HERE / "build.py", "xltool_acceptance2_build")
-score_file = _load(TESTS / "acceptance" / "score.py", "xltool_acceptance2_score").score_file
+acceptance2 = load(HERE / "build.py", "xltool_acceptance2_build")
+score_file = load(TESTS / "acceptance" / "score.py", "xltool_acceptance2_score").score_file
 
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 

@@ -12,11 +12,9 @@ strict mark turns it red, and the mark must be removed."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -24,41 +22,19 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from modload import load
 from xltool.cli import main
 
 TESTS = Path(__file__).resolve().parent
 HERE = TESTS / "acceptance3"
 
 
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-acceptance3 = _load(HERE / "build.py", "xltool_acceptance3_build")
-score_file = _load(TESTS / "acceptance" / "score.py", "xltool_acceptance3_score").score_file
+acceptance3 = load(HERE / "build.py", "xltool_acceptance3_build")
+score_file = load(TESTS / "acceptance" / "score.py", "xltool_acceptance3_score").score_file
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
-def _has_rule(code: str, kind: str) -> bool:
-    from xltool.rules import REGISTRY, load_for
-
-    load_for(kind)
-    return code in REGISTRY
-
-
-KNOWN: dict[str, str] = {  # what the checker gets wrong today
-    "R05_summary_and_stacked_forms": "a 全年预算数 typed 1046 for 1064 (the 其中 row says 1064): the 执行率 94.85% "
-                                     "is taken as its consequence (warning) but the 执行率得分 9.48, right for 1064, "
-                                     "gets PF002 as an error of its own (rules/: the cascade has no PF002 branch)",
-}
-
-if not _has_rule("PF020", "department-form"):  # main has PF020 (form 小计 rows) since ca5a194; this branch not yet
-    KNOWN["D03_department_subtotal_wrong"] = ("a 小计 row of a form is recognised but not checked against its "
-                                              "items (no rule checks form 小计 rows before PF020)")
+KNOWN: dict[str, str] = {}  # what the checker gets wrong today (a strict xfail each): nothing
 
 BOOKS = {b.name: b for b in acceptance3.books()}
 
@@ -177,3 +153,19 @@ def test_one_workbook_reconciled_with_itself_marks_its_copy(acceptance3_set, tmp
     wb = openpyxl.load_workbook(report["output"])
     for sheet, cell in rec:
         assert "（规则 REC00" in wb[sheet][cell].comment.text, (sheet, cell)
+
+
+def test_a_table_of_mixed_units_says_which_unit_its_findings_use(acceptance3_set):
+    """元 and 万元 columns are read in one unit; the findings' amounts are in that unit, and 核查结果 / the JSON
+    results say so (an officer reading "预算数 13,380,000" beside a cell showing 1338 万元 knows why)."""
+    out, _ = acceptance3_set
+    for name, unit in (("S07_mixed_units_balance", "元"), ("S01_typed_numbers_clean", None)):
+        path = _path(out, name)
+        res = CliRunner().invoke(main, ["check", "--format", "json", "--no-write", "-j", "1", str(path)],
+                                 catch_exceptions=False)
+        (report,) = json.loads(res.output)["files"]
+        results = next(s["results"] for s in report["sheets"] if s.get("results"))
+        if unit is None:
+            assert "unit_note" not in results
+        else:
+            assert results["unit"] == unit and f"金额都以{unit}计" in results["unit_note"]
