@@ -64,7 +64,6 @@ class Extent:
     #: reference, with a value or not (the annotated copy's writer then needs no look for cells in its way)
     plain: bool = False
     part: str | None = None  # the worksheet part measured (None: merged from several, or a stray's)
-    size: int = 0  # its inflated size in bytes
 
     @property
     def cells(self) -> int:
@@ -557,7 +556,7 @@ def scan_xlsx(path: Path, sheet_parts: list[str | None], prove=None) -> list[Ext
                     if ext.cells > MAX_SHEET_CELLS or bound.unplaced:
                         ext = _precise_extent(zf, info)
                     i = wanted[name.lower()]
-                    ext.part, ext.size = name, info.file_size
+                    ext.part = name
                     out[i] = ext if out[i] is None else Extent(max(out[i].rows, ext.rows), max(out[i].cols, ext.cols),
                                                                 formulas=out[i].formulas or ext.formulas)
                 elif "sheet" in name.lower() and name.lower().endswith(".xml"):
