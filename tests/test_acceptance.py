@@ -22,7 +22,8 @@ HERE = Path(__file__).resolve().parent / "acceptance"
 
 
 acceptance = load(HERE / "build.py", "xltool_acceptance_build")
-score_file = load(HERE / "score.py", "xltool_acceptance_score").score_file
+scoring = load(HERE / "score.py", "xltool_acceptance_score")
+score_file = scoring.score_file
 
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
@@ -68,10 +69,7 @@ def test_acceptance_workbook(name, acceptance_set):
     (report,) = doc["files"]
     s = score_file(truth[path.name], report)
     assert report["status"] != "failed", report.get("error")
-    problems = [f"missed {m['sheet']}!{'/'.join(m['cells'])}: {m['what']}" for m in s["missed"] + s["warned"]]
-    problems += [f"false error {f['sheet']}!{f['cell']} {f['rule']}: {f['message']}" for f in s["false"]]
-    problems += [f"error on a consequence {f['sheet']}!{f['cell']} {f['rule']}: {f['message']}"
-                 for f in s["cascade"]]
+    problems = scoring.problems(s)
     assert not problems, "\n".join(problems)
 
 

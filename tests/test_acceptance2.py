@@ -25,7 +25,8 @@ HERE = TESTS / "acceptance2"
 
 
 acceptance2 = load(HERE / "build.py", "xltool_acceptance2_build")
-score_file = load(TESTS / "acceptance" / "score.py", "xltool_acceptance2_score").score_file
+scoring = load(TESTS / "acceptance" / "score.py", "xltool_acceptance2_score")
+score_file = scoring.score_file
 
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
@@ -72,10 +73,7 @@ def test_acceptance2_workbook(name, acceptance2_set):
     (report,) = json.loads(res.output)["files"]
     assert report["status"] != "failed", report.get("error")
     s = score_file(truth[path.name], report)
-    problems = [f"missed {m['sheet']}!{'/'.join(m['cells'])}: {m['what']}" for m in s["missed"] + s["warned"]]
-    problems += [f"false error {f['sheet']}!{f['cell']} {f['rule']}: {f['message']}" for f in s["false"]]
-    problems += [f"error on a consequence {f['sheet']}!{f['cell']} {f['rule']}: {f['message']}"
-                 for f in s["cascade"]]
+    problems = scoring.problems(s)
     assert not problems, "\n".join(problems)
     assert report["verdict"] in (("errors",) if truth[path.name]["errors"] else ("ok", "warnings"))
     assert "unknown" not in s["kinds"][:1], "the table sheet (first) is recognised"

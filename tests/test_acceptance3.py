@@ -30,7 +30,8 @@ HERE = TESTS / "acceptance3"
 
 
 acceptance3 = load(HERE / "build.py", "xltool_acceptance3_build")
-score_file = load(TESTS / "acceptance" / "score.py", "xltool_acceptance3_score").score_file
+scoring = load(TESTS / "acceptance" / "score.py", "xltool_acceptance3_score")
+score_file = scoring.score_file
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -78,10 +79,7 @@ def test_acceptance3_workbook(name, acceptance3_set):
     (report,) = json.loads(res.output)["files"]
     assert report["status"] != "failed", report.get("error")
     s = score_file(truth[path.name], report)
-    problems = [f"missed {m['sheet']}!{'/'.join(m['cells'])}: {m['what']}" for m in s["missed"] + s["warned"]]
-    problems += [f"false error {f['sheet']}!{f['cell']} {f['rule']}: {f['message']}" for f in s["false"]]
-    problems += [f"error on a consequence {f['sheet']}!{f['cell']} {f['rule']}: {f['message']}"
-                 for f in s["cascade"]]
+    problems = scoring.problems(s)
     assert not problems, "\n".join(problems)
     assert report["verdict"] in (("errors",) if truth[path.name]["errors"] else ("ok", "warnings"))
     assert "unknown" not in s["kinds"], "every sheet is recognised"

@@ -81,6 +81,14 @@ def score_file(truth: dict, report: dict | None) -> dict:
             "false": false, "cascade": cascade, "warnings": len(warnings), "truth": len(truth["errors"])}
 
 
+def problems(scored: dict) -> list[str]:
+    """``score_file``'s verdict as the lines a failing test prints: misses, false errors, errors on consequences."""
+    out = [f"missed {m['sheet']}!{'/'.join(m['cells'])}: {m['what']}" for m in scored["missed"] + scored["warned"]]
+    out += [f"false error {f['sheet']}!{f['cell']} {f['rule']}: {f['message']}" for f in scored["false"]]
+    out += [f"error on a consequence {f['sheet']}!{f['cell']} {f['rule']}: {f['message']}" for f in scored["cascade"]]
+    return out
+
+
 def run_checker(setdir: Path, python: str = sys.executable, pythonpath: str | None = None) -> dict:
     files = sorted(p for p in setdir.iterdir() if p.suffix in (".xlsx", ".xls"))
     env = dict(os.environ)
